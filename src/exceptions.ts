@@ -1,0 +1,72 @@
+/**
+ * The one exception hierarchy of rfc6455. Every layer throws one of these
+ * (or, for refused/reset TCP connections and TLS failures, the Node system
+ * error unchanged, as websocket-client does).
+ */
+
+/** Options common to every exception of the hierarchy. */
+export interface WebSocketExceptionOptions {
+  /** The underlying error this one wraps (a Node system error, a zlib error…). */
+  cause?: unknown;
+  /** The close code sent to the peer when the connection was failed because of this error. */
+  closeCode?: number;
+}
+
+/** Root of the hierarchy: `catch (e) { if (e instanceof WebSocketException) … }` catches them all. */
+export class WebSocketException extends Error {
+  /** The close code sent when this error failed the connection (1002, 1007, 1009…). */
+  closeCode?: number;
+
+  constructor(message: string, options?: WebSocketExceptionOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    // Keep `name` right for every subclass, also after compilation to ES5-style output.
+    this.name = new.target.name;
+    Object.setPrototypeOf(this, new.target.prototype);
+    if (options?.closeCode !== undefined) this.closeCode = options.closeCode;
+  }
+}
+
+/** A frame or handshake broke the protocol: rsv bits, opcodes, control frame rules, close codes, bad 101. */
+export class WebSocketProtocolException extends WebSocketException {}
+
+/** Invalid UTF-8 in a text message or close reason, or a message larger than `maxPayload`. */
+export class WebSocketPayloadException extends WebSocketException {}
+
+/** An operation on a connection that is closed or was lost. */
+export class WebSocketConnectionClosedException extends WebSocketException {}
+
+/** A connect, handshake, read, write or ping deadline passed. */
+export class WebSocketTimeoutException extends WebSocketException {}
+
+/** A proxy refused, failed authentication, answered garbage or could not be reached. */
+export class WebSocketProxyException extends WebSocketException {}
+
+/** A URL that cannot be used, or a host name that does not resolve. */
+export class WebSocketAddressException extends WebSocketException {}
+
+/** The server answered the opening handshake with a status other than 101. */
+export class WebSocketBadStatusException extends WebSocketException {
+  /** The HTTP status code the server sent. */
+  readonly statusCode: number;
+  /** The reason phrase of the status line. */
+  readonly statusMessage?: string;
+  /** The response headers, names lower-cased. */
+  readonly respHeaders?: Record<string, string>;
+  /** The response body: per Content-Length or until close, at most 64 KiB, within the timeout. */
+  readonly respBody?: Buffer;
+
+  constructor(
+    message: string,
+    statusCode: number,
+    statusMessage?: string,
+    respHeaders?: Record<string, string>,
+    respBody?: Buffer,
+    options?: WebSocketExceptionOptions,
+  ) {
+    super(message, options);
+    this.statusCode = statusCode;
+    if (statusMessage !== undefined) this.statusMessage = statusMessage;
+    if (respHeaders !== undefined) this.respHeaders = respHeaders;
+    if (respBody !== undefined) this.respBody = respBody;
+  }
+}

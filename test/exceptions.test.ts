@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import {
+  WebSocketAddressException,
+  WebSocketBadStatusException,
+  WebSocketConnectionClosedException,
+  WebSocketException,
+  WebSocketPayloadException,
+  WebSocketProtocolException,
+  WebSocketProxyException,
+  WebSocketTimeoutException,
+} from '../src/index.js';
+
+const subclasses = [
+  WebSocketProtocolException,
+  WebSocketPayloadException,
+  WebSocketConnectionClosedException,
+  WebSocketTimeoutException,
+  WebSocketProxyException,
+  WebSocketAddressException,
+] as const;
+
+describe('exception hierarchy', () => {
+  it.each(subclasses.map((c) => [c.name, c] as const))('%s is a WebSocketException with its own name', (_, Cls) => {
+    const e = new Cls('boom');
+    expect(e).toBeInstanceOf(Cls);
+    expect(e).toBeInstanceOf(WebSocketException);
+    expect(e).toBeInstanceOf(Error);
+    expect(e.name).toBe(Cls.name);
+    expect(e.message).toBe('boom');
+    expect(e.cause).toBeUndefined();
+    expect(e.closeCode).toBeUndefined();
+    expect(String(e)).toBe(`${Cls.name}: boom`);
+  });
+
+  it('carries the wrapped error as cause and the close code sent', () => {
+    const cause = Object.assign(new Error('getaddrinfo ENOTFOUND x'), { code: 'ENOTFOUND' });
+    const e = new WebSocketAddressException('cannot resolve x', { cause });
+    expect(e.cause).toBe(cause);
+    const p = new WebSocketPayloadException('invalid UTF-8', { closeCode: 1007 });
+    expect(p.closeCode).toBe(1007);
+  });
+
+  it('BadStatus keeps status, reason, headers and body', () => {
+    const body = Buffer.from('nope');
+    const e = new WebSocketBadStatusException('expected 101, got 403 Forbidden', 403, 'Forbidden', { 'x-a': 'b' }, body);
+    expect(e).toBeInstanceOf(WebSocketException);
+    expect(e.name).toBe('WebSocketBadStatusException');
+    expect(e.statusCode).toBe(403);
+    expect(e.statusMessage).toBe('Forbidden');
+    expect(e.respHeaders).toEqual({ 'x-a': 'b' });
+    expect(e.respBody).toBe(body);
+    const bare = new WebSocketBadStatusException('m', 500);
+    expect(bare.statusMessage).toBeUndefined();
+    expect(bare.respHeaders).toBeUndefined();
+  });
+
+  it('instanceof works from the compiled output', async () => {
+    const { execFileSync } = await import('node:child_process');
+    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', 'node_modules/.cache/exc-dist'], { stdio: 'pipe' });
+    const mod = await import('../node_modules/.cache/exc-dist/index.js' as string);
+    const e = new mod.WebSocketTimeoutException('t');
+    expect(e instanceof mod.WebSocketException).toBe(true);
+    expect(e instanceof Error).toBe(true);
+    expect(e.name).toBe('WebSocketTimeoutException');
+  });
+});
