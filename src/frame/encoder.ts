@@ -1,0 +1,94 @@
+/**
+ * The frame encoder of the hot path (RFC 6455 §5.2): header and payload in one
+ * Buffer, ready for a single socket write. It encodes whatever the header can
+ * express, including frames the RFC forbids, so that `ABNF.format()` can be
+ * used to test servers with deliberately bad frames.
+ */
+import { WebSocketProtocolException } from '../exceptions.js';
+import { maskInto } from './mask.js';
+
+/** Header bits and masking of one frame. */
+export interface EncodeOptions {
+  /** FIN bit: last frame of a message. Default true. */
+  fin?: boolean;
+  /** RSV1 bit (permessage-deflate). Default false. */
+  rsv1?: boolean;
+  /** RSV2 bit. Default false. */
+  rsv2?: boolean;
+  /** RSV3 bit. Default false. */
+  rsv3?: boolean;
+  /** 4-byte masking key; `null` or absent sends the payload unmasked. */
+  maskKey?: Uint8Array | null;
+}
+
+/** RFC 6455 §5.2: payload lengths up to 125 fit in the 7-bit field. */
+const MAX_7BIT_LENGTH = 125;
+/** RFC 6455 §5.2: above this the 64-bit extended length is used. */
+const MAX_16BIT_LENGTH = 0xffff;
+const TWO_TO_32 = 0x1_0000_0000;
+
+/**
+ * Encode one frame: header (7-, 16- or 64-bit length, RFC 6455 §5.2), then the
+ * masking key and the masked payload when `options.maskKey` is given (§5.3),
+ * else the payload as is. The caller's `payload` is never modified.
+ *
+ * A payload longer than 2^63-1 bytes cannot exist in memory (typed arrays stop
+ * at 2^53-1), so the only header that cannot be encoded is an opcode outside
+ * 0-15.
+ *
+ * @throws WebSocketProtocolException for an opcode that is not an integer
+ *   0-15, or a masking key that is not 4 bytes.
+ */
+export function encodeFrame(opcode: number, payload: Uint8Array, options?: EncodeOptions): Buffer {
+  if (!Number.isInteger(opcode) || opcode < 0 || opcode > 15) {
+    throw new WebSocketProtocolException(`cannot encode opcode ${opcode}: expected an integer 0-15 (RFC 6455 §5.2)`);
+  }
+  let byte0 = opcode;
+  let maskKey: Uint8Array | null | undefined;
+  if (options === undefined) {
+    byte0 |= 0x80;
+  } else {
+    if (options.fin !== false) byte0 |= 0x80;
+    if (options.rsv1 === true) byte0 |= 0x40;
+    if (options.rsv2 === true) byte0 |= 0x20;
+    if (options.rsv3 === true) byte0 |= 0x10;
+    maskKey = options.maskKey;
+    if (maskKey != null && maskKey.length !== 4) {
+      throw new WebSocketProtocolException(
+        `cannot mask with a ${maskKey.length}-byte key: expected 4 bytes (RFC 6455 §5.3)`,
+      );
+    }
+  }
+
+  const length = payload.length;
+  const lengthBytes = length <= MAX_7BIT_LENGTH ? 0 : length <= MAX_16BIT_LENGTH ? 2 : 8;
+  const masked = maskKey != null;
+  const headerLength = 2 + lengthBytes + (masked ? 4 : 0);
+  const frame = Buffer.allocUnsafe(headerLength + length);
+
+  frame[0] = byte0;
+  const maskBit = masked ? 0x80 : 0;
+  if (lengthBytes === 0) {
+    frame[1] = maskBit | length;
+  } else if (lengthBytes === 2) {
+    frame[1] = maskBit | 126;
+    frame[2] = length >>> 8;
+    frame[3] = length & 0xff;
+  } else {
+    frame[1] = maskBit | 127;
+    frame.writeUInt32BE(Math.floor(length / TWO_TO_32), 2);
+    frame.writeUInt32BE(length >>> 0, 6);
+  }
+
+  if (maskKey != null) {
+    const keyOffset = headerLength - 4;
+    frame[keyOffset] = maskKey[0];
+    frame[keyOffset + 1] = maskKey[1];
+    frame[keyOffset + 2] = maskKey[2];
+    frame[keyOffset + 3] = maskKey[3];
+    if (length > 0) maskInto(payload, maskKey, frame, headerLength);
+  } else if (length > 0) {
+    frame.set(payload, headerLength);
+  }
+  return frame;
+}
