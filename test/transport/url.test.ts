@@ -1,0 +1,154 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { WebSocketAddressException } from '../../src/exceptions.js';
+import { formatHostPort, parseUrl, type ParsedUrl } from '../../src/transport/url.js';
+
+const good: Array<[string, ParsedUrl]> = [
+  ['ws://example.com', { secure: false, host: 'example.com', port: 80, resource: '/' }],
+  ['wss://example.com', { secure: true, host: 'example.com', port: 443, resource: '/' }],
+  ['ws://example.com:8080/', { secure: false, host: 'example.com', port: 8080, resource: '/' }],
+  ['wss://example.com:80/chat', { secure: true, host: 'example.com', port: 80, resource: '/chat' }],
+  ['ws://example.com:/x', { secure: false, host: 'example.com', port: 80, resource: '/x' }],
+  ['WS://EXAMPLE.com/Path', { secure: false, host: 'example.com', port: 80, resource: '/Path' }],
+  ['ws://h/a/b?x=1&y=2', { secure: false, host: 'h', port: 80, resource: '/a/b?x=1&y=2' }],
+  ['ws://h?x=1', { secure: false, host: 'h', port: 80, resource: '/?x=1' }],
+  ['ws://h/a#frag', { secure: false, host: 'h', port: 80, resource: '/a' }],
+  ['ws://h/a?q#frag?x', { secure: false, host: 'h', port: 80, resource: '/a?q' }],
+  ['ws://h#frag', { secure: false, host: 'h', port: 80, resource: '/' }],
+  ['ws://h/a b/é', { secure: false, host: 'h', port: 80, resource: '/a%20b/%C3%A9' }],
+  ['ws://h/a%20b?c=%7C', { secure: false, host: 'h', port: 80, resource: '/a%20b?c=%7C' }],
+  ['ws://h/{x}|"<>', { secure: false, host: 'h', port: 80, resource: '/%7Bx%7D%7C%22%3C%3E' }],
+  ['ws://127.0.0.1:9001/runCase?case=1', { secure: false, host: '127.0.0.1', port: 9001, resource: '/runCase?case=1' }],
+  ['ws://[::1]/', { secure: false, host: '::1', port: 80, resource: '/' }],
+  ['ws://[::1]:8080/x', { secure: false, host: '::1', port: 8080, resource: '/x' }],
+  ['wss://[2001:DB8::1]', { secure: true, host: '2001:db8::1', port: 443, resource: '/' }],
+  ['ws://[fe80::1%25eth0]:9/', { secure: false, host: 'fe80::1%eth0', port: 9, resource: '/' }],
+  ['ws://my_host-1.local:65535', { secure: false, host: 'my_host-1.local', port: 65535, resource: '/' }],
+  ['ws://bücher.example/', { secure: false, host: 'xn--bcher-kva.example', port: 80, resource: '/' }],
+  ['ws://user:pass@h/', { secure: false, host: 'h', port: 80, resource: '/', auth: { user: 'user', pass: 'pass' } }],
+  ['ws://user@h:81/', { secure: false, host: 'h', port: 81, resource: '/', auth: { user: 'user', pass: '' } }],
+  [
+    'ws://john%40example.com:p%3Ass%20w%C3%B6rd@h/',
+    { secure: false, host: 'h', port: 80, resource: '/', auth: { user: 'john@example.com', pass: 'p:ss wörd' } },
+  ],
+  ['ws://a:b:c@h/', { secure: false, host: 'h', port: 80, resource: '/', auth: { user: 'a', pass: 'b:c' } }],
+  ['ws://a@b@h/', { secure: false, host: 'h', port: 80, resource: '/', auth: { user: 'a@b', pass: '' } }],
+  ['ws://@h/', { secure: false, host: 'h', port: 80, resource: '/' }],
+  ['ws+unix:/tmp/app.sock', { secure: false, host: '', port: 80, resource: '/', unixPath: '/tmp/app.sock' }],
+  ['ws+unix:/tmp/app.sock:/chat?room=1', { secure: false, host: '', port: 80, resource: '/chat?room=1', unixPath: '/tmp/app.sock' }],
+  ['ws+unix:///tmp/app.sock:/x', { secure: false, host: '', port: 80, resource: '/x', unixPath: '/tmp/app.sock' }],
+  ['wss+unix:/run/s:?q', { secure: true, host: '', port: 443, resource: '/?q', unixPath: '/run/s' }],
+  ['ws+unix:relative.sock:/', { secure: false, host: '', port: 80, resource: '/', unixPath: 'relative.sock' }],
+];
+
+describe('parseUrl accepts', () => {
+  it.each(good)('%s', (url, expected) => {
+    expect(parseUrl(url)).toEqual(expected);
+  });
+});
+
+const badUrls: Array<[string, RegExp]> = [
+  ['', /expected a scheme/],
+  ['example.com/chat', /expected a scheme/],
+  ['//example.com/', /expected a scheme/],
+  ['http://example.com/', /expected the scheme ws, wss, ws\+unix or wss\+unix, got "http"/],
+  ['https://example.com/', /got "https"/],
+  ['ftp://example.com/', /got "ftp"/],
+  ['ws:example.com', /expected "\/\/" after "ws:"/],
+  ['ws:/example.com', /expected "\/\/"/],
+  ['ws://', /empty host/],
+  ['ws:///path', /empty host/],
+  ['ws://:8080/', /empty host/],
+  ['ws://user@/', /empty host/],
+  ['ws://h:0/', /port from 1 to 65535, got "0"/],
+  ['ws://h:65536/', /port from 1 to 65535, got "65536"/],
+  ['ws://h:123456/', /got "123456"/],
+  ['ws://h:-1/', /got "-1"/],
+  ['ws://h:80a/', /got "80a"/],
+  ['ws://h: 80/', /got " 80"/],
+  ['ws://h:0x50/', /got "0x50"/],
+  ['ws://::1/', /IPv6 address in brackets/],
+  ['ws://[::1/', /"\]" to close/],
+  ['ws://[::1]x/', /":port" or nothing after "\]", got "x"/],
+  ['ws://[nothex]/', /IPv6 address between the brackets, got "nothex"/],
+  ['ws://[127.0.0.1]/', /IPv6 address between the brackets/],
+  ['ws://[::1]:0/', /port from 1 to 65535/],
+  ['ws://exa mple.com/', /host name of letters/],
+  ['ws://exa*mple.com/', /host name of letters/],
+  ['ws://h%41/', /host name of letters/],
+  ['ws://h\r\nHost: evil/', /control characters, got 0x0d at index 6/],
+  ['ws://h/\u0000', /got 0x00/],
+  ['ws://h/\t', /got 0x09/],
+  [' ws://h/', /leading or trailing spaces/],
+  ['ws://h/ ', /leading or trailing spaces/],
+  ['ws://%E0%A4%A@h/', /percent-encoded UTF-8/],
+  ['ws://h/\uD800', /unpaired surrogate/],
+  ['ws+unix:', /socket path/],
+  ['ws+unix::/x', /socket path/],
+  ['ws+unix://host/tmp/s:/x', /no host in a unix socket URL.*got "host"/],
+  ['ws+unix:/tmp/s:chat', /start with "\/", got "chat"/],
+];
+
+describe('parseUrl refuses', () => {
+  it.each(badUrls)('%j', (url, message) => {
+    let caught: unknown;
+    try {
+      parseUrl(url);
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(WebSocketAddressException);
+    const text = (caught as Error).message;
+    expect(text).toContain(JSON.stringify(url));
+    expect(text).toMatch(message);
+  });
+
+  it('a value that is not a string', () => {
+    expect(() => parseUrl(42 as unknown as string)).toThrow(
+      new WebSocketAddressException('invalid WebSocket URL: expected a string, got number'),
+    );
+  });
+});
+
+describe('formatHostPort', () => {
+  it('brackets IPv6 and writes the zone as %25', () => {
+    expect(formatHostPort('::1', 8080)).toBe('[::1]:8080');
+    expect(formatHostPort('fe80::1%eth0', 80, true)).toBe('[fe80::1%25eth0]');
+    expect(formatHostPort('example.com', 443, true)).toBe('example.com');
+    expect(formatHostPort('10.0.0.1', 9001)).toBe('10.0.0.1:9001');
+  });
+});
+
+describe('parseUrl round trip (property)', () => {
+  const label = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?$/);
+  const hostName = fc.array(label, { minLength: 1, maxLength: 4 }).map((l) => l.join('.'));
+  const ipv6 = fc.ipV6();
+  const segment = fc.stringMatching(/^[A-Za-z0-9._~!$&'()*+,;=:@%-]{0,8}$/).filter((s) => !/%(?![0-9A-F]{2})/.test(s));
+  const query = fc.option(fc.stringMatching(/^[A-Za-z0-9=&/?:@._~-]{0,12}$/), { nil: undefined });
+
+  it('a URL built from parts parses back to those parts', () => {
+    fc.assert(
+      fc.property(
+        fc.boolean(),
+        fc.oneof(hostName, ipv6),
+        fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined }),
+        fc.array(segment, { maxLength: 4 }),
+        query,
+        fc.option(fc.stringMatching(/^[\x21-\x7e]{0,10}$/), { nil: undefined }),
+        (secure, host, port, segments, q, fragment) => {
+          const path = segments.map((s) => `/${s}`).join('');
+          const url =
+            `${secure ? 'wss' : 'ws'}://${host.includes(':') ? `[${host}]` : host}` +
+            `${port === undefined ? '' : `:${port}`}${path}${q === undefined ? '' : `?${q}`}` +
+            `${fragment === undefined ? '' : `#${fragment}`}`;
+          const parsed = parseUrl(url);
+          expect(parsed.secure).toBe(secure);
+          expect(parsed.host).toBe(host.toLowerCase());
+          expect(parsed.port).toBe(port ?? (secure ? 443 : 80));
+          expect(parsed.resource).toBe(`${path === '' ? '/' : path}${q === undefined ? '' : `?${q}`}`);
+          expect(parsed.auth).toBeUndefined();
+        },
+      ),
+    );
+  });
+});
