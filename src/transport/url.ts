@@ -3,7 +3,6 @@
  * `wss+unix:` forms for unix domain sockets. Every unusable URL becomes a
  * WebSocketAddressException that quotes the URL and says what is wrong.
  */
-import { isIPv6 } from 'node:net';
 import { domainToASCII } from 'node:url';
 import { WebSocketAddressException } from '../exceptions.js';
 
@@ -156,7 +155,7 @@ function splitHostPort(hostport: string, bad: Fail): { host: string; portText: s
     if (after !== '' && !after.startsWith(':')) throw bad(`expected ":port" or nothing after "]", got "${after}"`);
     // RFC 6874: a zone id is written "%25" inside the brackets.
     const literal = hostport.slice(1, close).replace(/%25/, '%');
-    if (!isIPv6(literal)) throw bad(`expected an IPv6 address between the brackets, got "${hostport.slice(1, close)}"`);
+    if (!isIPv6Literal(literal)) throw bad(`expected an IPv6 address between the brackets, got "${hostport.slice(1, close)}"`);
     const zone = literal.indexOf('%');
     const host = zone < 0 ? literal.toLowerCase() : literal.slice(0, zone).toLowerCase() + literal.slice(zone);
     return { host, portText: after === '' ? undefined : after.slice(1) };
@@ -168,6 +167,28 @@ function splitHostPort(hostport: string, bad: Fail): { host: string; portText: s
   const name = colon < 0 ? hostport : hostport.slice(0, colon);
   if (name === '') throw bad('expected a host name, got an empty host');
   return { host: checkHostName(name, bad), portText: colon < 0 ? undefined : hostport.slice(colon + 1) };
+}
+
+/** RFC 4291 §2.2 text forms (with an optional RFC 4007 zone id), checked without node:net so the handshake layer stays sans-I/O. */
+function isIPv6Literal(text: string): boolean {
+  const zone = text.indexOf('%');
+  if (zone >= 0 && !/^[A-Za-z0-9._~-]+$/.test(text.slice(zone + 1))) return false;
+  const address = zone < 0 ? text : text.slice(0, zone);
+  const halves = address.split('::');
+  if (halves.length > 2) return false;
+  const groups = halves.map((h) => (h === '' ? [] : h.split(':')));
+  const all = groups.flat();
+  let count = all.length;
+  const last = all[all.length - 1];
+  if (last !== undefined && last.includes('.')) {
+    // An embedded IPv4 address stands for the last two groups.
+    const octets = last.split('.');
+    if (octets.length !== 4 || !octets.every((o) => /^(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])$/.test(o))) return false;
+    all.pop();
+    count += 1;
+  }
+  if (!all.every((g) => /^[0-9A-Fa-f]{1,4}$/.test(g))) return false;
+  return halves.length === 2 ? count <= 7 : count === 8;
 }
 
 function checkHostName(name: string, bad: Fail): string {

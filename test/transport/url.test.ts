@@ -152,3 +152,18 @@ describe('parseUrl round trip (property)', () => {
     );
   });
 });
+
+describe('IPv6 literals', () => {
+  it.each(['::', '::1', '1::', '1:2:3:4:5:6:7:8', '1::8', '::ffff:10.0.0.1', '64:ff9b::192.0.2.33', '1:2:3:4:5:6:1.2.3.4', 'fe80::1%eth0.5'])(
+    'accepts [%s]',
+    (literal) => {
+      expect(parseUrl(`ws://[${literal.replace('%', '%25')}]/`).host).toBe(literal);
+    },
+  );
+  it.each(['1:2:3:4:5:6:7', '1:2:3:4:5:6:7:8:9', '1::2::3', ':1', '1:', '12345::', 'g::', '::1.2.3', '::1.2.3.256', '1:2:3:4:5:6:7:1.2.3.4', '::1%', '::1%a/b', '::1:'])(
+    'refuses [%s]',
+    (literal) => {
+      expect(() => parseUrl(`ws://[${literal}]/`)).toThrow(WebSocketAddressException);
+    },
+  );
+});
