@@ -1,0 +1,333 @@
+/**
+ * Incremental frame decoder (RFC 6455 §5.2): bytes in any chunking, frames out
+ * through a handler. Headers are checked as soon as their bytes are in; data
+ * payloads are handed on piece by piece as views into the pushed chunks,
+ * unmasked in place, so a message is never copied here.
+ */
+import { WebSocketPayloadException, WebSocketProtocolException } from '../exceptions.js';
+import { maskInPlace } from './mask.js';
+
+/** The fields of one frame header, as received. */
+export interface FrameHeader {
+  fin: boolean;
+  rsv1: boolean;
+  rsv2: boolean;
+  rsv3: boolean;
+  opcode: number;
+  masked: boolean;
+  /** Payload length in bytes (at most `maxPayload`). */
+  payloadLength: number;
+}
+
+/** Receives what the parser decodes, synchronously from `push`. */
+export interface FrameHandler {
+  /** Called once per frame, as soon as its header is complete and has passed the header rules. */
+  onHeader(header: FrameHeader): void;
+  /**
+   * Payload pieces in order, already unmasked. Data frames (opcode 0/1/2):
+   * each piece as it arrives, a view into the pushed chunk (no copy),
+   * unmasked in place; `frameEnd` is true on the last piece. Control frames
+   * (8/9/10): exactly one call with the whole payload (buffered if it spans
+   * chunks). A zero-length frame gets one call with an empty buffer and
+   * `frameEnd` true.
+   */
+  onPayload(piece: Buffer, frameEnd: boolean): void;
+}
+
+/** Limits and negotiated options of a {@link FrameParser}. */
+export interface FrameParserOptions {
+  /**
+   * Largest frame payload in bytes; default 64 MiB. A larger declared length is
+   * a WebSocketPayloadException (closeCode 1009) from the header alone. May be
+   * `Infinity`; lengths of 2^53 bytes or more are refused in any case.
+   */
+  maxPayload?: number;
+  /**
+   * Accept (and unmask) masked frames. Default false: server-to-client frames
+   * must not be masked (RFC 6455 §5.1). True for a server side or symmetric tests.
+   */
+  acceptMasked?: boolean;
+  /** RSV bits a negotiated extension uses: 4 = rsv1, 2 = rsv2, 1 = rsv3. Default 0. */
+  allowedRsv?: number;
+}
+
+const DEFAULT_MAX_PAYLOAD = 64 * 1024 * 1024;
+/** RFC 6455 §5.5: control frames carry at most 125 bytes. */
+const MAX_CONTROL_PAYLOAD = 125;
+/** Largest header: 2 bytes, 8-byte extended length, 4-byte masking key. */
+const MAX_HEADER_LENGTH = 14;
+const TWO_TO_32 = 0x1_0000_0000;
+/** High word of a 64-bit length from which the length is 2^53 or more. */
+const UNSAFE_HIGH_WORD = 0x20_0000;
+const EMPTY = Buffer.alloc(0);
+
+const CONTROL_NAMES: Record<number, string> = { 8: 'close', 9: 'ping', 10: 'pong' };
+const RSV_NAMES: Record<number, string> = { 4: 'rsv1', 2: 'rsv2', 1: 'rsv3' };
+
+/** Bytes a header occupies, known from its second byte. */
+function headerLength(byte1: number): number {
+  const length7 = byte1 & 0x7f;
+  return 2 + (length7 === 126 ? 2 : length7 === 127 ? 8 : 0) + (byte1 & 0x80 ? 4 : 0);
+}
+
+function protocolError(message: string): WebSocketProtocolException {
+  return new WebSocketProtocolException(message, { closeCode: 1002 });
+}
+
+/**
+ * Decodes frames from a byte stream. Every header rule of RFC 6455 §5.2 is
+ * enforced before the frame's payload is read:
+ * rsv bits not negotiated (`allowedRsv`); reserved opcodes 0x3-0x7, 0xB-0xF;
+ * a control frame with fin=0 or a payload over 125 bytes (§5.5); a masked frame
+ * unless `acceptMasked` (§5.1); a 64-bit length with the top bit set; a length
+ * over `maxPayload`. The first violation throws and kills the parser.
+ */
+export class FrameParser {
+  private readonly handler: FrameHandler;
+  private maxPayload = DEFAULT_MAX_PAYLOAD;
+  private acceptMasked = false;
+  private allowedRsv = 0;
+
+  /** The error that killed the parser, thrown again by every later push. */
+  private failure: unknown = null;
+
+  /** Header bytes gathered so far when a header spans chunks. */
+  private readonly headerBytes = Buffer.alloc(MAX_HEADER_LENGTH);
+  private headerFill = 0;
+
+  /** True while the payload of the current frame is being read. */
+  private inPayload = false;
+  private isControl = false;
+  private masked = false;
+  private readonly maskKey = new Uint8Array(4);
+  private maskPhase = 0;
+  /** Payload bytes of the current frame not yet seen. */
+  private remaining = 0;
+  /** A control payload that spans chunks, and how much of it has arrived. */
+  private controlPayload: Buffer | null = null;
+  private controlFill = 0;
+
+  constructor(handler: FrameHandler, options?: FrameParserOptions) {
+    this.handler = handler;
+    if (options !== undefined) this.setOptions(options);
+  }
+
+  /** True when no partial frame is buffered (between frames). */
+  get idle(): boolean {
+    return !this.inPayload && this.headerFill === 0;
+  }
+
+  /**
+   * Change limits after extension negotiation. Applies from the next header.
+   *
+   * @throws RangeError for a `maxPayload` that is not a non-negative integer or
+   *   Infinity, or an `allowedRsv` outside 0-7.
+   */
+  setOptions(options: Partial<FrameParserOptions>): void {
+    if (options.maxPayload !== undefined) {
+      const max = options.maxPayload;
+      if (!(max === Infinity || (Number.isSafeInteger(max) && max >= 0))) {
+        throw new RangeError(`expected maxPayload to be a non-negative integer or Infinity, got ${max}`);
+      }
+      this.maxPayload = max;
+    }
+    if (options.allowedRsv !== undefined) {
+      const rsv = options.allowedRsv;
+      if (!Number.isInteger(rsv) || rsv < 0 || rsv > 7) {
+        throw new RangeError(`expected allowedRsv to be a bit mask 0-7, got ${rsv}`);
+      }
+      this.allowedRsv = rsv;
+    }
+    if (options.acceptMasked !== undefined) this.acceptMasked = options.acceptMasked;
+  }
+
+  /**
+   * Feed bytes; the handler is called synchronously. Data payloads are
+   * unmasked in place in `chunk`.
+   *
+   * @throws WebSocketProtocolException (closeCode 1002) or
+   *   WebSocketPayloadException (closeCode 1009) at the first violation, and
+   *   the same error on every later push. An error thrown by the handler
+   *   propagates and likewise kills the parser.
+   */
+  push(chunk: Uint8Array): void {
+    if (this.failure !== null) throw this.failure;
+    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    try {
+      let pos = 0;
+      const end = bytes.length;
+      while (pos < end) {
+        pos = this.inPayload ? this.readPayload(bytes, pos) : this.readHeader(bytes, pos);
+      }
+    } catch (error) {
+      this.failure = error;
+      throw error;
+    }
+  }
+
+  private readHeader(chunk: Buffer, pos: number): number {
+    const available = chunk.length - pos;
+    if (this.headerFill === 0 && available >= 2) {
+      const needed = headerLength(chunk[pos + 1]);
+      if (available >= needed) {
+        this.startFrame(chunk, pos);
+        return pos + needed;
+      }
+    }
+    // The header spans chunks: gather it, checking the first two bytes as soon as they are in.
+    const gathered = this.headerBytes;
+    let fill = this.headerFill;
+    const end = chunk.length;
+    if (fill < 2) {
+      while (fill < 2 && pos < end) gathered[fill++] = chunk[pos++];
+      if (fill < 2) {
+        this.headerFill = fill;
+        return pos;
+      }
+      this.checkFirstBytes(gathered[0], gathered[1]);
+    }
+    const needed = headerLength(gathered[1]);
+    const take = Math.min(needed - fill, end - pos);
+    gathered.set(chunk.subarray(pos, pos + take), fill);
+    fill += take;
+    pos += take;
+    if (fill < needed) {
+      this.headerFill = fill;
+      return pos;
+    }
+    this.headerFill = 0;
+    this.startFrame(gathered, 0);
+    return pos;
+  }
+
+  /** RFC 6455 §5.2 rules that the first two header bytes decide. */
+  private checkFirstBytes(byte0: number, byte1: number): void {
+    const stray = (byte0 >>> 4) & 7 & ~this.allowedRsv;
+    if (stray !== 0) {
+      const bit = stray & 4 ? 4 : stray & 2 ? 2 : 1;
+      throw protocolError(`${RSV_NAMES[bit]} set but no extension negotiated it (RFC 6455 §5.2)`);
+    }
+    const opcode = byte0 & 0x0f;
+    if ((opcode > 2 && opcode < 8) || opcode > 10) {
+      throw protocolError(`reserved opcode 0x${opcode.toString(16)} (RFC 6455 §5.2)`);
+    }
+    if (opcode >= 8 && (byte0 & 0x80) === 0) {
+      throw protocolError(
+        `control frame (${CONTROL_NAMES[opcode]}) with fin=0: control frames must not be fragmented (RFC 6455 §5.5)`,
+      );
+    }
+    if (byte1 & 0x80 && !this.acceptMasked) {
+      throw protocolError('masked frame from server (RFC 6455 §5.1)');
+    }
+  }
+
+  /** Decode and check a complete header at `source[at]`, then announce the frame. */
+  private startFrame(source: Uint8Array, at: number): void {
+    const byte0 = source[at];
+    const byte1 = source[at + 1];
+    this.checkFirstBytes(byte0, byte1);
+    const opcode = byte0 & 0x0f;
+    let length = byte1 & 0x7f;
+    /** A 64-bit length of 2^53 or more, exact, for the error message; such a length is always refused. */
+    let unsafeLength: bigint | null = null;
+    let p = at + 2;
+    if (length === 126) {
+      length = (source[p] << 8) | source[p + 1];
+      p += 2;
+    } else if (length === 127) {
+      const high = source[p] * 0x100_0000 + ((source[p + 1] << 16) | (source[p + 2] << 8) | source[p + 3]);
+      const low = source[p + 4] * 0x100_0000 + ((source[p + 5] << 16) | (source[p + 6] << 8) | source[p + 7]);
+      p += 8;
+      if (high >= 0x8000_0000) {
+        const bits = `0x${high.toString(16)}${low.toString(16).padStart(8, '0')}`;
+        throw protocolError(`64-bit payload length ${bits} has the most significant bit set (RFC 6455 §5.2)`);
+      }
+      if (high >= UNSAFE_HIGH_WORD) unsafeLength = (BigInt(high) << 32n) | BigInt(low);
+      length = high * TWO_TO_32 + low;
+    }
+    const isControl = opcode >= 8;
+    if (isControl && length > MAX_CONTROL_PAYLOAD) {
+      throw protocolError(
+        `control frame (${CONTROL_NAMES[opcode]}) payload of ${unsafeLength ?? length} bytes exceeds 125 (RFC 6455 §5.5)`,
+      );
+    }
+    if (unsafeLength !== null || length > this.maxPayload) {
+      const limit = this.maxPayload === Infinity ? 'the largest safe length 2^53-1' : `maxPayload ${this.maxPayload}`;
+      throw new WebSocketPayloadException(`frame payload of ${unsafeLength ?? length} bytes exceeds ${limit}`, {
+        closeCode: 1009,
+      });
+    }
+    const masked = (byte1 & 0x80) !== 0;
+    if (masked) {
+      const key = this.maskKey;
+      key[0] = source[p];
+      key[1] = source[p + 1];
+      key[2] = source[p + 2];
+      key[3] = source[p + 3];
+    }
+    this.masked = masked;
+    this.maskPhase = 0;
+    this.isControl = isControl;
+    this.remaining = length;
+    this.inPayload = length > 0;
+
+    this.handler.onHeader({
+      fin: (byte0 & 0x80) !== 0,
+      rsv1: (byte0 & 0x40) !== 0,
+      rsv2: (byte0 & 0x20) !== 0,
+      rsv3: (byte0 & 0x10) !== 0,
+      opcode,
+      masked,
+      payloadLength: length,
+    });
+    if (length === 0) this.handler.onPayload(EMPTY, true);
+  }
+
+  private readPayload(chunk: Buffer, pos: number): number {
+    const available = chunk.length - pos;
+    const remaining = this.remaining;
+    if (this.isControl) return this.readControlPayload(chunk, pos, available);
+
+    const take = remaining < available ? remaining : available;
+    const piece = pos === 0 && take === chunk.length ? chunk : chunk.subarray(pos, pos + take);
+    if (this.masked) this.maskPhase = maskInPlace(piece, this.maskKey, this.maskPhase);
+    const left = remaining - take;
+    this.remaining = left;
+    if (left === 0) this.inPayload = false;
+    this.handler.onPayload(piece, left === 0);
+    return pos + take;
+  }
+
+  /** Control payloads are delivered whole (at most 125 bytes, RFC 6455 §5.5). */
+  private readControlPayload(chunk: Buffer, pos: number, available: number): number {
+    const remaining = this.remaining;
+    let payload = this.controlPayload;
+    if (payload === null && available >= remaining) {
+      const piece = chunk.subarray(pos, pos + remaining);
+      this.finishControl(piece);
+      return pos + remaining;
+    }
+    if (payload === null) {
+      payload = Buffer.allocUnsafe(remaining);
+      this.controlPayload = payload;
+      this.controlFill = 0;
+    }
+    const take = Math.min(payload.length - this.controlFill, available);
+    payload.set(chunk.subarray(pos, pos + take), this.controlFill);
+    this.controlFill += take;
+    if (this.controlFill === payload.length) {
+      this.controlPayload = null;
+      this.finishControl(payload);
+    } else {
+      this.remaining = payload.length - this.controlFill;
+    }
+    return pos + take;
+  }
+
+  private finishControl(payload: Buffer): void {
+    if (this.masked) maskInPlace(payload, this.maskKey, 0);
+    this.remaining = 0;
+    this.inPayload = false;
+    this.handler.onPayload(payload, true);
+  }
+}
