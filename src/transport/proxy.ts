@@ -1,0 +1,227 @@
+/**
+ * Tunnels through a proxy: reach it (TCP, plus TLS for an https proxy), run
+ * its handshake (proxy-handshake.ts) under one deadline, hand back the socket
+ * positioned right after the proxy's reply.
+ */
+import type net from 'node:net';
+import { isIP } from 'node:net';
+import { WebSocketAddressException, WebSocketProxyException, WebSocketTimeoutException } from '../exceptions.js';
+import { connectTcp, startTls, systemLookup, type HostLookup, type SocketOptions } from './connect.js';
+import { abortReason, checkTimeout, limit } from './deadline.js';
+import {
+  HttpConnectHandshake,
+  Socks4Handshake,
+  Socks5Handshake,
+  type ProxyHandshake,
+} from './proxy-handshake.js';
+import type { ProxyConfig } from './proxy-config.js';
+
+export type { ProxyConfig, ProxyType } from './proxy-config.js';
+export { isNoProxy, parseProxyUrl, resolveProxy } from './proxy-config.js';
+
+/** Options of {@link openTunnel}. */
+export interface TunnelOptions {
+  /** Deadline in ms for the whole proxy exchange (DNS, TCP, TLS to the proxy, handshake); null/undefined = none. */
+  timeout?: number | null;
+  /** Aborting rejects with the signal's reason and destroys the socket. */
+  signal?: AbortSignal;
+  /** TCP options for the socket to the proxy. */
+  sockopt?: SocketOptions;
+  /** Resolver for the proxy host and, for socks4/socks5, the target host (tests, custom DNS). */
+  lookup?: HostLookup;
+}
+
+/** `host:port`, IPv6 in brackets. */
+function authority(host: string, port: number): string {
+  return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/**
+ * Connects to `proxy` and opens a tunnel to `target`.
+ *
+ * Resolves with the socket to use for the target: the TCP socket to the proxy,
+ * or the TLS socket to an `https` proxy. It is **paused**, positioned right after
+ * the proxy's reply; any bytes the proxy sent past its reply were pushed back
+ * with `unshift()`, so attach a listener and call `resume()` (or hand the socket
+ * to `startTls` for wss).
+ *
+ * Errors:
+ * - the proxy unreachable (refused, DNS failure of the proxy host, TLS failure
+ *   with an https proxy), closing early, refusing, answering garbage ->
+ *   WebSocketProxyException (with `cause` when it wraps an error; a non-2xx
+ *   HTTP reply sets `statusCode` and `statusMessage` on it);
+ * - the target host not resolving for socks4/socks5 (local DNS) -> WebSocketAddressException;
+ * - the deadline -> WebSocketTimeoutException saying what was awaited;
+ * - abort -> the signal's reason.
+ */
+export async function openTunnel(
+  proxy: ProxyConfig,
+  target: { host: string; port: number },
+  options: TunnelOptions = {},
+): Promise<net.Socket> {
+  checkTimeout(options.timeout, 'httpProxyTimeout');
+  const where = `${proxy.type} proxy ${authority(proxy.host, proxy.port)}`;
+  let waitingFor = `a connection to the ${where}`;
+  const { timeout } = options;
+  const bound = limit(
+    timeout,
+    options.signal,
+    () => new WebSocketTimeoutException(`tunnel through the ${where} timed out after ${timeout} ms waiting for ${waitingFor}`),
+    `tunnel through the ${where}`,
+  );
+  const { signal } = bound;
+  try {
+    const handshake = await makeHandshake(proxy, target, options.lookup ?? systemLookup, signal);
+    const socket = await reachProxy(proxy, where, options, signal);
+    waitingFor = handshake.waitingFor;
+    return await exchange(socket, handshake, where, signal, (now) => (waitingFor = now));
+  } finally {
+    bound.dispose();
+  }
+}
+
+/** Builds the handshake for the proxy type, resolving the target locally for socks4 and socks5. */
+async function makeHandshake(
+  proxy: ProxyConfig,
+  target: { host: string; port: number },
+  lookup: HostLookup,
+  signal: AbortSignal | undefined,
+): Promise<ProxyHandshake> {
+  const host = target.host.startsWith('[') && target.host.endsWith(']') ? target.host.slice(1, -1) : target.host;
+  switch (proxy.type) {
+    case 'http':
+    case 'https':
+      return new HttpConnectHandshake({ host, port: target.port }, proxy.auth);
+    case 'socks4':
+    case 'socks4a': {
+      const remote = proxy.type === 'socks4a';
+      const address = remote || isIP(host) !== 0 ? host : await resolveLocally(host, 4, lookup, signal);
+      return new Socks4Handshake({ host: address, port: target.port }, remote, proxy.auth?.[0]);
+    }
+    case 'socks5':
+    case 'socks5h': {
+      const address = proxy.type === 'socks5h' || isIP(host) !== 0 ? host : await resolveLocally(host, 0, lookup, signal);
+      return new Socks5Handshake({ host: address, port: target.port }, proxy.auth);
+    }
+    default:
+      throw new WebSocketProxyException(`proxy type: expected http, https, socks4, socks4a, socks5 or socks5h, got ${String(proxy.type)}`);
+  }
+}
+
+/** Local DNS for socks4 (IPv4 only, `family` 4) and socks5 (any family, 0). */
+async function resolveLocally(host: string, family: 0 | 4, lookup: HostLookup, signal: AbortSignal | undefined): Promise<string> {
+  const addresses = await untilAborted(
+    lookup(host).catch((error: unknown) => {
+      const code = (error as NodeJS.ErrnoException | null)?.code ?? String(error);
+      throw new WebSocketAddressException(`cannot resolve target host ${host}: ${code}`, { cause: error });
+    }),
+    signal,
+    `lookup of ${host}`,
+  );
+  const usable = addresses.find((entry) => family === 0 || entry.family === family);
+  if (usable === undefined) {
+    throw new WebSocketAddressException(
+      `cannot resolve target host ${host}: expected ${family === 4 ? 'an IPv4 address (SOCKS4 carries no other)' : 'an address'}, got none`,
+    );
+  }
+  return usable.address;
+}
+
+/** Settles like `promise`, or rejects with the abort reason first. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined, what: string): Promise<T> {
+  if (signal === undefined) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(abortReason(signal, what));
+    if (signal.aborted) onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/** TCP to the proxy, then TLS for an https proxy; failures other than the deadline or an abort become Proxy errors. */
+async function reachProxy(
+  proxy: ProxyConfig,
+  where: string,
+  options: TunnelOptions,
+  signal: AbortSignal | undefined,
+): Promise<net.Socket> {
+  const wrap = (step: string) => (error: unknown): never => {
+    if (signal?.aborted) throw abortReason(signal, `tunnel through the ${where}`);
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new WebSocketProxyException(`cannot reach the ${where}: ${step} failed: ${detail}`, { cause: error });
+  };
+  const socket = await connectTcp({
+    host: proxy.host,
+    port: proxy.port,
+    signal,
+    ...(options.sockopt === undefined ? {} : { sockopt: options.sockopt }),
+    ...(options.lookup === undefined ? {} : { lookup: options.lookup }),
+  }).catch(wrap('TCP connect'));
+  if (proxy.type !== 'https') return socket;
+  return startTls(socket, proxy.host, proxy.tlsOptions, { signal }).catch(wrap('TLS handshake'));
+}
+
+/** Runs the handshake over the socket; resolves with the socket paused and the bytes past the reply unshifted. */
+function exchange(
+  socket: net.Socket,
+  handshake: ProxyHandshake,
+  where: string,
+  signal: AbortSignal | undefined,
+  onWaiting: (what: string) => void,
+): Promise<net.Socket> {
+  return new Promise<net.Socket>((resolve, reject) => {
+    const unhook = (): void => {
+      socket.off('data', onData);
+      socket.off('end', onEnd);
+      socket.off('close', onEnd);
+      socket.off('error', onError);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const fail = (error: unknown): void => {
+      unhook();
+      socket.destroy();
+      reject(error);
+    };
+    const onData = (chunk: Buffer): void => {
+      let step;
+      try {
+        step = handshake.feed(chunk);
+      } catch (error) {
+        fail(error);
+        return;
+      }
+      if (step.kind === 'write') socket.write(step.data);
+      else if (step.kind === 'done') {
+        socket.pause();
+        unhook();
+        if (step.rest.length > 0) socket.unshift(step.rest);
+        resolve(socket);
+        return;
+      }
+      onWaiting(handshake.waitingFor);
+    };
+    const onEnd = (): void => {
+      const got = handshake.pending > 0 ? `, after ${handshake.pending} bytes of it` : '';
+      fail(new WebSocketProxyException(`the ${where} closed the connection while we waited for ${handshake.waitingFor}${got}`));
+    };
+    const onError = (error: Error): void => {
+      fail(
+        new WebSocketProxyException(
+          `the connection to the ${where} failed while we waited for ${handshake.waitingFor}: ${error.message}`,
+          { cause: error },
+        ),
+      );
+    };
+    const onAbort = (): void => fail(abortReason(signal as AbortSignal, `tunnel through the ${where}`));
+    if (signal?.aborted) {
+      onAbort();
+      return;
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
+    socket.on('data', onData);
+    socket.on('end', onEnd);
+    socket.on('close', onEnd);
+    socket.on('error', onError);
+    socket.write(handshake.start());
+  });
+}
