@@ -9,3 +9,5 @@ export {
   WebSocketBadStatusException,
 } from './exceptions.js';
 export type { WebSocketExceptionOptions } from './exceptions.js';
+export { ABNF } from './frame/abnf.js';
+export type { ABNFInit, Bit } from './frame/abnf.js';

@@ -4,6 +4,7 @@
  * express, including frames the RFC forbids, so that `ABNF.format()` can be
  * used to test servers with deliberately bad frames.
  */
+import { randomFillSync } from 'node:crypto';
 import { WebSocketProtocolException } from '../exceptions.js';
 import { maskInto } from './mask.js';
 
@@ -19,6 +20,29 @@ export interface EncodeOptions {
   rsv3?: boolean;
   /** 4-byte masking key; `null` or absent sends the payload unmasked. */
   maskKey?: Uint8Array | null;
+}
+
+/** Random bytes drawn from the CSPRNG in batches, so a frame costs no system call. */
+const KEY_POOL_SIZE = 1024;
+const keyPool = Buffer.alloc(KEY_POOL_SIZE);
+let keyPoolNext = KEY_POOL_SIZE;
+
+/**
+ * A fresh masking key of `length` bytes (4 for RFC 6455 §5.3) from the
+ * cryptographic random source, as §10.3 requires: unpredictable per frame.
+ */
+export function randomMaskKey(length = 4): Buffer {
+  if (!Number.isInteger(length) || length < 0 || length > KEY_POOL_SIZE) {
+    throw new RangeError(`expected a key length 0-${KEY_POOL_SIZE}, got ${length}`);
+  }
+  if (keyPoolNext + length > KEY_POOL_SIZE) {
+    randomFillSync(keyPool);
+    keyPoolNext = 0;
+  }
+  const key = Buffer.allocUnsafe(length);
+  keyPool.copy(key, 0, keyPoolNext, keyPoolNext + length);
+  keyPoolNext += length;
+  return key;
 }
 
 /** RFC 6455 §5.2: payload lengths up to 125 fit in the 7-bit field. */

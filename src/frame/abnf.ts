@@ -1,0 +1,217 @@
+/**
+ * `ABNF`: one WebSocket frame as an object, named after the frame grammar of
+ * RFC 6455 §5.2 like websocket-client's class. `format()` encodes anything the
+ * header can express (also frames the RFC forbids, to test servers with);
+ * `validate()` applies the receive rules.
+ */
+import { WebSocketPayloadException, WebSocketProtocolException } from '../exceptions.js';
+import { decodeClosePayload } from './close.js';
+import { encodeFrame, randomMaskKey } from './encoder.js';
+import { maskInto } from './mask.js';
+import type { FrameHeader } from './parser.js';
+import { isValidUtf8 } from './utf8.js';
+
+/** A header bit: 0 or 1. */
+export type Bit = 0 | 1;
+
+/** Fields of a new {@link ABNF}; every one is optional. */
+export interface ABNFInit {
+  /** Default 1 (the last frame of its message). */
+  fin?: Bit;
+  rsv1?: Bit;
+  rsv2?: Bit;
+  rsv3?: Bit;
+  /** Default `ABNF.OPCODE_TEXT`. */
+  opcode?: number;
+  /** 1 (default): `format()` masks the payload with a key from `getMaskKey`. */
+  mask?: Bit;
+  /** The payload; a string is UTF-8 encoded. Default empty. */
+  data?: string | Uint8Array;
+}
+
+const CONTROL_NAMES: Record<number, string> = { 8: 'close', 9: 'ping', 10: 'pong' };
+const RSV_BITS = ['rsv1', 'rsv2', 'rsv3'] as const;
+
+function toBuffer(data: string | Uint8Array): Buffer {
+  if (typeof data === 'string') return Buffer.from(data, 'utf8');
+  return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+}
+
+function protocolError(message: string): WebSocketProtocolException {
+  return new WebSocketProtocolException(message, { closeCode: 1002 });
+}
+
+/** One frame: header fields, payload, and the codec to and from the wire. */
+export class ABNF {
+  static readonly OPCODE_CONT = 0x0;
+  static readonly OPCODE_TEXT = 0x1;
+  static readonly OPCODE_BINARY = 0x2;
+  static readonly OPCODE_CLOSE = 0x8;
+  static readonly OPCODE_PING = 0x9;
+  static readonly OPCODE_PONG = 0xa;
+  /** The opcodes RFC 6455 §5.2 defines; the others are reserved. */
+  static readonly OPCODES: readonly number[] = Object.freeze([0x0, 0x1, 0x2, 0x8, 0x9, 0xa]);
+  /** Opcode -> name, as websocket-client spells them. */
+  static readonly OPCODE_MAP: Readonly<Record<number, string>> = Object.freeze({
+    0x0: 'cont',
+    0x1: 'text',
+    0x2: 'binary',
+    0x8: 'close',
+    0x9: 'ping',
+    0xa: 'pong',
+  });
+
+  // Close status codes: RFC 6455 §7.4.1 and the IANA "WebSocket Close Code Number" registry.
+  static readonly STATUS_NORMAL = 1000;
+  static readonly STATUS_GOING_AWAY = 1001;
+  static readonly STATUS_PROTOCOL_ERROR = 1002;
+  static readonly STATUS_UNSUPPORTED_DATA_TYPE = 1003;
+  /** Never sent: reports a close frame that carried no code. */
+  static readonly STATUS_STATUS_NOT_AVAILABLE = 1005;
+  /** Never sent: reports a connection lost without a close frame. */
+  static readonly STATUS_ABNORMAL_CLOSED = 1006;
+  static readonly STATUS_INVALID_PAYLOAD = 1007;
+  static readonly STATUS_POLICY_VIOLATION = 1008;
+  static readonly STATUS_MESSAGE_TOO_BIG = 1009;
+  static readonly STATUS_INVALID_EXTENSION = 1010;
+  static readonly STATUS_UNEXPECTED_CONDITION = 1011;
+  static readonly STATUS_SERVICE_RESTART = 1012;
+  static readonly STATUS_TRY_AGAIN_LATER = 1013;
+  static readonly STATUS_BAD_GATEWAY = 1014;
+  /** Never sent: reports a failed TLS handshake. */
+  static readonly STATUS_TLS_HANDSHAKE_ERROR = 1015;
+  /** The registered codes that may be sent in a close frame; 3000-4999 are allowed as well. */
+  static readonly VALID_CLOSE_STATUS: readonly number[] = Object.freeze([
+    1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014,
+  ]);
+
+  fin: Bit;
+  rsv1: Bit;
+  rsv2: Bit;
+  rsv3: Bit;
+  opcode: number;
+  mask: Bit;
+  /** The payload: a Buffer when received; a string assigned here is sent UTF-8 encoded. */
+  data: Buffer | string;
+  /** Source of masking keys for `format()`; default: 4 bytes from the CSPRNG (RFC 6455 §10.3). */
+  getMaskKey: (length: number) => Uint8Array = randomMaskKey;
+
+  constructor(init: ABNFInit = {}) {
+    this.fin = init.fin ?? 1;
+    this.rsv1 = init.rsv1 ?? 0;
+    this.rsv2 = init.rsv2 ?? 0;
+    this.rsv3 = init.rsv3 ?? 0;
+    this.opcode = init.opcode ?? ABNF.OPCODE_TEXT;
+    this.mask = init.mask ?? 1;
+    this.data = toBuffer(init.data ?? '');
+  }
+
+  /** A frame to send: masked, rsv 0; a string is UTF-8 encoded. */
+  static createFrame(data: string | Uint8Array, opcode: number, fin: Bit = 1): ABNF {
+    return new ABNF({ fin, opcode, mask: 1, data });
+  }
+
+  /** The frame a {@link FrameParser} decoded: its header and its (unmasked) payload. */
+  static fromParsed(header: FrameHeader, payload: Buffer): ABNF {
+    return new ABNF({
+      fin: header.fin ? 1 : 0,
+      rsv1: header.rsv1 ? 1 : 0,
+      rsv2: header.rsv2 ? 1 : 0,
+      rsv3: header.rsv3 ? 1 : 0,
+      opcode: header.opcode,
+      mask: header.masked ? 1 : 0,
+      data: payload,
+    });
+  }
+
+  /**
+   * XOR `data` with the 4-byte `maskKey` (RFC 6455 §5.3) into a new Buffer;
+   * `data` is not modified. The same call unmasks.
+   *
+   * @throws WebSocketProtocolException when the key is not 4 bytes.
+   */
+  static mask(maskKey: Uint8Array, data: Uint8Array): Buffer {
+    if (maskKey.length !== 4) {
+      throw new WebSocketProtocolException(
+        `cannot mask with a ${maskKey.length}-byte key: expected 4 bytes (RFC 6455 §5.3)`,
+      );
+    }
+    const out = Buffer.allocUnsafe(data.length);
+    maskInto(data, maskKey, out);
+    return out;
+  }
+
+  /**
+   * The wire bytes of this frame (RFC 6455 §5.2): 7-, 16- or 64-bit length,
+   * masked with `getMaskKey(4)` when `mask` is 1. Encodes frames that
+   * `validate()` rejects (reserved opcodes and rsv bits, fragmented or
+   * oversize control frames, bad close codes).
+   *
+   * @throws WebSocketProtocolException only for what cannot be encoded: a bit
+   *   field that is not 0 or 1, an opcode outside 0-15, a key not 4 bytes.
+   */
+  format(): Buffer {
+    for (const field of ['fin', 'rsv1', 'rsv2', 'rsv3', 'mask'] as const) {
+      const bit: unknown = this[field];
+      if (bit !== 0 && bit !== 1) {
+        throw new WebSocketProtocolException(`cannot encode ${field}=${String(bit)}: expected 0 or 1`);
+      }
+    }
+    return encodeFrame(this.opcode, toBuffer(this.data), {
+      fin: this.fin === 1,
+      rsv1: this.rsv1 === 1,
+      rsv2: this.rsv2 === 1,
+      rsv3: this.rsv3 === 1,
+      maskKey: this.mask === 1 ? this.getMaskKey(4) : null,
+    });
+  }
+
+  /**
+   * Check this frame against the receive rules of RFC 6455.
+   *
+   * @param skipUtf8Validation do not check that close reasons and fin=1 text
+   *   frames are UTF-8.
+   * @param allowedRsv rsv bits a negotiated extension uses (4 = rsv1, 2 = rsv2,
+   *   1 = rsv3); default none.
+   * @throws WebSocketProtocolException (closeCode 1002) for an rsv bit not
+   *   negotiated, a reserved opcode, a control frame with fin=0 or a payload
+   *   over 125 bytes, a 1-byte close payload, a close code not allowed on the wire.
+   * @throws WebSocketPayloadException (closeCode 1007) for invalid UTF-8 in a
+   *   close reason or in a text frame with fin=1.
+   */
+  validate(skipUtf8Validation = false, allowedRsv = 0): void {
+    const bits = [this.rsv1, this.rsv2, this.rsv3];
+    for (let i = 0; i < 3; i++) {
+      if (bits[i] !== 0 && (allowedRsv & (4 >> i)) === 0) {
+        throw protocolError(`${RSV_BITS[i]} set but no extension negotiated it (RFC 6455 §5.2)`);
+      }
+    }
+    const opcode = this.opcode;
+    if (!ABNF.OPCODES.includes(opcode)) {
+      const shown = Number.isInteger(opcode) && opcode >= 0 ? `0x${opcode.toString(16)}` : String(opcode);
+      throw protocolError(`reserved opcode ${shown}: expected one of 0x0-0x2, 0x8-0xa (RFC 6455 §5.2)`);
+    }
+    const data = toBuffer(this.data);
+    if (opcode >= 8) {
+      const name = CONTROL_NAMES[opcode];
+      if (this.fin !== 1) {
+        throw protocolError(`control frame (${name}) with fin=0: control frames must not be fragmented (RFC 6455 §5.5)`);
+      }
+      if (data.length > 125) {
+        throw protocolError(`control frame (${name}) payload of ${data.length} bytes exceeds 125 (RFC 6455 §5.5)`);
+      }
+      if (opcode === ABNF.OPCODE_CLOSE) decodeClosePayload(data, skipUtf8Validation);
+    } else if (opcode === ABNF.OPCODE_TEXT && this.fin === 1 && !skipUtf8Validation && !isValidUtf8(data)) {
+      throw new WebSocketPayloadException(`text frame of ${data.length} bytes is not valid UTF-8 (RFC 6455 §8.1)`, {
+        closeCode: 1007,
+      });
+    }
+  }
+
+  /** `fin=1 opcode=1 data=...`, as websocket-client prints frames in traces. */
+  toString(): string {
+    const data = toBuffer(this.data);
+    const shown = this.opcode === ABNF.OPCODE_TEXT ? JSON.stringify(data.toString('utf8')) : `0x${data.toString('hex')}`;
+    return `fin=${this.fin} opcode=${this.opcode} data=${shown}`;
+  }
+}
