@@ -1,0 +1,57 @@
+/**
+ * Client frames ready for the socket: every frame masked with a fresh key
+ * (RFC 6455 §5.3), messages optionally split into fragments (§5.4), control
+ * payloads held to 125 bytes (§5.5).
+ */
+import { WebSocketProtocolException } from '../exceptions.js';
+import { encodeFrame } from '../frame/encoder.js';
+import type { MaskKeySource } from './mask-key.js';
+
+/** RFC 6455 §5.5: control frame payloads are at most 125 bytes. */
+const MAX_CONTROL_PAYLOAD = 125;
+const OPCODE_CONT = 0x0;
+
+const CONTROL_NAMES: Record<number, string> = { 0x8: 'close', 0x9: 'ping', 0xa: 'pong' };
+
+/**
+ * One data message as wire bytes: a single frame, or, when `fragmentSize` is
+ * a positive number smaller than the payload, frames of at most
+ * `fragmentSize` payload bytes (the first with `opcode`, the rest CONT, only
+ * the last with FIN; RFC 6455 §5.4), all in one Buffer.
+ */
+export function encodeMessage(
+  opcode: number,
+  payload: Uint8Array,
+  maskKey: MaskKeySource,
+  fragmentSize: number,
+): Buffer {
+  if (!(fragmentSize > 0) || payload.length <= fragmentSize) {
+    return encodeFrame(opcode, payload, { maskKey: maskKey(4) });
+  }
+  const frames: Buffer[] = [];
+  let total = 0;
+  for (let start = 0; start < payload.length; start += fragmentSize) {
+    const end = Math.min(start + fragmentSize, payload.length);
+    const frame = encodeFrame(start === 0 ? opcode : OPCODE_CONT, payload.subarray(start, end), {
+      fin: end === payload.length,
+      maskKey: maskKey(4),
+    });
+    frames.push(frame);
+    total += frame.length;
+  }
+  return Buffer.concat(frames, total);
+}
+
+/**
+ * One control frame (close, ping, pong) as wire bytes.
+ *
+ * @throws WebSocketProtocolException when the payload exceeds 125 bytes (RFC 6455 §5.5).
+ */
+export function encodeControl(opcode: number, payload: Uint8Array, maskKey: MaskKeySource): Buffer {
+  if (payload.length > MAX_CONTROL_PAYLOAD) {
+    throw new WebSocketProtocolException(
+      `${CONTROL_NAMES[opcode]} payload of ${payload.length} bytes: expected at most 125 (RFC 6455 §5.5)`,
+    );
+  }
+  return encodeFrame(opcode, payload, { maskKey: maskKey(4) });
+}

@@ -1,0 +1,614 @@
+/**
+ * The client side of a WebSocket connection as a sans-I/O state machine
+ * (RFC 6455 §5–§8): bytes from the server go in through {@link ClientSession.receive},
+ * messages, control frames and bytes to write come out through a
+ * {@link SessionHandler}; frames to send come back from the `send*` methods.
+ * No sockets, no timers: the caller owns the transport and the clock.
+ */
+import {
+  WebSocketConnectionClosedException,
+  WebSocketException,
+  WebSocketPayloadException,
+  WebSocketProtocolException,
+} from '../exceptions.js';
+import { decodeClosePayload, encodeClosePayload } from '../frame/close.js';
+import { encodeFrame } from '../frame/encoder.js';
+import { FrameParser, type FrameHandler, type FrameHeader } from '../frame/parser.js';
+import { Utf8Validator } from '../frame/utf8.js';
+import { randomMaskKey, type MaskKeySource } from './mask-key.js';
+import { PayloadBuffer } from './payload-buffer.js';
+import { encodeControl, encodeMessage } from './sender.js';
+
+// RFC 6455 §5.2 opcodes.
+const OPCODE_CONT = 0x0;
+const OPCODE_TEXT = 0x1;
+const OPCODE_BINARY = 0x2;
+const OPCODE_CLOSE = 0x8;
+const OPCODE_PING = 0x9;
+const OPCODE_PONG = 0xa;
+
+/** RFC 6455 §5.5: control frames carry at most 125 bytes. */
+const MAX_CONTROL_PAYLOAD = 125;
+
+/** Default largest message: 64 MiB. */
+export const DEFAULT_MAX_PAYLOAD = 64 * 1024 * 1024;
+/** Default largest number of frames in one fragmented message. */
+export const DEFAULT_MAX_FRAGMENTS = 131072;
+
+/**
+ * `'open'`: messages flow both ways. `'closing'`: the client sent a close frame
+ * and waits for the server's (received data frames are ignored). `'closed'`:
+ * the closing handshake is complete, or the connection was failed.
+ */
+export type SessionState = 'open' | 'closing' | 'closed';
+
+/**
+ * What the transport should do now (read after every `receive()` and `send*()`):
+ * - `'keep-open'`: keep reading and writing.
+ * - `'await-peer-close'`: the closing handshake is complete; RFC 6455 §7.1.1
+ *   lets the server close TCP first, so wait for its EOF and close the socket
+ *   yourself only after a timeout.
+ * - `'close-now'`: the connection was failed (§7.1.7) or a handler threw;
+ *   write the failure's close frame, if any, then close the socket.
+ */
+export type TransportAdvice = 'keep-open' | 'await-peer-close' | 'close-now';
+
+/** Why the session asks for bytes to be written without being asked to send. */
+export type WriteKind = 'pong' | 'close';
+
+/** The errors that fail a connection: 1002 (protocol) or 1007 / 1009 (payload), set as `closeCode`. */
+export type SessionFailure = WebSocketProtocolException | WebSocketPayloadException;
+
+/** One received frame as it came, for `recvFrame()` (see {@link ClientSession.rawFrames}). */
+export interface ReceivedFrame {
+  fin: 0 | 1;
+  rsv1: 0 | 1;
+  rsv2: 0 | 1;
+  rsv3: 0 | 1;
+  opcode: number;
+  /** The unmasked payload of this frame alone. */
+  data: Buffer;
+}
+
+/** A frame to send exactly as described, rule-breaking or not (for testing servers). */
+export interface OutgoingFrame {
+  /** Default 1. */
+  fin?: 0 | 1;
+  rsv1?: 0 | 1;
+  rsv2?: 0 | 1;
+  rsv3?: 0 | 1;
+  opcode: number;
+  /** 1 (default) masks with a fresh key, 0 sends the payload unmasked. */
+  mask?: 0 | 1;
+  /** A string is UTF-8 encoded. Default empty. */
+  data?: string | Uint8Array;
+}
+
+/**
+ * The session's outputs. Hooks run synchronously inside `receive()`, in the
+ * order the frames arrived. Buffers handed to hooks belong to the handler;
+ * data payloads may be views of the chunk given to `receive()`.
+ */
+export interface SessionHandler {
+  /** A complete text message, validated UTF-8 unless `skipUtf8Validation`. */
+  onText(text: string): void;
+  /** A complete binary message. */
+  onBinary(data: Buffer): void;
+  /**
+   * With `fireContFrame`: one frame of a fragmented message, as it completes.
+   * `opcode` is TEXT or BINARY for the first frame and CONT (0) for the rest;
+   * `fin` is true on the last. Text fragments are raw bytes (a character may
+   * be split between two), still validated as they arrive.
+   */
+  onFragment(opcode: number, data: Buffer, fin: boolean): void;
+  /** With `rawFrames`: every frame, data and control, instead of onText/onBinary/onFragment/onPing/onPong. */
+  onFrame(frame: ReceivedFrame): void;
+  /** A ping arrived; its pong was already handed to `onWrite` (unless a close was sent). */
+  onPing(payload: Buffer): void;
+  /** A pong arrived (solicited or not: never an error, RFC 6455 §5.5.3). */
+  onPong(payload: Buffer): void;
+  /**
+   * The server's close frame (code `null` when it sent none). Called in every
+   * mode; when the server started the closing handshake, the reply was
+   * already handed to `onWrite`.
+   */
+  onClose(code: number | null, reason: string): void;
+  /**
+   * Bytes the transport must write, in call order and ahead of anything sent
+   * later: an automatic pong (one per ping, same payload) or a close reply.
+   * RFC 6455 §5.5.3 lets a client answer only the latest of several pings, so
+   * the transport may replace a `'pong'` it has not written yet with a newer one.
+   */
+  onWrite(bytes: Buffer, kind: WriteKind): void;
+  /**
+   * The connection was failed (RFC 6455 §7.1.7). Everything that arrived
+   * complete before the violation was already delivered. `closeFrame` is the
+   * one close frame to write (1002, 1007 or 1009; `null` if a close frame had
+   * already been sent); the transport chooses when, then closes the socket.
+   */
+  onFailure(error: SessionFailure, closeFrame: Buffer | null): void;
+}
+
+/** Settings of a {@link ClientSession}. */
+export interface SessionOptions {
+  /** Largest message in bytes, summed over its fragments; more fails with 1009. Default 64 MiB. */
+  maxPayload?: number;
+  /** Most frames in one message; more fails with 1009. Default 131072. */
+  maxFragments?: number;
+  /** Do not validate UTF-8 in text messages and close reasons (invalid bytes decode as U+FFFD). */
+  skipUtf8Validation?: boolean;
+  /** Deliver the frames of fragmented messages one by one through `onFragment`. */
+  fireContFrame?: boolean;
+  /** Start in raw frame mode (see {@link ClientSession.rawFrames}). */
+  rawFrames?: boolean;
+  /** Split sent messages into frames of at most this many payload bytes; 0 (default) never splits. */
+  fragmentSize?: number;
+  /** Source of masking keys; default: crypto-random bytes from a pool. */
+  getMaskKey?: MaskKeySource;
+}
+
+/** How the current data message is handed out. */
+const DELIVER_MESSAGE = 0;
+const DELIVER_FRAGMENTS = 1;
+const DELIVER_FRAMES = 2;
+
+/** What the frame being received is. */
+const FRAME_DATA = 0;
+const FRAME_CONTROL = 1;
+const FRAME_IGNORED = 2;
+
+/** Thrown inside the parser to stop it once the server's close frame is handled. */
+const HALT = Symbol('halt');
+
+const EMPTY = Buffer.alloc(0);
+
+function checkCount(name: string, value: number, min: number): number {
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new WebSocketException(`expected ${name} to be an integer >= ${min}, got ${value}`);
+  }
+  return value;
+}
+
+function opcodeName(opcode: number): string {
+  return opcode === OPCODE_TEXT ? 'text' : opcode === OPCODE_BINARY ? 'binary' : 'continuation';
+}
+
+function bit(value: boolean): 0 | 1 {
+  return value ? 1 : 0;
+}
+
+/**
+ * A client connection after the opening handshake, with no I/O of its own.
+ *
+ * Receiving: feed every byte from the socket to {@link receive}. Sending: the
+ * `send*` methods return the bytes to write (masked, RFC 6455 §5.3) and throw
+ * {@link WebSocketConnectionClosedException} once a close frame was sent or
+ * received or the connection was failed.
+ *
+ * Violations never throw out of `receive()`: the session reports them through
+ * `onFailure` and ignores all later input. permessage-deflate (RFC 7692) is
+ * not negotiated here: the parser rejects every rsv bit, and a message's
+ * payload is finished in one place ({@link deliverData}) where an inflating
+ * step can be added.
+ */
+export class ClientSession implements FrameHandler {
+  /**
+   * Raw frame mode: each frame is handed to `onFrame` as it arrived, with no
+   * reassembly (every protocol rule still applies, pings are still answered).
+   * May be switched at any time; a data message already started keeps the
+   * mode it started with.
+   */
+  rawFrames: boolean;
+  /** Deliver fragmented messages frame by frame (see `onFragment`); taken into account per message. */
+  fireContFrame: boolean;
+  /** Payload bytes per frame when sending messages; 0 never splits. */
+  fragmentSize: number;
+
+  private readonly handler: SessionHandler;
+  private readonly parser: FrameParser;
+  private readonly validator = new Utf8Validator();
+  private readonly payload: PayloadBuffer;
+  private readonly maxPayload: number;
+  private readonly maxFragments: number;
+  private readonly skipUtf8Validation: boolean;
+  private readonly maskKey: MaskKeySource;
+
+  // The frame being received.
+  private frameKind = FRAME_IGNORED;
+  private frameOpcode = 0;
+  private frameFin = true;
+  private frameRsv = 0;
+  private frameRemaining = 0;
+
+  // The data message being received.
+  private continuationExpected = false;
+  private messageOpcode = 0;
+  private messageLength = 0;
+  private messageReceived = 0;
+  private fragmentCount = 0;
+  private delivery = DELIVER_MESSAGE;
+  private validating = false;
+
+  // The connection.
+  private sentClose = false;
+  private receivedClose = false;
+  private peerCode: number | null = null;
+  private peerReason = '';
+  private failed: SessionFailure | null = null;
+  private halted = false;
+  private handlerThrew = false;
+  private inHook = false;
+
+  constructor(handler: SessionHandler, options: SessionOptions = {}) {
+    this.handler = handler;
+    this.maxPayload = checkCount('maxPayload', options.maxPayload ?? DEFAULT_MAX_PAYLOAD, 0);
+    this.maxFragments = checkCount('maxFragments', options.maxFragments ?? DEFAULT_MAX_FRAGMENTS, 1);
+    this.fragmentSize = checkCount('fragmentSize', options.fragmentSize ?? 0, 0);
+    this.skipUtf8Validation = options.skipUtf8Validation === true;
+    this.fireContFrame = options.fireContFrame === true;
+    this.rawFrames = options.rawFrames === true;
+    this.maskKey = options.getMaskKey ?? randomMaskKey;
+    this.payload = new PayloadBuffer(this.maxPayload);
+    // RFC 6455 §5.1: a server never masks; §5.2: no rsv bit without an extension. The
+    // parser's per-frame limit never refuses a legal control frame; messages are limited here.
+    this.parser = new FrameParser(this, {
+      maxPayload: Math.max(this.maxPayload, MAX_CONTROL_PAYLOAD),
+      acceptMasked: false,
+      allowedRsv: 0,
+    });
+  }
+
+  /** See {@link SessionState}. */
+  get state(): SessionState {
+    if (this.halted || (this.sentClose && this.receivedClose)) return 'closed';
+    return this.sentClose ? 'closing' : 'open';
+  }
+
+  /** See {@link TransportAdvice}. */
+  get transportAdvice(): TransportAdvice {
+    if (this.failed !== null || this.handlerThrew) return 'close-now';
+    return this.sentClose && this.receivedClose ? 'await-peer-close' : 'keep-open';
+  }
+
+  /** True once a close frame was handed out (by `sendClose`, a close reply, or a failure). */
+  get closeSent(): boolean {
+    return this.sentClose;
+  }
+
+  /** True once the server's close frame was received. */
+  get closeReceived(): boolean {
+    return this.receivedClose;
+  }
+
+  /** The code of the server's close frame; `null` if it sent none or has not closed. */
+  get closeCode(): number | null {
+    return this.peerCode;
+  }
+
+  /** The reason of the server's close frame ('' if none). */
+  get closeReason(): string {
+    return this.peerReason;
+  }
+
+  /** The error that failed the connection, or `null`. */
+  get failure(): SessionFailure | null {
+    return this.failed;
+  }
+
+  /** Bytes of incomplete payload the session holds right now (never more than `maxPayload`). */
+  get bufferedBytes(): number {
+    return this.payload.held;
+  }
+
+  /**
+   * Feed bytes read from the socket, in order, chunked in any way. Complete
+   * messages and control frames are reported through the handler before this
+   * returns. Protocol violations are reported through `onFailure`, never
+   * thrown; after a failure or a received close, input is ignored.
+   *
+   * The session may keep views of `chunk` until the message they belong to is
+   * delivered, so the caller must not reuse its memory.
+   *
+   * @throws whatever a handler hook throws; the session then stops (state
+   *   `'closed'`, advice `'close-now'`) and ignores further input.
+   */
+  receive(chunk: Buffer): void {
+    if (this.halted) return;
+    try {
+      this.parser.push(chunk);
+    } catch (error) {
+      if (error === HALT) return;
+      if (this.inHook) {
+        this.inHook = false;
+        this.handlerThrew = true;
+        this.stop();
+        throw error;
+      }
+      if (error instanceof WebSocketProtocolException || error instanceof WebSocketPayloadException) {
+        this.fail(error);
+        return;
+      }
+      throw error;
+    }
+  }
+
+  /** @internal FrameHandler: a frame header was parsed (the parser already checked §5.2 header rules). */
+  onHeader(header: FrameHeader): void {
+    const opcode = header.opcode;
+    this.frameOpcode = opcode;
+    this.frameFin = header.fin;
+    this.frameRemaining = header.payloadLength;
+    if (opcode >= OPCODE_CLOSE) {
+      this.frameKind = FRAME_CONTROL;
+      this.frameRsv = 0;
+      return;
+    }
+    if (this.sentClose) {
+      // RFC 6455 §5.5.1: data after our close frame is not processed.
+      this.frameKind = FRAME_IGNORED;
+      return;
+    }
+    this.frameKind = FRAME_DATA;
+    this.frameRsv = (header.rsv1 ? 4 : 0) | (header.rsv2 ? 2 : 0) | (header.rsv3 ? 1 : 0);
+    if (opcode === OPCODE_CONT) {
+      // RFC 6455 §5.4: a continuation frame only continues a started message.
+      if (!this.continuationExpected) {
+        throw new WebSocketProtocolException(
+          'expected a text or binary frame to start a message, got a continuation frame with no message in progress (RFC 6455 §5.4)',
+          { closeCode: 1002 },
+        );
+      }
+      if (++this.fragmentCount > this.maxFragments) {
+        throw new WebSocketPayloadException(
+          `message of more than ${this.maxFragments} frames: expected at most maxFragments = ${this.maxFragments}`,
+          { closeCode: 1009 },
+        );
+      }
+    } else {
+      if (this.continuationExpected) {
+        throw new WebSocketProtocolException(
+          `expected a continuation frame of the ${opcodeName(this.messageOpcode)} message in progress, got a new ${opcodeName(opcode)} frame (RFC 6455 §5.4)`,
+          { closeCode: 1002 },
+        );
+      }
+      this.messageOpcode = opcode;
+      this.messageLength = 0;
+      this.messageReceived = 0;
+      this.fragmentCount = 1;
+      this.delivery = this.rawFrames ? DELIVER_FRAMES : this.fireContFrame && !header.fin ? DELIVER_FRAGMENTS : DELIVER_MESSAGE;
+      this.validating = opcode === OPCODE_TEXT && !this.skipUtf8Validation;
+      if (this.validating) this.validator.reset();
+    }
+    // RFC 6455 §10.4: refuse as soon as the announced size passes the limit.
+    const total = this.messageLength + header.payloadLength;
+    if (total > this.maxPayload) {
+      throw new WebSocketPayloadException(
+        `message of at least ${total} bytes: expected at most maxPayload = ${this.maxPayload} bytes`,
+        { closeCode: 1009 },
+      );
+    }
+    this.messageLength = total;
+    this.continuationExpected = !header.fin;
+  }
+
+  /** @internal FrameHandler: payload bytes of the current frame, unmasked. */
+  onPayload(piece: Buffer, frameEnd: boolean): void {
+    if (this.frameKind === FRAME_DATA) this.dataPiece(piece, frameEnd);
+    else if (this.frameKind === FRAME_CONTROL) this.controlFrame(Buffer.from(piece));
+  }
+
+  private dataPiece(piece: Buffer, frameEnd: boolean): void {
+    this.frameRemaining -= piece.length;
+    if (this.validating) {
+      // RFC 6455 §8.1: fail at the first byte that cannot be part of valid UTF-8.
+      const invalidAt = this.validator.push(piece);
+      if (invalidAt !== -1) {
+        throw new WebSocketPayloadException(
+          `invalid UTF-8 in text message at byte ${this.messageReceived + invalidAt}: expected valid UTF-8 (RFC 6455 §8.1)`,
+          { closeCode: 1007 },
+        );
+      }
+      if (frameEnd && this.frameFin && !this.validator.complete) {
+        throw new WebSocketPayloadException(
+          `text message ends inside a UTF-8 sequence after ${this.messageReceived + piece.length} bytes: expected valid UTF-8 (RFC 6455 §8.1)`,
+          { closeCode: 1007 },
+        );
+      }
+    }
+    this.messageReceived += piece.length;
+    if (frameEnd && (this.frameFin || this.delivery !== DELIVER_MESSAGE)) {
+      let data = piece;
+      if (this.payload.length > 0) {
+        this.payload.append(piece, 0);
+        data = this.payload.take();
+      }
+      this.deliverData(data);
+    } else if (piece.length > 0) {
+      this.payload.append(piece, this.frameRemaining);
+    }
+  }
+
+  /** A message (or, in frame and fragment modes, a frame) is complete. */
+  private deliverData(data: Buffer): void {
+    const handler = this.handler;
+    this.inHook = true;
+    if (this.delivery === DELIVER_MESSAGE) {
+      if (this.messageOpcode === OPCODE_TEXT) handler.onText(data.toString('utf8'));
+      else handler.onBinary(data);
+    } else if (this.delivery === DELIVER_FRAGMENTS) {
+      handler.onFragment(this.fragmentCount === 1 ? this.messageOpcode : OPCODE_CONT, data, this.frameFin);
+    } else {
+      handler.onFrame(this.frameRecord(data));
+    }
+    this.inHook = false;
+  }
+
+  private frameRecord(data: Buffer): ReceivedFrame {
+    const rsv = this.frameRsv;
+    return {
+      fin: bit(this.frameFin),
+      rsv1: bit((rsv & 4) !== 0),
+      rsv2: bit((rsv & 2) !== 0),
+      rsv3: bit((rsv & 1) !== 0),
+      opcode: this.frameOpcode,
+      data,
+    };
+  }
+
+  /** A whole control frame (RFC 6455 §5.5), its payload copied: it is small and may be kept. */
+  private controlFrame(data: Buffer): void {
+    const opcode = this.frameOpcode;
+    if (opcode === OPCODE_CLOSE) {
+      this.closeFrame(data);
+      return;
+    }
+    if (opcode === OPCODE_PING && !this.sentClose) {
+      // RFC 6455 §5.5.2: answer with a pong carrying the same payload.
+      this.write(encodeControl(OPCODE_PONG, data, this.maskKey), 'pong');
+    }
+    this.inHook = true;
+    if (this.rawFrames) this.handler.onFrame(this.frameRecord(data));
+    else if (opcode === OPCODE_PING) this.handler.onPing(data);
+    else this.handler.onPong(data);
+    this.inHook = false;
+  }
+
+  /** RFC 6455 §5.5.1, §7.1.5: the server's close frame. */
+  private closeFrame(data: Buffer): void {
+    const { code, reason } = decodeClosePayload(data, this.skipUtf8Validation);
+    this.receivedClose = true;
+    this.peerCode = code;
+    this.peerReason = reason;
+    if (!this.sentClose) {
+      // Echo the server's code; an empty close answers an empty one.
+      this.sentClose = true;
+      const reply = encodeControl(OPCODE_CLOSE, code === null ? EMPTY : encodeClosePayload(code), this.maskKey);
+      this.write(reply, 'close');
+    }
+    this.stop();
+    this.inHook = true;
+    if (this.rawFrames) this.handler.onFrame(this.frameRecord(data));
+    this.handler.onClose(code, reason);
+    this.inHook = false;
+    throw HALT;
+  }
+
+  private write(bytes: Buffer, kind: WriteKind): void {
+    this.inHook = true;
+    this.handler.onWrite(bytes, kind);
+    this.inHook = false;
+  }
+
+  /** RFC 6455 §7.1.7: fail the connection with one close frame, then read nothing more. */
+  private fail(error: SessionFailure): void {
+    if (error.closeCode === undefined) error.closeCode = error instanceof WebSocketProtocolException ? 1002 : 1007;
+    let closeFrame: Buffer | null = null;
+    if (!this.sentClose) {
+      this.sentClose = true;
+      closeFrame = encodeControl(OPCODE_CLOSE, encodeClosePayload(error.closeCode), this.maskKey);
+    }
+    this.failed = error;
+    this.stop();
+    this.handler.onFailure(error, closeFrame);
+  }
+
+  /** No more input: drop the message in progress. */
+  private stop(): void {
+    this.halted = true;
+    this.frameKind = FRAME_IGNORED;
+    this.continuationExpected = false;
+    this.payload.clear();
+  }
+
+  /** A text message, UTF-8 encoded, masked, fragmented per `fragmentSize`. */
+  sendText(text: string): Buffer {
+    this.checkCanSend('a text message');
+    return encodeMessage(OPCODE_TEXT, Buffer.from(text, 'utf8'), this.maskKey, this.fragmentSize);
+  }
+
+  /** A binary message, masked (the caller's bytes are not modified), fragmented per `fragmentSize`. */
+  sendBinary(data: Uint8Array): Buffer {
+    this.checkCanSend('a binary message');
+    return encodeMessage(OPCODE_BINARY, data, this.maskKey, this.fragmentSize);
+  }
+
+  /**
+   * A ping frame.
+   * @throws WebSocketProtocolException for a payload over 125 bytes (RFC 6455 §5.5).
+   */
+  sendPing(payload: string | Uint8Array = EMPTY): Buffer {
+    this.checkCanSend('a ping');
+    return encodeControl(OPCODE_PING, typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload, this.maskKey);
+  }
+
+  /**
+   * A pong frame (unsolicited pongs serve as a heartbeat, RFC 6455 §5.5.3).
+   * @throws WebSocketProtocolException for a payload over 125 bytes (RFC 6455 §5.5).
+   */
+  sendPong(payload: string | Uint8Array = EMPTY): Buffer {
+    this.checkCanSend('a pong');
+    return encodeControl(OPCODE_PONG, typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload, this.maskKey);
+  }
+
+  /**
+   * Start the closing handshake (RFC 6455 §7.1.2): the state becomes
+   * `'closing'` and data frames received from now on are ignored; it becomes
+   * `'closed'` when the server's close frame arrives.
+   *
+   * @param code the status code, `null` for an empty close frame. Default 1000.
+   * @throws WebSocketProtocolException when the code may not be sent (1005,
+   *   1006, 1015, 1016-2999, outside 1000-4999; RFC 6455 §7.4), a reason comes
+   *   without a code, or the payload passes 125 bytes.
+   */
+  sendClose(code: number | null = 1000, reason: string | Uint8Array = ''): Buffer {
+    this.checkCanSend('a close frame');
+    const frame = encodeControl(OPCODE_CLOSE, encodeClosePayload(code, reason), this.maskKey);
+    this.closeSending();
+    return frame;
+  }
+
+  /**
+   * Any frame, encoded as described without checking it against the RFC (to
+   * test servers). A CLOSE opcode counts as the client's close frame.
+   *
+   * @throws WebSocketProtocolException for an opcode outside 0-15.
+   */
+  sendFrame(frame: OutgoingFrame): Buffer {
+    this.checkCanSend('a frame');
+    const data = frame.data === undefined ? EMPTY : typeof frame.data === 'string' ? Buffer.from(frame.data, 'utf8') : frame.data;
+    const bytes = encodeFrame(frame.opcode, data, {
+      fin: frame.fin !== 0,
+      rsv1: frame.rsv1 === 1,
+      rsv2: frame.rsv2 === 1,
+      rsv3: frame.rsv3 === 1,
+      maskKey: frame.mask === 0 ? null : this.maskKey(4),
+    });
+    if (frame.opcode === OPCODE_CLOSE) this.closeSending();
+    return bytes;
+  }
+
+  /** RFC 6455 §5.5.1: after our close frame, no more data is sent, and received data is not processed. */
+  private closeSending(): void {
+    this.sentClose = true;
+    if (this.frameKind === FRAME_DATA) this.frameKind = FRAME_IGNORED;
+    this.continuationExpected = false;
+    this.payload.clear();
+  }
+
+  private checkCanSend(what: string): void {
+    if (this.failed !== null) {
+      throw new WebSocketConnectionClosedException(`cannot send ${what}: the connection was failed (${this.failed.message})`, {
+        cause: this.failed,
+      });
+    }
+    if (this.handlerThrew) {
+      throw new WebSocketConnectionClosedException(`cannot send ${what}: the session stopped after a handler threw`);
+    }
+    if (this.receivedClose) {
+      throw new WebSocketConnectionClosedException(`cannot send ${what}: the server closed the connection`);
+    }
+    if (this.sentClose) {
+      throw new WebSocketConnectionClosedException(`cannot send ${what}: a close frame was already sent`);
+    }
+  }
+}
