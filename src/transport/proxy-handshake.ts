@@ -8,11 +8,15 @@
 import net from 'node:net';
 import { WebSocketAddressException, WebSocketProxyException } from '../exceptions.js';
 
-/** What a handshake wants after it was fed: send bytes, wait for more, or done (with the bytes past the reply). */
+/**
+ * What a handshake wants after it was fed: send bytes, wait for more, or done
+ * (with the bytes past the final reply, and bytes still to send first when the
+ * proxy's replies outran the requests, all in one chunk).
+ */
 export type HandshakeStep =
   | { readonly kind: 'write'; readonly data: Buffer }
   | { readonly kind: 'wait' }
-  | { readonly kind: 'done'; readonly rest: Buffer };
+  | { readonly kind: 'done'; readonly rest: Buffer; readonly data?: Buffer };
 
 /** A proxy handshake driven by bytes. Every method throws WebSocketProxyException on a bad reply. */
 export interface ProxyHandshake {
@@ -40,6 +44,11 @@ export function describeBytes(bytes: Uint8Array, max = 16): string {
 
 function hex(byte: number): string {
   return `0x${byte.toString(16).padStart(2, '0').toUpperCase()}`;
+}
+
+/** A hint when a SOCKS reply starts with 'H': an HTTP server or proxy answered. */
+function httpHint(firstByte: number): string {
+  return firstByte === 0x48 ? ' (it looks like an HTTP reply: is this an HTTP proxy?)' : '';
 }
 
 /** `host:port` with an IPv6 literal in brackets (RFC 9110 §9.3.6 authority-form). */
@@ -95,9 +104,9 @@ export class HttpConnectHandshake implements ProxyHandshake {
     const before = this.received;
     this.chunks.push(bytes);
     this.received += bytes.length;
-    if (before < 5 && this.received >= 5) this.checkStart();
     for (let i = 0; i < bytes.length; i++) {
       const byte = bytes[i] as number;
+      if (before + i === 4) this.checkStart();
       if (byte === 0x0a) {
         // A line of nothing (or only CR) ends the head (RFC 9112 §2.1; bare LF tolerated, §2.2).
         if (this.lineLength === 0) return this.finish(before + i + 1);
@@ -237,7 +246,7 @@ export class Socks4Handshake implements ProxyHandshake {
     const first = this.buffer[0];
     // The reply's VN is 0; some servers echo 4.
     if (first !== undefined && first !== 0 && first !== 4) {
-      throw new WebSocketProxyException(`expected SOCKS4 reply version 0, got ${describeBytes(this.buffer)}`);
+      throw new WebSocketProxyException(`expected SOCKS4 reply version 0, got ${hex(first)}${httpHint(first)}`);
     }
     const code = this.buffer[1];
     if (code !== undefined && code !== 0x5a) {
@@ -327,8 +336,9 @@ export class Socks5Handshake implements ProxyHandshake {
       if (step.kind === 'write') writes.push(step.data);
       else break;
     }
-    if (step.kind === 'done' || writes.length === 0) return step;
-    return { kind: 'write', data: Buffer.concat(writes) };
+    if (writes.length === 0) return step;
+    const data = Buffer.concat(writes);
+    return step.kind === 'done' ? { kind: 'done', rest: step.rest, data } : { kind: 'write', data };
   }
 
   private consume(length: number): void {
@@ -351,9 +361,7 @@ export class Socks5Handshake implements ProxyHandshake {
   private checkVersion(expected: number, what: string): void {
     const version = this.buffer[0];
     if (version !== undefined && version !== expected) {
-      throw new WebSocketProxyException(
-        `expected SOCKS version ${expected} in ${what}, got ${hex(version)} (${describeBytes(this.buffer)})`,
-      );
+      throw new WebSocketProxyException(`expected SOCKS version ${expected} in ${what}, got ${hex(version)}${httpHint(version)}`);
     }
   }
 

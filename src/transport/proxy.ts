@@ -192,6 +192,7 @@ function exchange(
       }
       if (step.kind === 'write') socket.write(step.data);
       else if (step.kind === 'done') {
+        if (step.data !== undefined) socket.write(step.data);
         socket.pause();
         unhook();
         if (step.rest.length > 0) socket.unshift(step.rest);
