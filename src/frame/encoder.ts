@@ -18,8 +18,14 @@ export interface EncodeOptions {
   rsv2?: boolean;
   /** RSV3 bit. Default false. */
   rsv3?: boolean;
-  /** 4-byte masking key; `null` or absent sends the payload unmasked. */
+  /** 4-byte masking key; `null` or absent sends the payload unmasked (unless `randomMask`). */
   maskKey?: Uint8Array | null;
+  /**
+   * Mask with a fresh key from the CSPRNG (as {@link randomMaskKey}), written
+   * straight into the frame: the fast way for a client to send. Ignored when
+   * `maskKey` is given.
+   */
+  randomMask?: boolean;
 }
 
 /** Random bytes drawn from the CSPRNG in batches, so a frame costs no system call. */
@@ -35,14 +41,19 @@ export function randomMaskKey(length = 4): Buffer {
   if (!Number.isInteger(length) || length < 0 || length > KEY_POOL_SIZE) {
     throw new RangeError(`expected a key length 0-${KEY_POOL_SIZE}, got ${length}`);
   }
+  const key = Buffer.allocUnsafe(length);
+  takeRandom(key, 0, length);
+  return key;
+}
+
+/** Write `length` unused random bytes from the pool into `target` at `offset`. */
+function takeRandom(target: Uint8Array, offset: number, length: number): void {
   if (keyPoolNext + length > KEY_POOL_SIZE) {
     randomFillSync(keyPool);
     keyPoolNext = 0;
   }
-  const key = Buffer.allocUnsafe(length);
-  keyPool.copy(key, 0, keyPoolNext, keyPoolNext + length);
+  for (let i = 0; i < length; i++) target[offset + i] = keyPool[keyPoolNext + i];
   keyPoolNext += length;
-  return key;
 }
 
 /** RFC 6455 §5.2: payload lengths up to 125 fit in the 7-bit field. */
@@ -50,6 +61,8 @@ const MAX_7BIT_LENGTH = 125;
 /** RFC 6455 §5.2: above this the 64-bit extended length is used. */
 const MAX_16BIT_LENGTH = 0xffff;
 const TWO_TO_32 = 0x1_0000_0000;
+/** Below this many payload bytes a fused copy-and-XOR loop beats maskInto's setup. */
+const SHORT_MASK_LENGTH = 32;
 
 /**
  * Encode one frame: header (7-, 16- or 64-bit length, RFC 6455 §5.2), then the
@@ -69,6 +82,7 @@ export function encodeFrame(opcode: number, payload: Uint8Array, options?: Encod
   }
   let byte0 = opcode;
   let maskKey: Uint8Array | null | undefined;
+  let randomMask = false;
   if (options === undefined) {
     byte0 |= 0x80;
   } else {
@@ -77,16 +91,20 @@ export function encodeFrame(opcode: number, payload: Uint8Array, options?: Encod
     if (options.rsv2 === true) byte0 |= 0x20;
     if (options.rsv3 === true) byte0 |= 0x10;
     maskKey = options.maskKey;
-    if (maskKey != null && maskKey.length !== 4) {
-      throw new WebSocketProtocolException(
-        `cannot mask with a ${maskKey.length}-byte key: expected 4 bytes (RFC 6455 §5.3)`,
-      );
+    if (maskKey != null) {
+      if (maskKey.length !== 4) {
+        throw new WebSocketProtocolException(
+          `cannot mask with a ${maskKey.length}-byte key: expected 4 bytes (RFC 6455 §5.3)`,
+        );
+      }
+    } else {
+      randomMask = options.randomMask === true;
     }
   }
 
   const length = payload.length;
   const lengthBytes = length <= MAX_7BIT_LENGTH ? 0 : length <= MAX_16BIT_LENGTH ? 2 : 8;
-  const masked = maskKey != null;
+  const masked = maskKey != null || randomMask;
   const headerLength = 2 + lengthBytes + (masked ? 4 : 0);
   const frame = Buffer.allocUnsafe(headerLength + length);
 
@@ -104,15 +122,35 @@ export function encodeFrame(opcode: number, payload: Uint8Array, options?: Encod
     frame.writeUInt32BE(length >>> 0, 6);
   }
 
+  if (!masked) {
+    if (length > 0) frame.set(payload, headerLength);
+    return frame;
+  }
+  const keyOffset = headerLength - 4;
   if (maskKey != null) {
-    const keyOffset = headerLength - 4;
     frame[keyOffset] = maskKey[0];
     frame[keyOffset + 1] = maskKey[1];
     frame[keyOffset + 2] = maskKey[2];
     frame[keyOffset + 3] = maskKey[3];
-    if (length > 0) maskInto(payload, maskKey, frame, headerLength);
-  } else if (length > 0) {
-    frame.set(payload, headerLength);
+  } else {
+    takeRandom(frame, keyOffset, 4);
+  }
+  if (length >= SHORT_MASK_LENGTH) {
+    maskInto(payload, frame.subarray(keyOffset, headerLength), frame, headerLength);
+  } else {
+    // RFC 6455 §5.3: octet i XOR key octet (i mod 4).
+    const k0 = frame[keyOffset];
+    const k1 = frame[keyOffset + 1];
+    const k2 = frame[keyOffset + 2];
+    const k3 = frame[keyOffset + 3];
+    let i = 0;
+    for (; i + 4 <= length; i += 4) {
+      frame[headerLength + i] = payload[i] ^ k0;
+      frame[headerLength + i + 1] = payload[i + 1] ^ k1;
+      frame[headerLength + i + 2] = payload[i + 2] ^ k2;
+      frame[headerLength + i + 3] = payload[i + 3] ^ k3;
+    }
+    for (; i < length; i++) frame[headerLength + i] = payload[i] ^ frame[keyOffset + (i & 3)];
   }
   return frame;
 }

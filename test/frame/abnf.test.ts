@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ABNF } from '../../src/frame/abnf.js';
 import { FrameParser, type FrameHeader } from '../../src/frame/parser.js';
-import { randomMaskKey } from '../../src/frame/encoder.js';
 import { WebSocketPayloadException, WebSocketProtocolException } from '../../src/exceptions.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex');
@@ -258,14 +257,5 @@ describe('ABNF.validate', () => {
     expect(error.closeCode).toBe(1007);
     expect(error.message).toContain(message);
     expect(() => frame.validate(true)).not.toThrow();
-  });
-});
-
-describe('randomMaskKey', () => {
-  it('gives fresh keys of the asked length', () => {
-    const keys = new Set(Array.from({ length: 600 }, () => hex(randomMaskKey())));
-    expect(keys.size).toBeGreaterThan(590);
-    expect(randomMaskKey(7).length).toBe(7);
-    expect(() => randomMaskKey(-1)).toThrow(RangeError);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { encodeFrame } from '../../src/frame/encoder.js';
+import { encodeFrame, randomMaskKey } from '../../src/frame/encoder.js';
 import { WebSocketProtocolException } from '../../src/exceptions.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex');
@@ -118,6 +118,44 @@ describe('encodeFrame: payload and masking', () => {
         },
       ),
     );
+  });
+
+  it('masks every length around the short-payload threshold exactly (0-80 bytes, any key)', () => {
+    const key = Uint8Array.of(0x12, 0x34, 0x56, 0x78);
+    for (let length = 0; length <= 80; length++) {
+      const payload = Uint8Array.from({ length }, (_, i) => (i * 37 + 11) & 0xff);
+      const frame = encodeFrame(0x2, payload, { maskKey: key });
+      const body = frame.subarray(frame.length - length);
+      expect([...body]).toEqual([...payload].map((b, i) => b ^ key[i & 3]));
+    }
+  });
+
+  it('randomMask: a fresh key in the frame, the payload masked with it', () => {
+    const payload = Buffer.from('a payload of some forty bytes, or close');
+    const keys = new Set<string>();
+    for (const bytes of [payload.subarray(0, 5), payload, Buffer.alloc(300, 1)]) {
+      for (let n = 0; n < 4; n++) {
+        const frame = encodeFrame(0x1, bytes, { randomMask: true });
+        const headerLength = frame.length - bytes.length;
+        expect(frame[1] & 0x80).toBe(0x80);
+        const key = frame.subarray(headerLength - 4, headerLength);
+        keys.add(hex(key));
+        expect(frame.subarray(headerLength).map((b, i) => b ^ key[i & 3])).toEqual(bytes);
+      }
+    }
+    expect(keys.size).toBe(12);
+  });
+
+  it('an explicit maskKey wins over randomMask', () => {
+    expect(hex(encodeFrame(0x1, hello, { maskKey: rfcKey, randomMask: true }))).toBe('818537fa213d7f9f4d5158');
+  });
+
+  it('randomMaskKey gives fresh keys of the asked length, across pool refills', () => {
+    const keys = new Set(Array.from({ length: 600 }, () => hex(randomMaskKey())));
+    expect(keys.size).toBeGreaterThan(590);
+    expect(randomMaskKey(7).length).toBe(7);
+    expect(() => randomMaskKey(-1)).toThrow(RangeError);
+    expect(() => randomMaskKey(2000)).toThrow(/key length 0-1024, got 2000/);
   });
 
   it('copies an unmasked payload after the header', () => {
