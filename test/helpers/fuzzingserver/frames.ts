@@ -1,0 +1,150 @@
+/**
+ * Frame writer (server -> client, unmasked, any field value on purpose so cases can send
+ * illegal frames) and an incremental frame reader (client -> server) that enforces the rules
+ * a server must check on client frames (RFC 6455 §5.1–§5.5).
+ */
+
+export const OPCODE = { CONTINUATION: 0, TEXT: 1, BINARY: 2, CLOSE: 8, PING: 9, PONG: 10 } as const;
+
+export interface OutgoingFrame {
+  opcode: number;
+  fin?: boolean;
+  /** the three RSV bits as a number 0..7 (RSV1 is the most significant). */
+  rsv?: number;
+  payload?: Buffer;
+}
+
+/** Encodes the frame header only, for a payload of the given length (RFC 6455 §5.2). */
+export function encodeHeader(opcode: number, fin: boolean, rsv: number, length: number): Buffer {
+  const first = (fin ? 0x80 : 0) | ((rsv & 7) << 4) | (opcode & 0x0f);
+  if (length < 126) return Buffer.from([first, length]);
+  if (length < 0x10000) {
+    const h = Buffer.alloc(4);
+    h[0] = first;
+    h[1] = 126;
+    h.writeUInt16BE(length, 2);
+    return h;
+  }
+  const h = Buffer.alloc(10);
+  h[0] = first;
+  h[1] = 127;
+  h.writeBigUInt64BE(BigInt(length), 2);
+  return h;
+}
+
+/** Encodes a whole unmasked frame (servers never mask, RFC 6455 §5.1). */
+export function encodeFrame(frame: OutgoingFrame): Buffer {
+  const payload = frame.payload ?? Buffer.alloc(0);
+  const header = encodeHeader(frame.opcode, frame.fin ?? true, frame.rsv ?? 0, payload.length);
+  return Buffer.concat([header, payload]);
+}
+
+export interface IncomingFrame {
+  fin: boolean;
+  rsv: number;
+  opcode: number;
+  /** unmasked payload. */
+  payload: Buffer;
+}
+
+/** Thrown by the reader when the client broke a framing rule; `code` is the close code to fail with. */
+export class ClientViolation extends Error {
+  constructor(
+    message: string,
+    readonly code: number,
+  ) {
+    super(message);
+  }
+}
+
+const KNOWN_OPCODES = new Set<number>([0, 1, 2, 8, 9, 10]);
+
+/**
+ * Incremental decoder of client frames: push any chunking of the stream, get whole frames.
+ * Buffers chunks in a list and copies a frame's bytes once, when the frame is complete.
+ */
+export class FrameReader {
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+
+  constructor(private readonly maxPayload: number) {}
+
+  /** Adds bytes; returns every frame now complete. Throws ClientViolation on a broken rule. */
+  push(chunk: Buffer): IncomingFrame[] {
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    const frames: IncomingFrame[] = [];
+    for (;;) {
+      const frame = this.next();
+      if (frame === null) return frames;
+      frames.push(frame);
+    }
+  }
+
+  private peek(n: number): Buffer {
+    if (this.chunks[0]!.length >= n) return this.chunks[0]!.subarray(0, n);
+    const joined = Buffer.concat(this.chunks);
+    this.chunks = [joined];
+    return joined.subarray(0, n);
+  }
+
+  private take(n: number): Buffer {
+    const out = this.chunks.length === 1 ? this.chunks[0]!.subarray(0, n) : Buffer.alloc(n);
+    if (this.chunks.length > 1) {
+      let copied = 0;
+      while (copied < n) {
+        const head = this.chunks[0]!;
+        const want = Math.min(n - copied, head.length);
+        head.copy(out, copied, 0, want);
+        copied += want;
+        if (want === head.length) this.chunks.shift();
+        else this.chunks[0] = head.subarray(want);
+      }
+    } else {
+      this.chunks[0] = this.chunks[0]!.subarray(n);
+      if (this.chunks[0].length === 0) this.chunks = [];
+    }
+    this.buffered -= n;
+    return out;
+  }
+
+  private next(): IncomingFrame | null {
+    if (this.buffered < 2) return null;
+    const start = this.peek(2);
+    const b0 = start[0]!;
+    const b1 = start[1]!;
+    const fin = (b0 & 0x80) !== 0;
+    const rsv = (b0 >> 4) & 7;
+    const opcode = b0 & 0x0f;
+    const masked = (b1 & 0x80) !== 0;
+    const len7 = b1 & 0x7f;
+    // RFC 6455 §5.2: RSV bits without a negotiated extension fail the connection.
+    if (rsv !== 0) throw new ClientViolation(`client frame has RSV bits ${rsv}, expected 0 (no extension negotiated)`, 1002);
+    if (!KNOWN_OPCODES.has(opcode)) throw new ClientViolation(`client frame has reserved opcode ${opcode}`, 1002);
+    // RFC 6455 §5.1: a client MUST mask every frame.
+    if (!masked) throw new ClientViolation(`client frame (opcode ${opcode}) is not masked`, 1002);
+    if (opcode >= 8 && (!fin || len7 > 125))
+      throw new ClientViolation(`client control frame (opcode ${opcode}) is fragmented or longer than 125 bytes`, 1002); // §5.5
+    const extra = len7 === 126 ? 2 : len7 === 127 ? 8 : 0;
+    const headerLength = 2 + extra + 4;
+    if (this.buffered < headerLength) return null;
+    const header = this.peek(headerLength);
+    let length: number;
+    if (len7 === 126) length = header.readUInt16BE(2);
+    else if (len7 === 127) {
+      const big = header.readBigUInt64BE(2);
+      if (big > BigInt(this.maxPayload))
+        throw new ClientViolation(`client frame payload of ${big} bytes exceeds the limit of ${this.maxPayload}`, 1009);
+      length = Number(big);
+    } else length = len7;
+    if (length > this.maxPayload)
+      throw new ClientViolation(`client frame payload of ${length} bytes exceeds the limit of ${this.maxPayload}`, 1009);
+    if (this.buffered < headerLength + length) return null;
+    const mask = Buffer.from(header.subarray(2 + extra, headerLength));
+    this.take(headerLength);
+    // take() returns bytes this reader owns (a view of a received chunk or a fresh copy): unmask in place.
+    const payload = length === 0 ? Buffer.alloc(0) : this.take(length);
+    for (let i = 0; i < payload.length; i++) payload[i]! ^= mask[i & 3]!;
+    return { fin, rsv, opcode, payload };
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * A case definition and one execution of it against one client connection
+ * (the counterpart of an Autobahn `Case` instance).
+ */
+import type { FuzzPeer } from './peer.js';
+import type { Behavior, CaseEvent, CaseResult, CloseBehavior, ExpectedClose } from './types.js';
+import { applyStrictRules, judgeClose, judgeEvents, sameEvents } from './verdict.js';
+
+export interface CaseDefinition {
+  /** Autobahn's numbering, e.g. '6.4.1'. */
+  id: string;
+  description: string;
+  expectation: string;
+  /** how long the case may run at scale 1 before it is cut and FAILED with 'timeout' (never less than the server's case timeout). */
+  timeoutMs?: number;
+  /** what the server does once the connection is open. */
+  start(run: CaseRun): void;
+  /** adjusts the verdict once the connection is gone. */
+  finish?(run: CaseRun): void;
+}
+
+export class CaseRun {
+  readonly received: CaseEvent[] = [];
+  readonly expected = new Map<Behavior, CaseEvent[]>();
+  expectedClose: ExpectedClose = { closedByMe: true, closeCode: [1000], requireClean: true };
+  /** do not start the closing handshake automatically when the events match. */
+  suppressClose = false;
+  behavior: Behavior = 'FAILED';
+  behaviorClose: CloseBehavior = 'FAILED';
+  result = 'no expected outcome was declared';
+  resultClose = 'not judged';
+  /** replaces recording of echoed messages (section 9 judges size and content itself). */
+  messageHandler: ((data: Buffer, binary: boolean) => void) | null = null;
+  /** set when the hard per-case timeout cut the connection. */
+  timedOut: string | null = null;
+  readonly startedAt = performance.now();
+
+  constructor(
+    readonly definition: CaseDefinition,
+    readonly peer: FuzzPeer,
+    /** size factor for large payloads (1 = Autobahn sizes). */
+    readonly scale: number,
+  ) {}
+
+  /** Records an event and starts the close when every declared outcome now matches (Autobahn's rule). */
+  record(event: CaseEvent): void {
+    this.received.push(event);
+    this.finishWhenDone();
+  }
+
+  private finishWhenDone(): void {
+    if (this.expected.size === 0) return;
+    if (![...this.expected.values()].every((events) => sameEvents(this.received, events))) return;
+    if (this.expectedClose.closedByMe && !this.suppressClose) this.peer.sendClose(this.expectedClose.closeCode[0]);
+  }
+
+  /** Computes the result once the TCP connection is gone. */
+  conclude(): CaseResult {
+    const events = judgeEvents(this.received, this.expected);
+    if (events !== null) {
+      this.behavior = events.behavior;
+      this.result = events.reason;
+    }
+    const close = judgeClose(this.expectedClose, this.peer);
+    this.behaviorClose = close.behaviorClose;
+    this.resultClose = close.reason;
+    if (this.expectedClose.closedByWrongEndpointIsFatal && this.expectedClose.closedByMe !== this.peer.closedByMe) {
+      this.behavior = 'FAILED';
+      this.result = `${close.reason}: the client never rejected the payload`;
+    }
+    this.definition.finish?.(this);
+    const reason = this.behaviorClose === 'OK' ? this.result : `${this.result}; ${this.resultClose}`;
+    const verdict = applyStrictRules(
+      { behavior: this.behavior, behaviorClose: this.behaviorClose, reason },
+      { timedOut: this.timedOut, violation: this.peer.violation },
+    );
+    return {
+      id: this.definition.id,
+      description: this.definition.description,
+      behavior: verdict.behavior,
+      behaviorClose: verdict.behaviorClose,
+      durationMs: Math.round(performance.now() - this.startedAt),
+      remoteCloseCode: this.peer.remoteCloseCode,
+      localCloseCode: this.peer.localCloseCode,
+      reason: verdict.reason,
+    };
+  }
+
+  /** Autobahn's section 7 rule: a wrong close code fails the case. */
+  wrongCodeFails(): void {
+    if (this.behaviorClose === 'WRONG CODE') {
+      this.behavior = 'FAILED';
+      this.result = this.resultClose;
+    }
+  }
+}
