@@ -157,12 +157,16 @@ export class ABNF {
         throw new WebSocketProtocolException(`cannot encode ${field}=${String(bit)}: expected 0 or 1`);
       }
     }
+    const masked = this.mask === 1;
+    // The default key source writes its key straight into the frame.
+    const randomMask = masked && this.getMaskKey === randomMaskKey;
     return encodeFrame(this.opcode, toBuffer(this.data), {
       fin: this.fin === 1,
       rsv1: this.rsv1 === 1,
       rsv2: this.rsv2 === 1,
       rsv3: this.rsv3 === 1,
-      maskKey: this.mask === 1 ? this.getMaskKey(4) : null,
+      maskKey: masked && !randomMask ? this.getMaskKey(4) : null,
+      randomMask,
     });
   }
 
