@@ -338,9 +338,9 @@ export class ClientSession implements FrameHandler {
     this.frameOpcode = opcode;
     this.frameFin = header.fin;
     this.frameRemaining = header.payloadLength;
+    this.frameRsv = (header.rsv1 ? 4 : 0) | (header.rsv2 ? 2 : 0) | (header.rsv3 ? 1 : 0);
     if (opcode >= OPCODE_CLOSE) {
       this.frameKind = FRAME_CONTROL;
-      this.frameRsv = 0;
       return;
     }
     if (this.sentClose) {
@@ -349,7 +349,6 @@ export class ClientSession implements FrameHandler {
       return;
     }
     this.frameKind = FRAME_DATA;
-    this.frameRsv = (header.rsv1 ? 4 : 0) | (header.rsv2 ? 2 : 0) | (header.rsv3 ? 1 : 0);
     if (opcode === OPCODE_CONT) {
       // RFC 6455 §5.4: a continuation frame only continues a started message.
       if (!this.continuationExpected) {
