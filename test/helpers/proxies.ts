@@ -71,30 +71,55 @@ async function waitForPort(port: number, child: ChildProcess, output: () => stri
   throw new Error(`proxy did not listen on ${port} within 5 s:\n${output()}`);
 }
 
-/** Kills the child's whole process group and waits (at most 2 s, then SIGKILL) for it to exit. */
-async function killGroup(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const signalGroup = (signal: NodeJS.Signals): void => {
+/** Process groups still running, killed if the test process exits without stopping them. */
+const liveGroups = new Set<number>();
+process.on('exit', () => {
+  for (const group of liveGroups) {
     try {
-      process.kill(-(child.pid as number), signal);
+      process.kill(-group, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
+
+/**
+ * Stops the child: SIGTERM to the daemon itself (so it can reap its workers),
+ * at most 2 s to exit, then SIGKILL to its whole process group for anything left.
+ */
+async function killGroup(child: ChildProcess): Promise<void> {
+  const group = child.pid;
+  if (group === undefined) return;
+  const signalGroup = (): void => {
+    try {
+      process.kill(-group, 'SIGKILL');
     } catch {
       // the group is already gone
     }
   };
-  signalGroup('SIGTERM');
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), 2000)));
-  if ((await Promise.race([exited, late])) === 'late') {
-    signalGroup('SIGKILL');
-    await exited;
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, 2000)));
+    await Promise.race([exited, late]);
+    clearTimeout(timer);
+    if (child.exitCode === null && child.signalCode === null) {
+      signalGroup();
+      await exited;
+    }
   }
-  clearTimeout(timer);
+  signalGroup();
 }
 
 /** Starts `binary args` in its own process group and waits until it listens on `port`. */
 async function startDaemon(binary: string, args: string[], port: number, dir: string): Promise<RunningServer> {
   const child = spawn(binary, args, { cwd: dir, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const group = child.pid;
+  if (group !== undefined) liveGroups.add(group);
+  child.once('exit', () => {
+    if (group !== undefined) liveGroups.delete(group);
+  });
   let log = '';
   const collect = (chunk: Buffer): void => {
     if (log.length < 64 * 1024) log += chunk.toString();
