@@ -188,8 +188,8 @@ function bit(value: boolean): 0 | 1 {
  * Violations never throw out of `receive()`: the session reports them through
  * `onFailure` and ignores all later input. permessage-deflate (RFC 7692) is
  * not negotiated here: the parser rejects every rsv bit, and a message's
- * payload is finished in one place ({@link deliverData}) where an inflating
- * step can be added.
+ * payload is finished in one place (the private `deliverData`) where an
+ * inflating step can be added, with the parser's `allowedRsv` opened for rsv1.
  */
 export class ClientSession implements FrameHandler {
   /**
@@ -201,8 +201,7 @@ export class ClientSession implements FrameHandler {
   rawFrames: boolean;
   /** Deliver fragmented messages frame by frame (see `onFragment`); taken into account per message. */
   fireContFrame: boolean;
-  /** Payload bytes per frame when sending messages; 0 never splits. */
-  fragmentSize: number;
+  private splitAt: number;
 
   private readonly handler: SessionHandler;
   private readonly parser: FrameParser;
@@ -243,7 +242,7 @@ export class ClientSession implements FrameHandler {
     this.handler = handler;
     this.maxPayload = checkCount('maxPayload', options.maxPayload ?? DEFAULT_MAX_PAYLOAD, 0);
     this.maxFragments = checkCount('maxFragments', options.maxFragments ?? DEFAULT_MAX_FRAGMENTS, 1);
-    this.fragmentSize = checkCount('fragmentSize', options.fragmentSize ?? 0, 0);
+    this.splitAt = checkCount('fragmentSize', options.fragmentSize ?? 0, 0);
     this.skipUtf8Validation = options.skipUtf8Validation === true;
     this.fireContFrame = options.fireContFrame === true;
     this.rawFrames = options.rawFrames === true;
@@ -256,6 +255,16 @@ export class ClientSession implements FrameHandler {
       acceptMasked: false,
       allowedRsv: 0,
     });
+  }
+
+  /** Payload bytes per frame when sending messages; 0 never splits. Applies from the next message. */
+  get fragmentSize(): number {
+    return this.splitAt;
+  }
+
+  /** @throws WebSocketException for a value that is not an integer >= 0. */
+  set fragmentSize(value: number) {
+    this.splitAt = checkCount('fragmentSize', value, 0);
   }
 
   /** See {@link SessionState}. */
@@ -522,13 +531,13 @@ export class ClientSession implements FrameHandler {
   /** A text message, UTF-8 encoded, masked, fragmented per `fragmentSize`. */
   sendText(text: string): Buffer {
     this.checkCanSend('a text message');
-    return encodeMessage(OPCODE_TEXT, Buffer.from(text, 'utf8'), this.maskKey, this.fragmentSize);
+    return encodeMessage(OPCODE_TEXT, Buffer.from(text, 'utf8'), this.maskKey, this.splitAt);
   }
 
   /** A binary message, masked (the caller's bytes are not modified), fragmented per `fragmentSize`. */
   sendBinary(data: Uint8Array): Buffer {
     this.checkCanSend('a binary message');
-    return encodeMessage(OPCODE_BINARY, data, this.maskKey, this.fragmentSize);
+    return encodeMessage(OPCODE_BINARY, data, this.maskKey, this.splitAt);
   }
 
   /**

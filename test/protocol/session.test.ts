@@ -347,5 +347,10 @@ describe('options', () => {
     expect(() => new ClientSession(recorder, { maxPayload: -1 })).toThrow(new WebSocketException('expected maxPayload to be an integer >= 0, got -1'));
     expect(() => new ClientSession(recorder, { maxFragments: 0 })).toThrow(/expected maxFragments to be an integer >= 1, got 0/);
     expect(() => new ClientSession(recorder, { fragmentSize: 1.5 })).toThrow(/expected fragmentSize to be an integer >= 0, got 1.5/);
+    const session = new ClientSession(recorder, { fragmentSize: 8 });
+    expect(() => {
+      session.fragmentSize = -1;
+    }).toThrow(/expected fragmentSize to be an integer >= 0, got -1/);
+    expect(session.fragmentSize).toBe(8);
   });
 });
