@@ -11,6 +11,7 @@ import type { ProxyConfig } from '../../src/transport/proxy-config.js';
 import {
   freePort,
   makeCertificate,
+  requireBinary,
   startDanted,
   startEchoServer,
   startMicrosocks,
@@ -211,5 +212,14 @@ describe('proxies chosen from the environment', () => {
     const proxy = resolveProxy({ host: '127.0.0.1', port: echo.port, secure: true }, {}, env);
     expect(proxy).toMatchObject({ type: 'http', port: tinyproxyAuth.port });
     await echoThrough(proxy as ProxyConfig);
+  });
+});
+
+describe('the proxy helper', () => {
+  it('names the package to install when a binary is missing', () => {
+    expect(() => requireBinary('no-such-proxy-daemon', 'no-such-package')).toThrow(
+      'no-such-proxy-daemon is not installed; run: apt-get install -y no-such-package',
+    );
+    expect(requireBinary('tinyproxy', 'tinyproxy')).toMatch(/\/tinyproxy$/);
   });
 });
