@@ -11,3 +11,7 @@ export {
 export type { WebSocketExceptionOptions } from './exceptions.js';
 export { ABNF } from './frame/abnf.js';
 export type { ABNFInit, Bit } from './frame/abnf.js';
+export { WebSocket, createConnection } from './websocket.js';
+export type { WebSocketOptions, ConnectOptions } from './websocket.js';
+export { setDefaultTimeout, getDefaultTimeout } from './defaults.js';
+export { enableTrace } from './trace.js';

@@ -1,0 +1,302 @@
+/**
+ * The opening sequence of a connection: URL -> (proxy tunnel) -> TCP/TLS ->
+ * HTTP Upgrade request -> response, following redirects, all under one
+ * deadline. It returns the connected socket positioned right after the 101
+ * response, plus any bytes that arrived glued to it.
+ */
+import type * as net from 'node:net';
+import type * as tls from 'node:tls';
+import {
+  WebSocketBadStatusException,
+  WebSocketConnectionClosedException,
+  WebSocketException,
+  WebSocketTimeoutException,
+} from './exceptions.js';
+import { redirectTarget } from './handshake/redirect.js';
+import { buildHandshakeRequest } from './handshake/request.js';
+import {
+  HandshakeResponseParser,
+  ResponseBodyCollector,
+  badStatusError,
+  validateUpgradeResponse,
+  type HandshakeResponse,
+} from './handshake/response.js';
+import { openSocket, startTls, type SocketOptions } from './transport/connect.js';
+import { openTunnel, resolveProxy, type ProxyType } from './transport/proxy.js';
+import { parseUrl, type ParsedUrl } from './transport/url.js';
+import { isTraceEnabled, trace } from './trace.js';
+
+/** Options of `WebSocket.connect()` (see API.md). Durations in milliseconds. */
+export interface ConnectOptions {
+  /** ms for connect + handshake, and afterwards for each `recv()`; default getDefaultTimeout(). */
+  timeout?: number | null;
+  /** Extra request headers: an object, or a list of `"Name: value"` lines. */
+  header?: Record<string, string> | string[];
+  cookie?: string;
+  origin?: string;
+  suppressOrigin?: boolean;
+  /** Host header override. */
+  host?: string;
+  subprotocols?: string[];
+  /** Redirects followed at most (301/302/303/307/308); default 3. */
+  redirectLimit?: number;
+  httpProxyHost?: string;
+  httpProxyPort?: number;
+  httpProxyAuth?: [user: string, pass: string];
+  /** ms for the proxy exchange; default: the connection timeout. */
+  httpProxyTimeout?: number;
+  httpNoProxy?: string[];
+  proxyType?: ProxyType;
+  /** TLS options for an https proxy itself. */
+  proxySslopt?: tls.ConnectionOptions;
+  /** An already connected socket to run the handshake on (first hop only). */
+  socket?: net.Socket | tls.TLSSocket;
+  signal?: AbortSignal;
+}
+
+/** What the opening sequence needs beyond ConnectOptions. */
+export interface OpeningParams extends ConnectOptions {
+  sockopt?: SocketOptions;
+  sslopt?: tls.ConnectionOptions;
+  /** The Sec-WebSocket-Extensions offer, if any. */
+  extensionsOffer?: string;
+}
+
+/** A connection whose opening handshake succeeded. */
+export interface OpenedConnection {
+  socket: net.Socket | tls.TLSSocket;
+  url: ParsedUrl;
+  response: HandshakeResponse;
+  subprotocol: string | null;
+  extensions: string | null;
+  /** Bytes that arrived right after the 101 response: the first frames. */
+  head: Buffer;
+}
+
+const REDIRECT_DEFAULT_LIMIT = 3;
+
+/**
+ * Run the whole opening sequence under one deadline (`timeout`, covering DNS,
+ * TCP, proxy, TLS, the handshake and every redirect hop).
+ */
+export async function openConnection(rawUrl: string, params: OpeningParams): Promise<OpenedConnection> {
+  const timeout = params.timeout ?? null;
+  const controller = new AbortController();
+  const deadline = timeout === null ? null : Date.now() + timeout;
+  const onUserAbort = () => controller.abort(params.signal?.reason ?? new WebSocketException('connect aborted'));
+  if (params.signal?.aborted) onUserAbort();
+  params.signal?.addEventListener('abort', onUserAbort, { once: true });
+  const timer =
+    timeout === null
+      ? null
+      : setTimeout(
+          () => controller.abort(new WebSocketTimeoutException(`opening handshake with ${rawUrl} timed out after ${timeout} ms`)),
+          timeout,
+        );
+  try {
+    return await followRedirects(rawUrl, params, controller.signal, deadline);
+  } finally {
+    if (timer !== null) clearTimeout(timer);
+    params.signal?.removeEventListener('abort', onUserAbort);
+  }
+}
+
+async function followRedirects(
+  rawUrl: string,
+  params: OpeningParams,
+  signal: AbortSignal,
+  deadline: number | null,
+): Promise<OpenedConnection> {
+  const limit = params.redirectLimit ?? REDIRECT_DEFAULT_LIMIT;
+  let currentUrl = rawUrl;
+  let carryCredentials = true;
+  for (let hop = 0; ; hop++) {
+    const url = parseUrl(currentUrl);
+    const socket = await openTransport(url, params, hop === 0 ? params.socket : undefined, signal, deadline);
+    let result: HandshakeOutcome;
+    try {
+      result = await runHandshake(socket, url, currentUrl, params, carryCredentials, signal);
+    } catch (error) {
+      socket.destroy();
+      throw error;
+    }
+    if (result.kind === 'open') return result.connection;
+    socket.destroy();
+    if (hop >= limit) {
+      throw new WebSocketBadStatusException(
+        `too many redirects: ${limit} followed (redirectLimit), the last one answered ${result.response.statusCode} ${result.response.statusMessage} to ${result.target.url}`,
+        result.response.statusCode,
+        result.response.statusMessage,
+        result.response.headers,
+      );
+    }
+    // Credentials never follow a redirect to another host.
+    carryCredentials &&= result.target.sameHost;
+    currentUrl = result.target.url;
+  }
+}
+
+type HandshakeOutcome =
+  | { kind: 'open'; connection: OpenedConnection }
+  | { kind: 'redirect'; response: HandshakeResponse; target: { url: string; sameHost: boolean } };
+
+function remaining(deadline: number | null): number | null {
+  return deadline === null ? null : Math.max(1, deadline - Date.now());
+}
+
+async function openTransport(
+  url: ParsedUrl,
+  params: OpeningParams,
+  userSocket: net.Socket | tls.TLSSocket | undefined,
+  signal: AbortSignal,
+  deadline: number | null,
+): Promise<net.Socket | tls.TLSSocket> {
+  const common = { timeout: remaining(deadline), signal, sockopt: params.sockopt, sslopt: params.sslopt };
+  if (userSocket !== undefined || url.unixPath !== undefined) {
+    return openSocket({ ...common, host: url.host, port: url.port, secure: url.secure, unixPath: url.unixPath, socket: userSocket });
+  }
+  const proxy = resolveProxy({ host: url.host, port: url.port, secure: url.secure }, params);
+  if (proxy === null) {
+    return openSocket({ ...common, host: url.host, port: url.port, secure: url.secure });
+  }
+  if (isTraceEnabled()) trace(`--- proxy ${proxy.type}://${proxy.host}:${proxy.port} -> ${url.host}:${url.port}`);
+  const tunnel = await openTunnel(proxy, { host: url.host, port: url.port }, {
+    timeout: params.httpProxyTimeout ?? remaining(deadline),
+    signal,
+    sockopt: params.sockopt,
+  });
+  if (!url.secure) return tunnel;
+  try {
+    return await startTls(tunnel, url.host, params.sslopt, { timeout: remaining(deadline), signal });
+  } catch (error) {
+    tunnel.destroy();
+    throw error;
+  }
+}
+
+/** Write the Upgrade request and read the answer (and a non-101 body) from the socket. */
+function runHandshake(
+  socket: net.Socket | tls.TLSSocket,
+  url: ParsedUrl,
+  currentUrl: string,
+  params: OpeningParams,
+  carryCredentials: boolean,
+  signal: AbortSignal,
+): Promise<HandshakeOutcome> {
+  const { request, key } = buildHandshakeRequest({
+    url: carryCredentials ? url : { ...url, auth: undefined },
+    header: carryCredentials ? params.header : withoutCredentialHeaders(params.header),
+    cookie: carryCredentials ? params.cookie : undefined,
+    origin: params.origin,
+    suppressOrigin: params.suppressOrigin,
+    host: params.host,
+    subprotocols: params.subprotocols,
+    extensions: params.extensionsOffer,
+  });
+  if (isTraceEnabled()) trace(`--- request header ---\n${request.toString('latin1').trimEnd()}\n-----------------------`);
+  return new Promise<HandshakeOutcome>((resolve, reject) => {
+    const parser = new HandshakeResponseParser();
+    let response: HandshakeResponse | null = null;
+    let body: ResponseBodyCollector | null = null;
+    let received = 0;
+
+    const finish = (settle: () => void) => {
+      socket.off('data', onData);
+      socket.off('end', onEnd);
+      socket.off('close', onEnd);
+      socket.off('error', onError);
+      signal.removeEventListener('abort', onAbort);
+      settle();
+    };
+    const failWithBody = () => {
+      const r = response as HandshakeResponse;
+      finish(() => reject(badStatusError(r, body?.body)));
+    };
+    const onHead = (head: HandshakeResponse, rest: Buffer) => {
+      response = head;
+      if (isTraceEnabled()) {
+        const lines = Object.entries(head.headers).map(([k, v]) => `${k}: ${v}`);
+        trace(`--- response header ---\n${head.statusCode} ${head.statusMessage}\n${lines.join('\n')}\n-----------------------`);
+      }
+      if (head.statusCode === 101) {
+        let negotiated: { subprotocol: string | null; extensions: string | null };
+        try {
+          negotiated = validateUpgradeResponse(head, {
+            key,
+            subprotocols: params.subprotocols,
+            extensionsOffered: Boolean(params.extensionsOffer),
+          });
+        } catch (error) {
+          finish(() => reject(error));
+          return;
+        }
+        socket.pause();
+        finish(() =>
+          resolve({ kind: 'open', connection: { socket, url, response: head, ...negotiated, head: rest } }),
+        );
+        return;
+      }
+      const target = redirectTarget(currentUrl, head);
+      if (target !== null) {
+        finish(() => resolve({ kind: 'redirect', response: head, target }));
+        return;
+      }
+      body = new ResponseBodyCollector(head);
+      if (body.push(rest)) failWithBody();
+    };
+    const onData = (chunk: Buffer) => {
+      received += chunk.length;
+      try {
+        if (body !== null) {
+          if (body.push(chunk)) failWithBody();
+          return;
+        }
+        const parsed = parser.push(chunk);
+        if (parsed !== null) onHead(parsed.response, parsed.rest);
+      } catch (error) {
+        finish(() => reject(error));
+      }
+    };
+    const onEnd = () => {
+      if (body !== null) {
+        body.end();
+        failWithBody();
+        return;
+      }
+      finish(() =>
+        reject(
+          new WebSocketConnectionClosedException(
+            `connection closed by ${url.host || url.unixPath}:${url.port} during the opening handshake after ${received} bytes: expected an HTTP/1.1 101 response`,
+          ),
+        ),
+      );
+    };
+    const onError = (error: Error) => finish(() => reject(error));
+    const onAbort = () => {
+      // A non-101 answer whose body is still arriving at the deadline is reported with what came.
+      if (body !== null && signal.reason instanceof WebSocketTimeoutException) {
+        failWithBody();
+        return;
+      }
+      finish(() => reject(signal.reason));
+    };
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    socket.on('data', onData);
+    socket.on('end', onEnd);
+    socket.on('close', onEnd);
+    socket.on('error', onError);
+    signal.addEventListener('abort', onAbort, { once: true });
+    socket.write(request);
+    socket.resume();
+  });
+}
+
+function withoutCredentialHeaders(header: ConnectOptions['header']): ConnectOptions['header'] {
+  if (header === undefined) return undefined;
+  const isCredential = (name: string) => /^(authorization|cookie)$/i.test(name.trim());
+  if (Array.isArray(header)) return header.filter((line) => !isCredential(line.split(':', 1)[0]));
+  return Object.fromEntries(Object.entries(header).filter(([name]) => !isCredential(name)));
+}

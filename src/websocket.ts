@@ -1,0 +1,684 @@
+/**
+ * The WebSocket class: glues the opening sequence (transport + handshake) to
+ * the sans-I/O protocol session, and gives it a Promise API — a receive queue
+ * with backpressure, serialised sends, timeouts and the closing handshake.
+ */
+import type * as net from 'node:net';
+import type * as tls from 'node:tls';
+import { getDefaultTimeout } from './defaults.js';
+import {
+  WebSocketConnectionClosedException,
+  WebSocketException,
+  WebSocketTimeoutException,
+} from './exceptions.js';
+import { ABNF } from './frame/abnf.js';
+import { encodeClosePayload } from './frame/close.js';
+import { openConnection, type ConnectOptions } from './opening.js';
+import { randomMaskKey, type MaskKeySource } from './protocol/mask-key.js';
+import { encodeMessage } from './protocol/sender.js';
+import {
+  ClientSession,
+  type ReceivedFrame,
+  type SessionFailure,
+  type SessionHandler,
+  type WriteKind,
+} from './protocol/session.js';
+import type { SocketOptions } from './transport/connect.js';
+import { isTraceEnabled, previewPayload, trace } from './trace.js';
+
+export type { ConnectOptions } from './opening.js';
+
+/** Options of the `WebSocket` constructor (API.md). */
+export interface WebSocketOptions {
+  /** Source of the 4-byte masking keys; default: crypto-random. */
+  getMaskKey?: (n: number) => Uint8Array;
+  /** Do not validate UTF-8 in text messages and close reasons. */
+  skipUtf8Validation?: boolean;
+  /** Deliver the frames of fragmented messages one by one (first with its opcode, then CONT). */
+  fireContFrame?: boolean;
+  /** Accepted for parity with websocket-client: concurrent use is always safe. */
+  enableMultithread?: boolean;
+  /** TCP options: `noDelay` (default true), `keepAlive` (default on, 30 s). */
+  sockopt?: SocketOptions;
+  /** TLS options for wss (`ca`, `cert`, `key`, `rejectUnauthorized` default true, `servername`…). */
+  sslopt?: tls.ConnectionOptions;
+  /** Largest message accepted in bytes (default 64 MiB); larger fails the connection with 1009. */
+  maxPayload?: number;
+  /** Unread messages held (default 16); past it the socket is not read until the user reads. */
+  maxQueue?: number;
+  /** Split sent messages into frames of at most this many payload bytes; 0 (default) never splits. */
+  fragmentSize?: number;
+}
+
+/** One received unit waiting in the queue. */
+interface Entry {
+  opcode: number;
+  /** Text messages are decoded strings; everything else bytes. */
+  data: string | Buffer;
+  /** Set in raw frame mode: the frame as it came. */
+  frame?: ReceivedFrame;
+}
+
+type Want = 'message' | 'data' | 'control' | 'frame';
+
+interface Waiter {
+  want: Want;
+  resolve(entry: Entry): void;
+  reject(error: unknown): void;
+  timer: NodeJS.Timeout | null;
+}
+
+const DEFAULT_MAX_QUEUE = 16;
+const DEFAULT_CLOSE_TIMEOUT = 3000;
+/** How long a failed connection keeps its close frame back while the user reads the messages before it. */
+const FAIL_CLOSE_GRACE = 1000;
+
+function isControl(opcode: number): boolean {
+  return opcode >= ABNF.OPCODE_CLOSE;
+}
+
+function checkMs(name: string, value: number | null | undefined): void {
+  if (value === null || value === undefined) return;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new WebSocketException(`expected ${name} to be a non-negative number of milliseconds or null, got ${String(value)}`);
+  }
+}
+
+function asBuffer(data: string | Uint8Array): Buffer {
+  if (typeof data === 'string') return Buffer.from(data, 'utf8');
+  return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/**
+ * A WebSocket client connection with websocket-client's API, as Promises.
+ *
+ * ```ts
+ * const ws = new WebSocket();
+ * await ws.connect('ws://127.0.0.1:8080/chat', { timeout: 5000 });
+ * await ws.send('hello');
+ * console.log(await ws.recv());
+ * await ws.close();
+ * ```
+ */
+export class WebSocket implements AsyncIterable<string | Buffer> {
+  private readonly options: WebSocketOptions;
+  private readonly maskKey: MaskKeySource;
+  private readonly maxQueue: number;
+  private timeoutMs: number | null | undefined = undefined;
+
+  private socket: net.Socket | tls.TLSSocket | null = null;
+  private session: ClientSession | null = null;
+  private secure = false;
+  private handshakeStatus: number | undefined = undefined;
+  private responseHeaders: Record<string, string> = {};
+  private negotiatedSubprotocol: string | null = null;
+
+  private readonly queue: Entry[] = [];
+  private readonly waiters: Waiter[] = [];
+  private pausedForQueue = false;
+  /** A pong not yet written because the socket is congested: only the latest ping needs one (RFC 6455 §5.5.3). */
+  private pendingPong: Buffer | null = null;
+  /** The close frame of a failed connection, held back one turn so that the user's reaction to earlier messages goes first. */
+  private failCloseFrame: Buffer | null = null;
+  private failure: SessionFailure | null = null;
+  private lostError: unknown = null;
+  private socketClosed = true;
+  private readonly closeListeners: Array<() => void> = [];
+  private peerCloseTimer: NodeJS.Timeout | null = null;
+
+  constructor(options: WebSocketOptions = {}) {
+    this.options = options;
+    this.maskKey = options.getMaskKey ?? randomMaskKey;
+    const maxQueue = options.maxQueue ?? DEFAULT_MAX_QUEUE;
+    if (!Number.isSafeInteger(maxQueue) || maxQueue < 1) {
+      throw new WebSocketException(`expected maxQueue to be an integer >= 1, got ${String(maxQueue)}`);
+    }
+    this.maxQueue = maxQueue;
+    if (options.maxPayload !== undefined && (!Number.isSafeInteger(options.maxPayload) || options.maxPayload < 0)) {
+      throw new WebSocketException(`expected maxPayload to be an integer >= 0, got ${String(options.maxPayload)}`);
+    }
+  }
+
+  /** Timeout in ms for connect + handshake and each later `recv()`/`send()`; null waits forever. */
+  get timeout(): number | null {
+    return this.timeoutMs === undefined ? getDefaultTimeout() : this.timeoutMs;
+  }
+
+  set timeout(ms: number | null) {
+    checkMs('timeout', ms);
+    this.timeoutMs = ms;
+  }
+
+  /** True while the connection is open: handshake done, no close frame sent or received, not failed or lost. */
+  get connected(): boolean {
+    return this.session !== null && !this.socketClosed && this.session.state === 'open' && this.failure === null;
+  }
+
+  /** The HTTP status of the opening handshake (101 once connected). */
+  get status(): number | undefined {
+    return this.handshakeStatus;
+  }
+
+  /** The handshake response headers, names lower-cased. */
+  get headers(): Record<string, string> {
+    return this.responseHeaders;
+  }
+
+  /** The subprotocol the server chose, or null. */
+  get subprotocol(): string | null {
+    return this.negotiatedSubprotocol;
+  }
+
+  /** Bytes handed to `send()` (and friends) not yet written to the socket. */
+  get bufferedAmount(): number {
+    return (this.socket?.writableLength ?? 0) + (this.pendingPong?.length ?? 0);
+  }
+
+  /** True when the connection runs over TLS. */
+  isSsl(): boolean {
+    return this.secure;
+  }
+
+  /**
+   * Open the connection: TCP/TLS (through a proxy if configured), the HTTP
+   * Upgrade handshake and redirects, all bounded by `options.timeout`.
+   */
+  async connect(url: string, options: ConnectOptions = {}): Promise<void> {
+    if (this.socket !== null && !this.socketClosed) {
+      throw new WebSocketException('connect() called on a WebSocket that is already connected');
+    }
+    if ('timeout' in options) this.timeout = options.timeout ?? null;
+    const timeout = this.timeout;
+    const opened = await openConnection(url, {
+      ...options,
+      timeout,
+      sockopt: this.options.sockopt,
+      sslopt: this.options.sslopt,
+    });
+    this.resetState();
+    this.socket = opened.socket;
+    this.socketClosed = false;
+    this.secure = opened.url.secure || 'encrypted' in opened.socket;
+    this.handshakeStatus = opened.response.statusCode;
+    this.responseHeaders = opened.response.headers;
+    this.negotiatedSubprotocol = opened.subprotocol;
+    this.session = new ClientSession(this.sessionHandler(), {
+      maxPayload: this.options.maxPayload,
+      skipUtf8Validation: this.options.skipUtf8Validation,
+      fireContFrame: this.options.fireContFrame,
+      fragmentSize: this.options.fragmentSize,
+      getMaskKey: this.maskKey,
+    });
+    this.attachSocket(opened.socket);
+    if (opened.head.length > 0) this.session.receive(opened.head);
+    if (!this.socketClosed) opened.socket.resume();
+  }
+
+  private resetState(): void {
+    this.queue.length = 0;
+    this.pendingPong = null;
+    this.failCloseFrame = null;
+    this.failure = null;
+    this.lostError = null;
+    this.pausedForQueue = false;
+  }
+
+  private attachSocket(socket: net.Socket | tls.TLSSocket): void {
+    socket.on('data', (chunk: Buffer) => this.session?.receive(chunk));
+    socket.on('drain', () => this.flushPendingPong());
+    socket.on('error', (error) => {
+      if (this.lostError === null) this.lostError = error;
+    });
+    socket.on('end', () => {
+      // RFC 6455 §7.1.1: the server closed TCP; close our side too.
+      socket.end();
+    });
+    socket.on('close', () => this.onSocketClosed(socket));
+  }
+
+  private sessionHandler(): SessionHandler {
+    return {
+      onText: (text) => {
+        if (isTraceEnabled()) trace(`++Rcv text: ${previewPayload(Buffer.from(text.slice(0, 40)), true)} (${text.length} chars)`);
+        this.push({ opcode: ABNF.OPCODE_TEXT, data: text });
+      },
+      onBinary: (data) => {
+        if (isTraceEnabled()) trace(`++Rcv binary: ${data.length} bytes ${previewPayload(data, false)}`);
+        this.push({ opcode: ABNF.OPCODE_BINARY, data });
+      },
+      onFragment: (opcode, data, fin) => {
+        if (isTraceEnabled()) trace(`++Rcv fragment: opcode=${opcode} fin=${fin ? 1 : 0} ${data.length} bytes`);
+        this.push({ opcode, data, frame: { fin: fin ? 1 : 0, rsv1: 0, rsv2: 0, rsv3: 0, opcode, data } });
+      },
+      onFrame: (frame) => {
+        if (isTraceEnabled()) trace(`++Rcv frame: fin=${frame.fin} opcode=${frame.opcode} ${previewPayload(frame.data, false)}`);
+        if (frame.opcode !== ABNF.OPCODE_CLOSE) this.push({ opcode: frame.opcode, data: frame.data, frame });
+      },
+      onPing: (data) => {
+        if (isTraceEnabled()) trace(`++Rcv ping: ${previewPayload(data, false)}`);
+        this.push({ opcode: ABNF.OPCODE_PING, data });
+      },
+      onPong: (data) => {
+        if (isTraceEnabled()) trace(`++Rcv pong: ${previewPayload(data, false)}`);
+        this.push({ opcode: ABNF.OPCODE_PONG, data });
+      },
+      onClose: (code, reason) => {
+        if (isTraceEnabled()) trace(`++Rcv close: ${code ?? '(no code)'} ${JSON.stringify(reason)}`);
+        const payload = code === null ? Buffer.alloc(0) : encodeClosePayload(code, reason);
+        this.push({ opcode: ABNF.OPCODE_CLOSE, data: payload });
+        this.awaitPeerClose(DEFAULT_CLOSE_TIMEOUT);
+        this.settleEndedWaiters();
+      },
+      onWrite: (bytes, kind) => this.writeControl(bytes, kind),
+      onFailure: (error, closeFrame) => this.onFailure(error, closeFrame),
+    };
+  }
+
+  // ---- receiving ----------------------------------------------------------
+
+  private push(entry: Entry): void {
+    const waiter = this.waiters[0];
+    if (waiter !== undefined && this.queue.length === 0) {
+      if (accepts(waiter.want, entry.opcode)) {
+        this.waiters.shift();
+        if (waiter.timer !== null) clearTimeout(waiter.timer);
+        waiter.resolve(entry);
+        return;
+      }
+      // A ping or pong nobody asked for: recv() would skip it anyway.
+      if (entry.opcode === ABNF.OPCODE_PING || entry.opcode === ABNF.OPCODE_PONG) return;
+    }
+    this.queue.push(entry);
+    if (this.queue.length >= this.maxQueue && !this.pausedForQueue && this.socket !== null) {
+      // Backpressure: a slow reader stops the reading, it never buffers without bound.
+      this.pausedForQueue = true;
+      this.socket.pause();
+    }
+  }
+
+  /** Take the next queued entry a waiter of kind `want` accepts, dropping pings/pongs it skips. */
+  private take(want: Want): Entry | undefined {
+    while (this.queue.length > 0) {
+      const entry = this.queue.shift() as Entry;
+      this.resumeIfDrained();
+      if (accepts(want, entry.opcode)) return entry;
+      if (entry.opcode === ABNF.OPCODE_CLOSE) {
+        // recv() ends at the close frame: it is consumed, and the stream is over.
+        continue;
+      }
+    }
+    return undefined;
+  }
+
+  private resumeIfDrained(): void {
+    if (this.pausedForQueue && this.queue.length < this.maxQueue) {
+      this.pausedForQueue = false;
+      if (!this.socketClosed) this.socket?.resume();
+    }
+  }
+
+  /** The error a read gets once everything that arrived was consumed. */
+  private endError(): unknown {
+    if (this.failure !== null) return this.failure;
+    const session = this.session;
+    if (session === null) return new WebSocketConnectionClosedException('not connected: call connect() first');
+    if (session.closeReceived) {
+      const code = session.closeCode;
+      return new WebSocketConnectionClosedException(
+        `connection closed by the server${code === null ? '' : ` with code ${code}`}${session.closeReason ? ` (${session.closeReason})` : ''}`,
+      );
+    }
+    if (this.lostError !== null) {
+      const detail = this.lostError instanceof Error ? `: ${this.lostError.message}` : '';
+      return new WebSocketConnectionClosedException(`connection to remote host was lost${detail}`, { cause: this.lostError });
+    }
+    if (session.closeSent) return new WebSocketConnectionClosedException('connection closed: a close frame was sent');
+    return new WebSocketConnectionClosedException('connection to remote host was lost');
+  }
+
+  /** True when no more entries can arrive. */
+  private get ended(): boolean {
+    const session = this.session;
+    return session === null || this.socketClosed || this.failure !== null || session.closeReceived;
+  }
+
+  private settleEndedWaiters(): void {
+    if (!this.ended) return;
+    const error = this.endError();
+    for (const waiter of this.waiters.splice(0)) {
+      if (waiter.timer !== null) clearTimeout(waiter.timer);
+      waiter.reject(error);
+    }
+  }
+
+  private read(want: Want): Promise<Entry> {
+    const entry = this.take(want);
+    if (entry !== undefined) return Promise.resolve(entry);
+    if (this.ended) return Promise.reject(this.endError());
+    return new Promise<Entry>((resolve, reject) => {
+      const waiter: Waiter = { want, resolve, reject, timer: null };
+      const timeout = this.timeout;
+      if (timeout !== null) {
+        waiter.timer = setTimeout(() => {
+          const at = this.waiters.indexOf(waiter);
+          if (at !== -1) this.waiters.splice(at, 1);
+          // The connection stays usable: a later recv() gets the next message.
+          reject(new WebSocketTimeoutException(`recv timed out after ${timeout} ms waiting for a message`));
+        }, timeout);
+      }
+      this.waiters.push(waiter);
+      if (this.session !== null) this.session.rawFrames = want === 'frame';
+    });
+  }
+
+  /** The next message: text as a string, binary as a Buffer. Rejects with ConnectionClosed once the connection ended and every message was read. */
+  async recv(): Promise<string | Buffer> {
+    const entry = await this.read('message');
+    return entry.data;
+  }
+
+  /**
+   * The next message as `[opcode, bytes]`; with `controlFrame` also pings,
+   * pongs and the close frame (whose data is its payload).
+   */
+  async recvData(controlFrame = false): Promise<[opcode: number, data: Buffer]> {
+    const entry = await this.read(controlFrame ? 'control' : 'data');
+    return [entry.opcode, asBuffer(entry.data)];
+  }
+
+  /** Like `recvData`, with the payload wrapped in an ABNF frame. */
+  async recvDataFrame(controlFrame = false): Promise<[opcode: number, frame: ABNF]> {
+    const entry = await this.read(controlFrame ? 'control' : 'data');
+    return [entry.opcode, entryToFrame(entry)];
+  }
+
+  /**
+   * One frame as it came, with no reassembly (control frames included; pings
+   * are still answered). Calling it switches the connection to raw frame mode
+   * from the next message on; `recv()` switches it back.
+   */
+  async recvFrame(): Promise<ABNF> {
+    if (this.session !== null) this.session.rawFrames = true;
+    const entry = await this.read('frame');
+    return entryToFrame(entry);
+  }
+
+  /** Iterate over messages; ends cleanly when the server closes normally. */
+  async *[Symbol.asyncIterator](): AsyncIterator<string | Buffer> {
+    for (;;) {
+      try {
+        yield await this.recv();
+      } catch (error) {
+        if (error instanceof WebSocketConnectionClosedException && this.session?.closeReceived) return;
+        throw error;
+      }
+    }
+  }
+
+  // ---- sending ------------------------------------------------------------
+
+  private requireSession(what: string): ClientSession {
+    if (this.session === null || this.socket === null) {
+      throw new WebSocketConnectionClosedException(`cannot send ${what}: not connected`);
+    }
+    if (this.socketClosed) throw this.endErrorFor(what);
+    return this.session;
+  }
+
+  private endErrorFor(what: string): WebSocketConnectionClosedException {
+    const reason = this.endError();
+    const detail = reason instanceof Error ? reason.message : String(reason);
+    return new WebSocketConnectionClosedException(`cannot send ${what}: ${detail}`, { cause: reason });
+  }
+
+  /**
+   * Send a message. A string goes as text, bytes as binary, unless `opcode`
+   * says otherwise (any opcode, control ones included). Resolves with the
+   * number of bytes of the frame(s) once they are flushed to the socket.
+   */
+  send(payload: string | Uint8Array, opcode?: number): Promise<number> {
+    try {
+      return this.write(this.encodeData(payload, opcode));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  private encodeData(payload: string | Uint8Array, opcode: number | undefined): Buffer {
+    const session = this.requireSession('a message');
+    const op = opcode ?? (typeof payload === 'string' ? ABNF.OPCODE_TEXT : ABNF.OPCODE_BINARY);
+    if (this.failCloseFrame !== null) {
+      // The connection was failed, but its close frame is held back for one
+      // turn: the user's reaction to the messages delivered before the
+      // violation (an echo) still goes out ahead of it.
+      if (op === ABNF.OPCODE_TEXT || op === ABNF.OPCODE_BINARY) {
+        return encodeMessage(op, asBuffer(payload), this.maskKey, this.options.fragmentSize ?? 0);
+      }
+    }
+    if (op === ABNF.OPCODE_TEXT && typeof payload === 'string') return session.sendText(payload);
+    if (op === ABNF.OPCODE_BINARY && typeof payload !== 'string') return session.sendBinary(payload);
+    if (op === ABNF.OPCODE_PING) return session.sendPing(payload);
+    if (op === ABNF.OPCODE_PONG) return session.sendPong(payload);
+    return session.sendFrame({ opcode: op, data: payload });
+  }
+
+  /** Send a text message. */
+  sendText(text: string): Promise<number> {
+    return this.send(text, ABNF.OPCODE_TEXT);
+  }
+
+  /** Send a binary message. */
+  sendBinary(data: Uint8Array): Promise<number> {
+    return this.send(data, ABNF.OPCODE_BINARY);
+  }
+
+  /** Send a binary message (websocket-client's `send_bytes`). */
+  sendBytes(data: Uint8Array): Promise<number> {
+    return this.send(data, ABNF.OPCODE_BINARY);
+  }
+
+  /**
+   * Send one frame exactly as described — rule-breaking frames included, to
+   * test servers. `frame.mask = 1` masks with this connection's key source
+   * (the `getMaskKey` option), as websocket-client's `send_frame` does.
+   */
+  sendFrame(frame: ABNF): Promise<number> {
+    try {
+      const session = this.requireSession('a frame');
+      if (isTraceEnabled()) trace(`++Sent frame: ${frame.toString()}`);
+      const { fin, rsv1, rsv2, rsv3, opcode, mask, data } = frame;
+      return this.write(session.sendFrame({ fin, rsv1, rsv2, rsv3, opcode, mask, data }));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** Send a ping (payload at most 125 bytes). */
+  async ping(payload: string | Uint8Array = ''): Promise<void> {
+    await this.send(payload, ABNF.OPCODE_PING);
+  }
+
+  /** Send a pong (payload at most 125 bytes). */
+  async pong(payload: string | Uint8Array = ''): Promise<void> {
+    await this.send(payload, ABNF.OPCODE_PONG);
+  }
+
+  /** Write data bytes behind any pong still waiting, resolving once flushed (bounded by `timeout`). */
+  private write(bytes: Buffer): Promise<number> {
+    const socket = this.socket as net.Socket;
+    this.flushPendingPong();
+    if (isTraceEnabled()) trace(`++Sent ${bytes.length} bytes: ${previewPayload(bytes, false)}`);
+    return new Promise<number>((resolve, reject) => {
+      const timeout = this.timeout;
+      let timer: NodeJS.Timeout | null = null;
+      if (timeout !== null) {
+        timer = setTimeout(() => {
+          timer = null;
+          // The frame stays queued whole: a late flush never corrupts the stream.
+          reject(new WebSocketTimeoutException(`send timed out after ${timeout} ms with ${socket.writableLength} bytes still buffered`));
+        }, timeout);
+      }
+      socket.write(bytes, (error) => {
+        if (timer !== null) clearTimeout(timer);
+        else if (timeout !== null) return;
+        if (error) reject(new WebSocketConnectionClosedException(`send failed: ${error.message}`, { cause: error }));
+        else resolve(bytes.length);
+      });
+    });
+  }
+
+  private writeControl(bytes: Buffer, kind: WriteKind): void {
+    const socket = this.socket;
+    if (socket === null || this.socketClosed) return;
+    if (kind === 'pong' && socket.writableNeedDrain) {
+      // RFC 6455 §5.5.3: while a pong waits, only the latest ping needs an answer.
+      this.pendingPong = bytes;
+      return;
+    }
+    this.flushPendingPong();
+    socket.write(bytes);
+  }
+
+  private flushPendingPong(): void {
+    if (this.pendingPong === null || this.socket === null) return;
+    const pong = this.pendingPong;
+    this.pendingPong = null;
+    this.socket.write(pong);
+  }
+
+  // ---- closing and failing ------------------------------------------------
+
+  private onFailure(error: SessionFailure, closeFrame: Buffer | null): void {
+    this.failure = error;
+    if (isTraceEnabled()) trace(`++Fail: ${error.name}: ${error.message}`);
+    this.settleEndedWaitersAfterQueue();
+    if (closeFrame === null) {
+      this.awaitPeerClose(DEFAULT_CLOSE_TIMEOUT);
+      return;
+    }
+    this.failCloseFrame = closeFrame;
+    const started = Date.now();
+    const sendWhenRead = () => {
+      if (this.socketClosed) return;
+      // Wait until the messages before the violation were read (bounded), then one more turn.
+      if (this.queue.some((e) => !isControl(e.opcode)) && Date.now() - started < FAIL_CLOSE_GRACE) {
+        setTimeout(sendWhenRead, 5).unref();
+        return;
+      }
+      const frame = this.failCloseFrame;
+      this.failCloseFrame = null;
+      if (frame !== null && this.socket !== null) {
+        this.flushPendingPong();
+        this.socket.write(frame);
+        // §7.1.7: after failing, the client closes its side; the server should follow.
+        this.socket.end();
+        this.awaitPeerClose(DEFAULT_CLOSE_TIMEOUT);
+      }
+    };
+    setImmediate(sendWhenRead);
+  }
+
+  private settleEndedWaitersAfterQueue(): void {
+    if (this.queue.length === 0) this.settleEndedWaiters();
+  }
+
+  /** The server closes TCP first (RFC 6455 §7.1.1); if it does not within `ms`, drop the socket. */
+  private awaitPeerClose(ms: number): void {
+    if (this.peerCloseTimer !== null || this.socket === null || this.socketClosed) return;
+    const socket = this.socket;
+    this.peerCloseTimer = setTimeout(() => socket.destroy(), ms);
+  }
+
+  private onSocketClosed(socket: net.Socket): void {
+    if (socket !== this.socket) return;
+    this.socketClosed = true;
+    if (this.peerCloseTimer !== null) {
+      clearTimeout(this.peerCloseTimer);
+      this.peerCloseTimer = null;
+    }
+    this.failCloseFrame = null;
+    this.pendingPong = null;
+    if (isTraceEnabled()) trace('++Closed: socket closed');
+    if (this.queue.length === 0) this.settleEndedWaiters();
+    for (const listener of this.closeListeners.splice(0)) listener();
+  }
+
+  /** Resolves when the socket has closed (immediately if it is). */
+  private socketClosedPromise(): Promise<void> {
+    if (this.socketClosed) return Promise.resolve();
+    return new Promise((resolve) => this.closeListeners.push(resolve));
+  }
+
+  /**
+   * The closing handshake (RFC 6455 §7.1.2): send a close frame, wait for the
+   * server's, then for the server to close TCP — all bounded by `timeout`
+   * (default 3000 ms), after which the socket is dropped. Never hangs.
+   *
+   * @throws WebSocketProtocolException for a status code that may not be sent.
+   */
+  async close(opts: { status?: number; reason?: string | Uint8Array; timeout?: number } = {}): Promise<void> {
+    const timeout = opts.timeout ?? DEFAULT_CLOSE_TIMEOUT;
+    checkMs('close timeout', timeout);
+    const socket = this.socket;
+    const session = this.session;
+    if (socket === null || session === null || this.socketClosed) return;
+    if (session.state === 'open' && this.failure === null) {
+      const frame = session.sendClose(opts.status ?? 1000, opts.reason ?? '');
+      if (isTraceEnabled()) trace(`++Sent close: ${opts.status ?? 1000}`);
+      this.flushPendingPong();
+      socket.write(frame);
+    }
+    const timer = setTimeout(() => socket.destroy(), timeout);
+    try {
+      await this.socketClosedPromise();
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Drop the connection at once: pending and later reads and sends reject with ConnectionClosed. */
+  abort(): void {
+    if (this.socket !== null && !this.socketClosed) {
+      if (this.lostError === null) this.lostError = new WebSocketConnectionClosedException('connection aborted by abort()');
+      this.socket.destroy();
+    }
+  }
+
+  /** Close the socket immediately, without a closing handshake, discarding unread messages. */
+  shutdown(): void {
+    this.queue.length = 0;
+    if (this.socket !== null && !this.socketClosed) {
+      if (this.lostError === null) this.lostError = new WebSocketConnectionClosedException('connection shut down by shutdown()');
+      this.socket.destroy();
+    }
+  }
+}
+
+function accepts(want: Want, opcode: number): boolean {
+  switch (want) {
+    case 'message':
+    case 'data':
+      return !isControl(opcode);
+    case 'control':
+    case 'frame':
+      return true;
+  }
+}
+
+function entryToFrame(entry: Entry): ABNF {
+  if (entry.frame !== undefined) {
+    const f = entry.frame;
+    return new ABNF({ fin: f.fin, rsv1: f.rsv1, rsv2: f.rsv2, rsv3: f.rsv3, opcode: f.opcode, mask: 0, data: f.data });
+  }
+  return new ABNF({ fin: 1, opcode: entry.opcode, mask: 0, data: asBuffer(entry.data) });
+}
+
+/**
+ * Create a WebSocket and connect it (websocket-client's `create_connection`).
+ * The timeout defaults to `getDefaultTimeout()`.
+ */
+export async function createConnection(url: string, options: WebSocketOptions & ConnectOptions = {}): Promise<WebSocket> {
+  const ws = new WebSocket(options);
+  await ws.connect(url, { ...options, timeout: options.timeout === undefined ? getDefaultTimeout() : options.timeout });
+  return ws;
+}
