@@ -1,0 +1,60 @@
+/**
+ * One deadline and one abort signal shared by every step of an open (DNS, TCP,
+ * TLS): the timer becomes an abort whose reason is the Timeout exception, so
+ * each step only has to watch a single signal.
+ */
+import { WebSocketException } from '../exceptions.js';
+
+/** The largest delay `setTimeout` honours (2^31 - 1 ms); longer ones fire at once. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** A combined signal and the means to drop its timer and listener. */
+export interface Limit {
+  /** Aborts when the caller's signal aborts or the deadline passes; undefined when neither can happen. */
+  readonly signal: AbortSignal | undefined;
+  /** Clears the timer and unhooks the caller's signal. Safe to call more than once. */
+  dispose(): void;
+}
+
+/**
+ * Checks a timeout option: a finite number of ms in [0, 2^31 - 1], or null/undefined for none.
+ * @throws WebSocketException naming the option and the value that came.
+ */
+export function checkTimeout(timeout: unknown, option = 'timeout'): void {
+  if (timeout === null || timeout === undefined) return;
+  if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout < 0 || timeout > MAX_TIMER_MS) {
+    throw new WebSocketException(
+      `${option}: expected a number of ms between 0 and ${MAX_TIMER_MS}, or null for none, got ${String(timeout)}`,
+    );
+  }
+}
+
+/** The error an aborted operation rejects with: the signal's reason, or a WebSocketException when it has none. */
+export function abortReason(signal: AbortSignal, what: string): unknown {
+  return signal.reason ?? new WebSocketException(`${what} was aborted`);
+}
+
+/**
+ * Combines the caller's signal with a deadline `timeout` ms from now. When the
+ * deadline passes the returned signal aborts with `onTimeout()` as its reason.
+ */
+export function limit(
+  timeout: number | null | undefined,
+  signal: AbortSignal | undefined,
+  onTimeout: () => Error,
+  what: string,
+): Limit {
+  if (timeout === null || timeout === undefined) return { signal, dispose: () => {} };
+  const controller = new AbortController();
+  const onAbort = (): void => controller.abort(abortReason(signal as AbortSignal, what));
+  const timer = setTimeout(() => controller.abort(onTimeout()), timeout);
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    },
+  };
+}
