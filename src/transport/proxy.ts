@@ -29,6 +29,22 @@ export interface TunnelOptions {
   sockopt?: SocketOptions;
   /** Resolver for the proxy host and, for socks4/socks5, the target host (tests, custom DNS). */
   lookup?: HostLookup;
+  /** Receives one line per step of the exchange (for enableTrace); credentials are redacted. */
+  trace?: (line: string) => void;
+}
+
+/** The longest stretch of bytes shown in one trace line. */
+const TRACE_BYTES = 512;
+
+/** Bytes for a trace line: text for HTTP proxies (Basic credentials hidden), hex for SOCKS (RFC 1929 packets hidden). */
+function traceBytes(type: ProxyConfig['type'], data: Buffer, sent: boolean): string {
+  if (type === 'http' || type === 'https') {
+    const text = data.subarray(0, TRACE_BYTES).toString('latin1').replace(/(Proxy-Authorization: Basic )\S+/i, '$1***');
+    return JSON.stringify(text) + (data.length > TRACE_BYTES ? '…' : '');
+  }
+  // A SOCKS5 client packet starting with version 1 is the RFC 1929 username/password request.
+  if (sent && type.startsWith('socks5') && data[0] === 1) return '[username/password request, redacted]';
+  return data.subarray(0, TRACE_BYTES).toString('hex').replace(/(..)(?!$)/g, '$1 ') + (data.length > TRACE_BYTES ? '…' : '');
 }
 
 /** `host:port`, IPv6 in brackets. */
@@ -74,7 +90,16 @@ export async function openTunnel(
     const handshake = await makeHandshake(proxy, target, options.lookup ?? systemLookup, signal);
     const socket = await reachProxy(proxy, where, options, signal);
     waitingFor = handshake.waitingFor;
-    return await exchange(socket, handshake, where, signal, (now) => (waitingFor = now));
+    const trace = options.trace;
+    trace?.(`proxy: connected to the ${where}, opening a tunnel to ${authority(target.host, target.port)}`);
+    const tunnel = await exchange(socket, handshake, where, signal, {
+      waiting: (now) => (waitingFor = now),
+      ...(trace === undefined
+        ? {}
+        : { bytes: (data: Buffer, sent: boolean) => trace(`proxy ${sent ? '>' : '<'} ${traceBytes(proxy.type, data, sent)}`) }),
+    });
+    trace?.(`proxy: tunnel open through the ${where}`);
+    return tunnel;
   } finally {
     bound.dispose();
   }
@@ -167,8 +192,12 @@ function exchange(
   handshake: ProxyHandshake,
   where: string,
   signal: AbortSignal | undefined,
-  onWaiting: (what: string) => void,
+  observe: { waiting(what: string): void; bytes?(data: Buffer, sent: boolean): void },
 ): Promise<net.Socket> {
+  const send = (data: Buffer): void => {
+    observe.bytes?.(data, true);
+    socket.write(data);
+  };
   return new Promise<net.Socket>((resolve, reject) => {
     const unhook = (): void => {
       socket.off('data', onData);
@@ -183,6 +212,7 @@ function exchange(
       reject(error);
     };
     const onData = (chunk: Buffer): void => {
+      observe.bytes?.(chunk, false);
       let step;
       try {
         step = handshake.feed(chunk);
@@ -190,16 +220,16 @@ function exchange(
         fail(error);
         return;
       }
-      if (step.kind === 'write') socket.write(step.data);
+      if (step.kind === 'write') send(step.data);
       else if (step.kind === 'done') {
-        if (step.data !== undefined) socket.write(step.data);
+        if (step.data !== undefined) send(step.data);
         socket.pause();
         unhook();
         if (step.rest.length > 0) socket.unshift(step.rest);
         resolve(socket);
         return;
       }
-      onWaiting(handshake.waitingFor);
+      observe.waiting(handshake.waitingFor);
     };
     const onEnd = (): void => {
       const got = handshake.pending > 0 ? `, after ${handshake.pending} bytes of it` : '';
@@ -223,6 +253,6 @@ function exchange(
     socket.on('end', onEnd);
     socket.on('close', onEnd);
     socket.on('error', onError);
-    socket.write(handshake.start());
+    send(handshake.start());
   });
 }

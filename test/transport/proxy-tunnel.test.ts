@@ -298,6 +298,42 @@ describe('openTunnel through a fake proxy', () => {
     expect(error.cause).toBeInstanceOf(WebSocketAddressException);
   });
 
+  it('traces the exchange with the credentials redacted', async () => {
+    const proxy = await withFake(async (conn) => {
+      const first = await conn.read(1);
+      if (first[0] === 5) {
+        await conn.read(3);
+        await conn.write(Buffer.of(5, 2));
+        await conn.read(10);
+        await conn.write(Buffer.of(1, 0));
+        await conn.read(10);
+        await conn.write(Buffer.of(5, 0, 0, 1, 0, 0, 0, 0, 0, 0));
+      } else {
+        await conn.readUntil('\r\n\r\n');
+        await conn.write('HTTP/1.1 200 OK\r\n\r\n');
+      }
+    });
+    const lines: string[] = [];
+    const options = { timeout: 2000, trace: (line: string) => lines.push(line) };
+    const base = { host: '127.0.0.1', port: proxy.port, auth: ['bob', 'hunter2'] as [string, string] };
+    (await openTunnel({ type: 'socks5', ...base }, { host: '10.0.0.1', port: 80 }, options)).destroy();
+    expect(lines).toEqual([
+      `proxy: connected to the socks5 proxy 127.0.0.1:${proxy.port}, opening a tunnel to 10.0.0.1:80`,
+      'proxy > 05 02 00 02',
+      'proxy < 05 02',
+      'proxy > [username/password request, redacted]',
+      'proxy < 01 00',
+      'proxy > 05 01 00 01 0a 00 00 01 00 50',
+      'proxy < 05 00 00 01 00 00 00 00 00 00',
+      `proxy: tunnel open through the socks5 proxy 127.0.0.1:${proxy.port}`,
+    ]);
+    lines.length = 0;
+    (await openTunnel({ type: 'http', ...base }, { host: 'a.example', port: 443 }, options)).destroy();
+    expect(lines[1]).toBe('proxy > "CONNECT a.example:443 HTTP/1.1\\r\\nHost: a.example:443\\r\\nProxy-Authorization: Basic ***\\r\\n\\r\\n"');
+    expect(lines[2]).toBe('proxy < "HTTP/1.1 200 OK\\r\\n\\r\\n"');
+    expect(lines.join('\n')).not.toMatch(/hunter2|Ym9iOmh1bnRlcjI/);
+  });
+
   it('checks the timeout option and the target before connecting', async () => {
     const config: ProxyConfig = { type: 'http', host: '127.0.0.1', port: 1 };
     await expect(openTunnel(config, { host: 'a', port: 80 }, { timeout: -1 })).rejects.toThrow(/^httpProxyTimeout: expected a number of ms/);
