@@ -236,8 +236,9 @@ function handshakeTls(
     host: name, // the name the certificate is checked against unless `servername` is set
     rejectUnauthorized: sslopt?.rejectUnauthorized ?? true,
   };
-  // RFC 6066 §3: SNI carries host names only, never IP literals.
-  if (options.servername === undefined && net.isIP(name) === 0) options.servername = name;
+  // RFC 6066 §3: SNI carries host names only, never IP literals. With no host at
+  // all (wss+unix) Node checks the certificate for "localhost".
+  if (options.servername === undefined && name !== '' && net.isIP(name) === 0) options.servername = name;
   if (signal?.aborted) {
     socket.destroy();
     return Promise.reject(abortReason(signal, what));

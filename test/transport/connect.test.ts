@@ -1,4 +1,7 @@
 import { getEventListeners } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import net from 'node:net';
 import tls from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -334,6 +337,25 @@ describe('TLS', () => {
     const server = await serve(startTlsServer({ key: certs.keyPem, cert: certs.certPem }, tlsEcho, { host: '::1' }));
     const socket = keep(await openSocket({ host: '[::1]', port: server.port, secure: true, sslopt: { ca: certs.caPem } }));
     expect(await roundTrip(socket, 'v6 secret')).toBe('v6 secret');
+  });
+
+  it('runs TLS over a unix socket (wss+unix), checking the certificate for localhost', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'rfc6455-wss-unix-'));
+    try {
+      const unixPath = path.join(dir, 'wss.sock');
+      const server = await serve(startTlsServer({ key: certs.keyPem, cert: certs.certPem }, tlsEcho, { path: unixPath }));
+      const socket = keep(await openSocket({ host: '', port: 443, unixPath, secure: true, sslopt: { ca: certs.caPem } }));
+      expect((socket as tls.TLSSocket).authorized).toBe(true);
+      expect(await roundTrip(socket, 'secret over unix')).toBe('secret over unix');
+      await server.close();
+      const wrong = await serve(startTlsServer({ key: certs.wrongHostKeyPem, cert: certs.wrongHostCertPem }, tlsEcho, { path: unixPath }));
+      const error = await failure(openSocket({ host: '', port: 443, unixPath, secure: true, sslopt: { ca: certs.caPem } }));
+      expect(error.code).toBe('ERR_TLS_CERT_ALTNAME_INVALID');
+      expect(error.message).toContain('localhost');
+      await wrong.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('accepts any certificate with rejectUnauthorized: false', async () => {
