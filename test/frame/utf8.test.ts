@@ -343,3 +343,129 @@ describe('Utf8Validator: properties', () => {
     expect(isValidPrefix(Uint8Array.of(0xc0))).toBe(false);
   });
 });
+
+/**
+ * Long text of all four encoded lengths, so pushes of 64 bytes or more take
+ * the native bulk path and most cuts fall inside a character.
+ */
+const longMultiByteText = fc
+  .tuple(
+    fc.array(
+      fc.oneof(
+        fc.integer({ min: 0x00, max: 0x7f }),
+        fc.integer({ min: 0x80, max: 0x7ff }),
+        fc.integer({ min: 0x800, max: 0xd7ff }),
+        fc.integer({ min: 0xe000, max: 0xffff }),
+        fc.integer({ min: 0x10000, max: 0x10ffff }),
+      ),
+      { minLength: 30, maxLength: 400 },
+    ),
+    fc.integer({ min: 0, max: 7 }),
+  )
+  .map(([codePoints, offset]) => {
+    const encoded = new TextEncoder().encode(String.fromCodePoint(...codePoints));
+    // A view at an arbitrary offset, with bytes that are never valid UTF-8 on both sides.
+    const backing = new Uint8Array(offset + encoded.length + 4).fill(0xff);
+    backing.set(encoded, offset);
+    return { backing, offset, length: encoded.length };
+  });
+
+/** Bytes that make text invalid in every way: stray continuations, overlong, surrogate and too-high leads, never-bytes. */
+const breakingByte = fc.oneof(
+  fc.integer({ min: 0, max: 255 }),
+  fc.constantFrom(0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc1, 0xe0, 0xed, 0xf0, 0xf4, 0xf5, 0xff),
+);
+
+/** Feed `bytes` as ranges of its own buffer (push(chunk, start, end)), cut at `cuts`. */
+function feedRanges(
+  backing: Uint8Array,
+  offset: number,
+  length: number,
+  cuts: number[],
+): { failAt: number; complete: boolean } {
+  const validator = new Utf8Validator();
+  let from = 0;
+  let failAt = -1;
+  for (const to of [...cuts, length]) {
+    const r = validator.push(backing, offset + from, offset + to);
+    if (r !== -1 && failAt === -1) failAt = r - offset;
+    from = to;
+  }
+  return { failAt, complete: validator.complete };
+}
+
+/** The automaton alone: one byte per push never reaches the native path. */
+function feedByteByByte(bytes: Uint8Array): { failAt: number; complete: boolean } {
+  return feed(bytes, Array.from({ length: Math.max(0, bytes.length - 1) }, (_, i) => i + 1));
+}
+
+describe('Utf8Validator: long pushes checked natively, then by the automaton at the edges', () => {
+  it('gives the byte-by-byte verdict on long multi-byte text with invalid bytes anywhere, cut anywhere', () => {
+    fc.assert(
+      fc.property(
+        longMultiByteText,
+        fc.array(fc.tuple(fc.nat(), breakingByte), { maxLength: 2 }),
+        fc.array(fc.nat(), { maxLength: 4 }),
+        ({ backing, offset, length }, mutations, rawCuts) => {
+          for (const [pos, value] of mutations) backing[offset + (pos % length)] = value;
+          const bytes = backing.subarray(offset, offset + length);
+          const cuts = sortedCuts(rawCuts, length);
+          const expected = feedByteByByte(bytes);
+          expect(feedRanges(backing, offset, length, cuts)).toEqual(expected);
+          expect(feed(bytes, cuts)).toEqual(expected);
+          expect(new Utf8Validator().push(bytes)).toBe(expected.failAt);
+          expect(isValidUtf8(bytes)).toBe(expected.failAt === -1 && expected.complete);
+          expect(decodesFatally(bytes)).toBe(expected.failAt === -1 && expected.complete);
+          if (expected.failAt !== -1) {
+            expect(isValidPrefix(bytes.subarray(0, expected.failAt))).toBe(true);
+            expect(isValidPrefix(bytes.subarray(0, expected.failAt + 1))).toBe(false);
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('accepts valid long text cut at every point inside its first characters, complete only at the end', () => {
+    fc.assert(
+      fc.property(longMultiByteText, fc.integer({ min: 1, max: 8 }), ({ backing, offset, length }, cut) => {
+        const bytes = backing.subarray(offset, offset + length);
+        const at = Math.min(cut, length);
+        const validator = new Utf8Validator();
+        expect(validator.push(bytes, 0, at)).toBe(-1);
+        expect(validator.push(bytes, at)).toBe(-1);
+        expect(validator.complete).toBe(true);
+        expect(validator.push(bytes, 0, length - at)).toBe(-1);
+        expect(validator.complete).toBe((bytes[length - at]! & 0xc0) !== 0x80);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  const ascii = (n: number): number[] => Array.from({ length: n }, () => 0x61);
+
+  it('fails at the carried-in sequence when a long push does not continue it', () => {
+    const validator = new Utf8Validator();
+    expect(validator.push(Uint8Array.of(0x61, 0xf4))).toBe(-1);
+    expect(validator.push(Uint8Array.from([0x8f, 0x90, 0x80, ...ascii(100)]))).toBe(-1);
+    expect(validator.complete).toBe(true);
+    expect(validator.push(Uint8Array.of(0xf4))).toBe(-1);
+    expect(validator.push(Uint8Array.from([0x90, 0x80, 0x80, ...ascii(100)]))).toBe(0);
+    const carried = new Utf8Validator();
+    carried.push(Uint8Array.of(0xe2, 0x82));
+    expect(carried.push(Uint8Array.from([0xac, ...ascii(100), 0xc0]))).toBe(101);
+  });
+
+  it('finds an invalid byte in the last 3 bytes of a long push, and completes a cut-off lead in the next', () => {
+    expect(new Utf8Validator().push(Uint8Array.from([...ascii(100), 0xe0, 0x80]))).toBe(101);
+    expect(new Utf8Validator().push(Uint8Array.from([...ascii(100), 0xed, 0xa0]))).toBe(101);
+    expect(new Utf8Validator().push(Uint8Array.from([...ascii(100), 0xff]))).toBe(100);
+    expect(new Utf8Validator().push(Uint8Array.from([...ascii(100), 0x80, 0x80, 0x80, 0x80]))).toBe(100);
+    expect(new Utf8Validator().push(Uint8Array.from([...ascii(100), 0xf0, 0x90, 0x80, 0x80, 0x80]))).toBe(104);
+    const validator = new Utf8Validator();
+    expect(validator.push(Uint8Array.from([...ascii(100), 0xf0, 0x9f, 0x98]))).toBe(-1);
+    expect(validator.complete).toBe(false);
+    expect(validator.push(Uint8Array.from([0x80, ...ascii(100)]))).toBe(-1);
+    expect(validator.complete).toBe(true);
+  });
+});
