@@ -147,10 +147,17 @@ function resolveHost(host: string, lookup: HostLookup, signal: AbortSignal | und
   const family = net.isIP(host);
   if (family !== 0) return Promise.resolve([{ address: host, family }]);
   return abortable<readonly ResolvedAddress[]>(signal, what, (resolve, reject) => {
-    lookup(host).then(
+    // Wrapped so a resolver that throws instead of rejecting is handled the same way.
+    new Promise<readonly ResolvedAddress[]>((answer) => answer(lookup(host))).then(
       (addresses) => {
-        if (addresses.length > 0) resolve(addresses);
-        else reject(new WebSocketAddressException(`cannot resolve host ${host}: no addresses found`));
+        const bad = addresses.find((a) => typeof a?.address !== 'string' || net.isIP(a.address) === 0);
+        if (addresses.length === 0) {
+          reject(new WebSocketAddressException(`cannot resolve host ${host}: no addresses found`));
+        } else if (bad !== undefined) {
+          reject(new WebSocketAddressException(`cannot resolve host ${host}: expected IP addresses from the resolver, got ${JSON.stringify(bad?.address)}`));
+        } else {
+          resolve(addresses);
+        }
       },
       (error: unknown) => {
         const code = (error as NodeJS.ErrnoException | null)?.code ?? String(error);
