@@ -15,3 +15,5 @@ export { WebSocket, createConnection } from './websocket.js';
 export type { WebSocketOptions, ConnectOptions } from './websocket.js';
 export { setDefaultTimeout, getDefaultTimeout } from './defaults.js';
 export { enableTrace } from './trace.js';
+export { WebSocketApp } from './app.js';
+export type { WebSocketAppOptions, WebSocketAppCallbacks, RunForeverOptions, AppCloseOptions, AppHeader } from './app.js';
