@@ -31,10 +31,26 @@ export function trace(line: string): void {
 
 const PREVIEW_BYTES = 40;
 
-/** A short, printable preview of a payload for trace lines. */
+const OPCODE_NAMES: Readonly<Record<number, string>> = { 0: 'cont', 1: 'text', 2: 'binary', 8: 'close', 9: 'ping', 10: 'pong' };
+
+/** A short, printable preview of a payload for trace lines: quoted text, or hex. */
 export function previewPayload(data: Uint8Array, text: boolean): string {
-  const head = data.subarray(0, PREVIEW_BYTES);
+  const head = Buffer.from(data.buffer, data.byteOffset, Math.min(data.length, PREVIEW_BYTES));
   const more = data.length > PREVIEW_BYTES ? '…' : '';
-  if (text) return JSON.stringify(Buffer.from(head.buffer, head.byteOffset, head.length).toString('utf8')) + more;
-  return Buffer.from(head.buffer, head.byteOffset, head.length).toString('hex') + more;
+  if (text) return JSON.stringify(head.toString('utf8')) + more;
+  return head.toString('hex') + more;
+}
+
+/**
+ * One trace line for a frame or message: direction, opcode (name and number),
+ * fin, payload length in bytes and a short preview, e.g.
+ * `++Rcv text (opcode=1 fin=1) length=5: "hello"`.
+ */
+export function traceFrame(direction: 'Sent' | 'Rcv', opcode: number, data: Uint8Array | string, fin: 0 | 1 = 1): void {
+  if (sink === null) return;
+  const bytes = typeof data === 'string' ? Buffer.from(data.slice(0, PREVIEW_BYTES * 2), 'utf8') : data;
+  const length = typeof data === 'string' ? Buffer.byteLength(data, 'utf8') : data.length;
+  const name = OPCODE_NAMES[opcode] ?? 'reserved';
+  const preview = previewPayload(bytes.subarray(0, PREVIEW_BYTES), opcode === 1 || typeof data === 'string');
+  sink(`++${direction} ${name} (opcode=${opcode} fin=${fin}) length=${length}: ${preview}${length > PREVIEW_BYTES ? '…' : ''}`);
 }

@@ -12,7 +12,6 @@ import {
   WebSocketTimeoutException,
 } from './exceptions.js';
 import { ABNF } from './frame/abnf.js';
-import { encodeClosePayload } from './frame/close.js';
 import { openConnection, type ConnectOptions } from './opening.js';
 import { randomMaskKey, type MaskKeySource } from './protocol/mask-key.js';
 import { encodeMessage } from './protocol/sender.js';
@@ -24,7 +23,7 @@ import {
   type WriteKind,
 } from './protocol/session.js';
 import type { SocketOptions } from './transport/connect.js';
-import { isTraceEnabled, previewPayload, trace } from './trace.js';
+import { isTraceEnabled, trace, traceFrame } from './trace.js';
 
 export type { ConnectOptions } from './opening.js';
 
@@ -239,35 +238,37 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   private sessionHandler(): SessionHandler {
     return {
       onText: (text) => {
-        if (isTraceEnabled()) trace(`++Rcv text: ${previewPayload(Buffer.from(text.slice(0, 40)), true)} (${text.length} chars)`);
+        traceFrame('Rcv', ABNF.OPCODE_TEXT, text);
         this.push({ opcode: ABNF.OPCODE_TEXT, data: text });
       },
       onBinary: (data) => {
-        if (isTraceEnabled()) trace(`++Rcv binary: ${data.length} bytes ${previewPayload(data, false)}`);
+        traceFrame('Rcv', ABNF.OPCODE_BINARY, data);
         this.push({ opcode: ABNF.OPCODE_BINARY, data });
       },
       onFragment: (opcode, data, fin) => {
-        if (isTraceEnabled()) trace(`++Rcv fragment: opcode=${opcode} fin=${fin ? 1 : 0} ${data.length} bytes`);
+        traceFrame('Rcv', opcode, data, fin ? 1 : 0);
         this.push({ opcode, data, frame: { fin: fin ? 1 : 0, rsv1: 0, rsv2: 0, rsv3: 0, opcode, data } });
       },
       onFrame: (frame) => {
-        if (isTraceEnabled()) trace(`++Rcv frame: fin=${frame.fin} opcode=${frame.opcode} ${previewPayload(frame.data, false)}`);
-        if (frame.opcode !== ABNF.OPCODE_CLOSE) this.push({ opcode: frame.opcode, data: frame.data, frame });
+        if (frame.opcode !== ABNF.OPCODE_CLOSE) {
+          traceFrame('Rcv', frame.opcode, frame.data, frame.fin);
+          this.push({ opcode: frame.opcode, data: frame.data, frame });
+        }
       },
       onPing: (data) => {
-        if (isTraceEnabled()) trace(`++Rcv ping: ${previewPayload(data, false)}`);
+        traceFrame('Rcv', ABNF.OPCODE_PING, data);
         this.push({ opcode: ABNF.OPCODE_PING, data });
       },
       onPong: (data) => {
-        if (isTraceEnabled()) trace(`++Rcv pong: ${previewPayload(data, false)}`);
+        traceFrame('Rcv', ABNF.OPCODE_PONG, data);
         this.push({ opcode: ABNF.OPCODE_PONG, data });
       },
       onClose: (code, reason) => {
-        if (isTraceEnabled()) trace(`++Rcv close: ${code ?? '(no code)'} ${JSON.stringify(reason)}`);
-        const payload = code === null ? Buffer.alloc(0) : encodeClosePayload(code, reason);
+        const payload = closeEntryPayload(code, reason);
+        traceFrame('Rcv', ABNF.OPCODE_CLOSE, payload);
         this.push({ opcode: ABNF.OPCODE_CLOSE, data: payload });
         this.awaitPeerClose(DEFAULT_CLOSE_TIMEOUT);
-        this.settleEndedWaiters();
+        this.serveWaiters();
       },
       onWrite: (bytes, kind) => this.writeControl(bytes, kind),
       onFailure: (error, closeFrame) => this.onFailure(error, closeFrame),
@@ -277,43 +278,70 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   // ---- receiving ----------------------------------------------------------
 
   private push(entry: Entry): void {
-    const waiter = this.waiters[0];
-    if (waiter !== undefined && this.queue.length === 0) {
-      if (accepts(waiter.want, entry.opcode)) {
-        this.waiters.shift();
-        if (waiter.timer !== null) clearTimeout(waiter.timer);
-        waiter.resolve(entry);
-        return;
-      }
-      // A ping or pong nobody asked for: recv() would skip it anyway.
-      if (entry.opcode === ABNF.OPCODE_PING || entry.opcode === ABNF.OPCODE_PONG) return;
-    }
     this.queue.push(entry);
-    if (this.queue.length >= this.maxQueue && !this.pausedForQueue && this.socket !== null) {
+    this.serveWaiters();
+    if (this.queue.length === 0) return;
+    if (isControl(entry.opcode)) {
+      // Pings and pongs were already answered: keep at most maxQueue of them
+      // unread, dropping the oldest, so a ping flood never grows memory.
+      if (this.queue.filter((e) => e.opcode === ABNF.OPCODE_PING || e.opcode === ABNF.OPCODE_PONG).length > this.maxQueue) {
+        const oldest = this.queue.findIndex((e) => e.opcode === ABNF.OPCODE_PING || e.opcode === ABNF.OPCODE_PONG);
+        this.queue.splice(oldest, 1);
+      }
+      return;
+    }
+    if (!this.pausedForQueue && this.socket !== null && this.queuedMessages() >= this.maxQueue) {
       // Backpressure: a slow reader stops the reading, it never buffers without bound.
       this.pausedForQueue = true;
       this.socket.pause();
     }
   }
 
-  /** Take the next queued entry a waiter of kind `want` accepts, dropping pings/pongs it skips. */
+  private queuedMessages(): number {
+    let n = 0;
+    for (const entry of this.queue) if (!isControl(entry.opcode)) n++;
+    return n;
+  }
+
+  /** Take the next queued entry a waiter of kind `want` accepts, dropping the pings/pongs/close it skips. */
   private take(want: Want): Entry | undefined {
     while (this.queue.length > 0) {
       const entry = this.queue.shift() as Entry;
-      this.resumeIfDrained();
-      if (accepts(want, entry.opcode)) return entry;
-      if (entry.opcode === ABNF.OPCODE_CLOSE) {
-        // recv() ends at the close frame: it is consumed, and the stream is over.
-        continue;
+      if (accepts(want, entry.opcode)) {
+        this.resumeIfDrained();
+        return entry;
       }
     }
+    this.resumeIfDrained();
     return undefined;
   }
 
   private resumeIfDrained(): void {
-    if (this.pausedForQueue && this.queue.length < this.maxQueue) {
+    if (this.pausedForQueue && this.queuedMessages() < this.maxQueue) {
       this.pausedForQueue = false;
       if (!this.socketClosed) this.socket?.resume();
+    }
+  }
+
+  /** Hand queued entries to waiting reads in call order; once nothing more can come, reject the rest. */
+  private serveWaiters(): void {
+    while (this.waiters.length > 0) {
+      const waiter = this.waiters[0] as Waiter;
+      const entry = this.take(waiter.want);
+      if (entry === undefined) {
+        if (this.ended) this.rejectWaiters(this.endError());
+        return;
+      }
+      this.waiters.shift();
+      if (waiter.timer !== null) clearTimeout(waiter.timer);
+      waiter.resolve(entry);
+    }
+  }
+
+  private rejectWaiters(error: unknown): void {
+    for (const waiter of this.waiters.splice(0)) {
+      if (waiter.timer !== null) clearTimeout(waiter.timer);
+      waiter.reject(error);
     }
   }
 
@@ -342,17 +370,9 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     return session === null || this.socketClosed || this.failure !== null || session.closeReceived;
   }
 
-  private settleEndedWaiters(): void {
-    if (!this.ended) return;
-    const error = this.endError();
-    for (const waiter of this.waiters.splice(0)) {
-      if (waiter.timer !== null) clearTimeout(waiter.timer);
-      waiter.reject(error);
-    }
-  }
-
   private read(want: Want): Promise<Entry> {
-    const entry = this.take(want);
+    if (this.session !== null) this.session.rawFrames = want === 'frame';
+    const entry = this.waiters.length === 0 ? this.take(want) : undefined;
     if (entry !== undefined) return Promise.resolve(entry);
     if (this.ended) return Promise.reject(this.endError());
     return new Promise<Entry>((resolve, reject) => {
@@ -367,7 +387,6 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
         }, timeout);
       }
       this.waiters.push(waiter);
-      if (this.session !== null) this.session.rawFrames = want === 'frame';
     });
   }
 
@@ -438,7 +457,9 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
    */
   send(payload: string | Uint8Array, opcode?: number): Promise<number> {
     try {
-      return this.write(this.encodeData(payload, opcode));
+      const bytes = this.encodeData(payload, opcode);
+      traceFrame('Sent', opcode ?? (typeof payload === 'string' ? ABNF.OPCODE_TEXT : ABNF.OPCODE_BINARY), payload);
+      return this.write(bytes);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -485,9 +506,10 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   sendFrame(frame: ABNF): Promise<number> {
     try {
       const session = this.requireSession('a frame');
-      if (isTraceEnabled()) trace(`++Sent frame: ${frame.toString()}`);
       const { fin, rsv1, rsv2, rsv3, opcode, mask, data } = frame;
-      return this.write(session.sendFrame({ fin, rsv1, rsv2, rsv3, opcode, mask, data }));
+      const bytes = session.sendFrame({ fin, rsv1, rsv2, rsv3, opcode, mask, data });
+      traceFrame('Sent', opcode, data, fin);
+      return this.write(bytes);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -507,7 +529,6 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   private write(bytes: Buffer): Promise<number> {
     const socket = this.socket as net.Socket;
     this.flushPendingPong();
-    if (isTraceEnabled()) trace(`++Sent ${bytes.length} bytes: ${previewPayload(bytes, false)}`);
     return new Promise<number>((resolve, reject) => {
       const timeout = this.timeout;
       let timer: NodeJS.Timeout | null = null;
@@ -530,6 +551,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   private writeControl(bytes: Buffer, kind: WriteKind): void {
     const socket = this.socket;
     if (socket === null || this.socketClosed) return;
+    if (isTraceEnabled()) trace(`++Sent ${kind} (automatic reply): ${bytes.length} bytes on the wire`);
     if (kind === 'pong' && socket.writableNeedDrain) {
       // RFC 6455 §5.5.3: while a pong waits, only the latest ping needs an answer.
       this.pendingPong = bytes;
@@ -551,7 +573,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   private onFailure(error: SessionFailure, closeFrame: Buffer | null): void {
     this.failure = error;
     if (isTraceEnabled()) trace(`++Fail: ${error.name}: ${error.message}`);
-    this.settleEndedWaitersAfterQueue();
+    this.serveWaiters();
     if (closeFrame === null) {
       this.awaitPeerClose(DEFAULT_CLOSE_TIMEOUT);
       return;
@@ -578,10 +600,6 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     setImmediate(sendWhenRead);
   }
 
-  private settleEndedWaitersAfterQueue(): void {
-    if (this.queue.length === 0) this.settleEndedWaiters();
-  }
-
   /** The server closes TCP first (RFC 6455 §7.1.1); if it does not within `ms`, drop the socket. */
   private awaitPeerClose(ms: number): void {
     if (this.peerCloseTimer !== null || this.socket === null || this.socketClosed) return;
@@ -599,7 +617,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     this.failCloseFrame = null;
     this.pendingPong = null;
     if (isTraceEnabled()) trace('++Closed: socket closed');
-    if (this.queue.length === 0) this.settleEndedWaiters();
+    this.serveWaiters();
     for (const listener of this.closeListeners.splice(0)) listener();
   }
 
@@ -624,7 +642,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     if (socket === null || session === null || this.socketClosed) return;
     if (session.state === 'open' && this.failure === null) {
       const frame = session.sendClose(opts.status ?? 1000, opts.reason ?? '');
-      if (isTraceEnabled()) trace(`++Sent close: ${opts.status ?? 1000}`);
+      if (isTraceEnabled()) traceFrame('Sent', ABNF.OPCODE_CLOSE, closeEntryPayload(opts.status ?? 1000, asBuffer(opts.reason ?? '').toString('utf8')));
       this.flushPendingPong();
       socket.write(frame);
     }
@@ -663,6 +681,15 @@ function accepts(want: Want, opcode: number): boolean {
     case 'frame':
       return true;
   }
+}
+
+/** The close frame's payload as received (code and reason), for recvData(true); never re-validated. */
+function closeEntryPayload(code: number | null, reason: string): Buffer {
+  if (code === null) return Buffer.alloc(0);
+  const payload = Buffer.allocUnsafe(2 + Buffer.byteLength(reason, 'utf8'));
+  payload.writeUInt16BE(code, 0);
+  payload.write(reason, 2, 'utf8');
+  return payload;
 }
 
 function entryToFrame(entry: Entry): ABNF {

@@ -1,0 +1,454 @@
+/**
+ * The WebSocket class after the handshake, against raw peers that script
+ * crafted bytes: glued and torn frames, failing and closing, backpressure,
+ * ping floods, timeouts, resets, raw frames and tracing.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  ABNF,
+  WebSocket,
+  WebSocketConnectionClosedException,
+  WebSocketPayloadException,
+  WebSocketProtocolException,
+  WebSocketTimeoutException,
+  createConnection,
+  enableTrace,
+} from '../../src/index.js';
+import { closePayload, serverFrame, startRawServer, type RawPeer, type RawServer } from '../helpers/raw-server.js';
+
+const servers: Array<{ close(): Promise<void> }> = [];
+const sockets: WebSocket[] = [];
+afterEach(async () => {
+  for (const ws of sockets.splice(0)) ws.abort();
+  for (const s of servers.splice(0)) await s.close();
+  enableTrace(false);
+});
+
+async function raw(onPeer: (peer: RawPeer) => unknown = (peer) => peer.accept()): Promise<RawServer & { errors: unknown[] }> {
+  const server = await startRawServer(onPeer);
+  servers.push(server);
+  return server;
+}
+
+async function open(url: string, options: Parameters<typeof createConnection>[1] = {}): Promise<WebSocket> {
+  const ws = await createConnection(url, { timeout: 3000, ...options });
+  sockets.push(ws);
+  return ws;
+}
+
+const TEXT = 0x1;
+const BINARY = 0x2;
+const CLOSE = 0x8;
+const PING = 0x9;
+const PONG = 0xa;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('frames around the handshake', () => {
+  it('frames glued to the 101 in the same write are not lost', async () => {
+    const server = await raw(async (peer) => {
+      const head = await peer.upgradeResponse();
+      await peer.play([Buffer.concat([Buffer.from(head), serverFrame(TEXT, 'first'), serverFrame(BINARY, Buffer.from([1, 2]))])]);
+    });
+    const ws = await open(server.url);
+    expect(await ws.recv()).toBe('first');
+    expect(await ws.recv()).toEqual(Buffer.from([1, 2]));
+  });
+
+  it('a frame split over many writes is reassembled', async () => {
+    const server = await raw(async (peer) => {
+      await peer.accept();
+      const frame = serverFrame(TEXT, 'byte by byte');
+      await peer.play([...frame].flatMap((b) => [Buffer.from([b]), { delay: 1 }]));
+    });
+    const ws = await open(server.url);
+    expect(await ws.recv()).toBe('byte by byte');
+  });
+
+  it('an abrupt close mid-message: complete messages delivered, then ConnectionClosed', async () => {
+    const server = await raw(async (peer) => {
+      await peer.accept();
+      const second = serverFrame(TEXT, 'never complete');
+      await peer.play([serverFrame(TEXT, 'complete'), second.subarray(0, 6), { delay: 20 }, 'destroy']);
+    });
+    const ws = await open(server.url);
+    expect(await ws.recv()).toBe('complete');
+    const error = await ws.recv().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WebSocketConnectionClosedException);
+    expect((error as Error).message).toMatch(/lost/);
+    expect(ws.connected).toBe(false);
+    await expect(ws.send('x')).rejects.toBeInstanceOf(WebSocketConnectionClosedException);
+  });
+
+  it('a reset after the handshake with no pending recv() does not crash; later calls reject', async () => {
+    const server = await raw(async (peer) => {
+      await peer.accept();
+      await sleep(20);
+      peer.socket.resetAndDestroy();
+    });
+    const ws = await open(server.url);
+    await sleep(100);
+    expect(ws.connected).toBe(false);
+    await expect(ws.recv()).rejects.toBeInstanceOf(WebSocketConnectionClosedException);
+    await expect(ws.send('x')).rejects.toBeInstanceOf(WebSocketConnectionClosedException);
+    await ws.close();
+  });
+});
+
+describe('failing the connection', () => {
+  it('a violation right behind good messages: the echo of them precedes the 1002 close', async () => {
+    const server = await raw(async (peer) => {
+      await peer.accept();
+      await peer.play([Buffer.concat([serverFrame(TEXT, 'echo me'), serverFrame(BINARY, 'me too'), serverFrame(TEXT, 'bad', { rsv2: true })])]);
+    });
+    const ws = await open(server.url);
+    const errors: unknown[] = [];
+    for (;;) {
+      try {
+        await ws.send(await ws.recv());
+      } catch (error) {
+        errors.push(error);
+        break;
+      }
+    }
+    const peer = await server.peer();
+    const frames = await peer.waitFor((f) => f.some((x) => x.opcode === CLOSE));
+    expect(frames.map((f) => f.opcode)).toEqual([TEXT, BINARY, CLOSE]);
+    expect(frames[0]?.payload.toString()).toBe('echo me');
+    expect(frames[1]?.payload.toString()).toBe('me too');
+    expect(frames[2]?.closeCode).toBe(1002);
+    expect(errors[0]).toBeInstanceOf(WebSocketProtocolException);
+    expect((errors[0] as WebSocketProtocolException).closeCode).toBe(1002);
+    expect((errors[0] as Error).message).toMatch(/rsv|RSV|reserved/i);
+    // The client closes its side after failing.
+    await peer.ended;
+  });
+
+  it('the messages before a violation are delivered even when read late', async () => {
+    const server = await raw(async (peer) => {
+      await peer.accept();
+      await peer.play([Buffer.concat([serverFrame(TEXT, 'a'), serverFrame(TEXT, 'b'), Buffer.from([0x83, 0x00])])]);
+    });
+    const ws = await open(server.url);
+    await sleep(50);
+    expect(await ws.recv()).toBe('a');
+    await ws.send('reply to a');
+    expect(await ws.recv()).toBe('b');
+    const error = await ws.recv().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WebSocketProtocolException);
+    const frames = await (await server.peer()).waitFor((f) => f.some((x) => x.opcode === CLOSE));
+    expect(frames.map((f) => f.opcode)).toEqual([TEXT, CLOSE]);
+    await expect(ws.send('too late')).rejects.toBeInstanceOf(WebSocketConnectionClosedException);
+  });
+
+  it('invalid UTF-8 -> Payload exception, close 1007', async () => {
+    const server = await raw(async (peer) => {
+      await peer.accept();
+      await peer.play([serverFrame(TEXT, Buffer.from([0x68, 0xff, 0x69]))]);
+    });
+    const ws = await open(server.url);
+    const error = await ws.recv().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WebSocketPayloadException);
+    expect((error as WebSocketPayloadException).closeCode).toBe(1007);
+    const frames = await (await server.peer()).waitFor((f) => f.some((x) => x.opcode === CLOSE));
+    expect(frames.at(-1)?.closeCode).toBe(1007);
+  });
+
+  it('a message over maxPayload -> Payload exception, close 1009', async () => {
+    const server = await raw(async (peer) => {
+      await peer.accept();
+      await peer.play([serverFrame(BINARY, Buffer.alloc(2000))]);
+    });
+    const ws = await open(server.url, { maxPayload: 1000 });
+    const error = await ws.recv().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WebSocketPayloadException);
+    expect((error as WebSocketPayloadException).closeCode).toBe(1009);
+    const frames = await (await server.peer()).waitFor((f) => f.some((x) => x.opcode === CLOSE));
+    expect(frames.at(-1)?.closeCode).toBe(1009);
+  });
+});
+
+describe('closing', () => {
+  it('a received close is echoed with the same code; recv() rejects without waiting for TCP to close', async () => {
+    const server = await raw(async (peer) => {
+      await peer.accept();
+      await peer.play([serverFrame(TEXT, 'last words'), serverFrame(CLOSE, closePayload(4000, 'done'))]);
+      // Keep TCP open: the client must not wait for it.
+    });
+    const ws = await open(server.url);
+    expect(await ws.recv()).toBe('last words');
+    const started = Date.now();
+    const error = await ws.recv().catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(200);
+    expect(error).toBeInstanceOf(WebSocketConnectionClosedException);
+    expect((error as Error).message).toContain('4000');
+    const frames = await (await server.peer()).waitFor((f) => f.some((x) => x.opcode === CLOSE));
+    expect(frames.at(-1)?.closeCode).toBe(4000);
+  });
+
+  it('an empty close frame is answered with an empty one', async () => {
+    const server = await raw(async (peer) => {
+      await peer.accept();
+      await peer.play([serverFrame(CLOSE)]);
+    });
+    const ws = await open(server.url);
+    await expect(ws.recv()).rejects.toBeInstanceOf(WebSocketConnectionClosedException);
+    const frames = await (await server.peer()).waitFor((f) => f.some((x) => x.opcode === CLOSE));
+    expect(frames.at(-1)?.payload.length).toBe(0);
+  });
+
+  it('close() against a server that never answers returns after about its timeout', async () => {
+    const server = await raw();
+    const ws = await open(server.url);
+    const started = Date.now();
+    await ws.close({ status: 1001, reason: 'leaving', timeout: 300 });
+    const elapsed = Date.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(280);
+    expect(elapsed).toBeLessThan(1000);
+    const peer = await server.peer();
+    expect(peer.frames().at(-1)).toMatchObject({ opcode: CLOSE, closeCode: 1001, closeReason: 'leaving' });
+    await peer.ended;
+    // A second close() is a no-op.
+    await ws.close();
+  });
+
+  it('close() completes as soon as the server answers and closes TCP', async () => {
+    const server = await raw(async (peer) => {
+      await peer.accept();
+      await peer.waitFor((f) => f.some((x) => x.opcode === CLOSE));
+      await peer.play([serverFrame(CLOSE, closePayload(1000)), 'end']);
+    });
+    const ws = await open(server.url);
+    const started = Date.now();
+    await ws.close({ timeout: 2000 });
+    expect(Date.now() - started).toBeLessThan(500);
+  });
+
+  it('close() with a code that may not be sent -> Protocol exception, connection still open', async () => {
+    const server = await raw();
+    const ws = await open(server.url);
+    await expect(ws.close({ status: 1005 })).rejects.toBeInstanceOf(WebSocketProtocolException);
+    expect(ws.connected).toBe(true);
+  });
+
+  it('abort() rejects a pending recv() and later sends', async () => {
+    const server = await raw();
+    const ws = await open(server.url);
+    const pending = ws.recv();
+    ws.abort();
+    await expect(pending).rejects.toBeInstanceOf(WebSocketConnectionClosedException);
+    await expect(ws.send('x')).rejects.toBeInstanceOf(WebSocketConnectionClosedException);
+  });
+
+  it('shutdown() drops unread messages', async () => {
+    const server = await raw(async (peer) => {
+      await peer.accept();
+      await peer.play([serverFrame(TEXT, 'unread')]);
+    });
+    const ws = await open(server.url);
+    await sleep(50);
+    ws.shutdown();
+    await expect(ws.recv()).rejects.toBeInstanceOf(WebSocketConnectionClosedException);
+  });
+});
+
+describe('timeouts', () => {
+  it('a recv() that times out leaves the connection usable', async () => {
+    const server = await raw(async (peer) => {
+      await peer.accept();
+      await peer.waitFor((f) => f.some((x) => x.opcode === TEXT));
+      await peer.play([serverFrame(TEXT, 'now')]);
+    });
+    const ws = await open(server.url);
+    ws.timeout = 100;
+    const started = Date.now();
+    const error = await ws.recv().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WebSocketTimeoutException);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(90);
+    expect(ws.connected).toBe(true);
+    ws.timeout = 2000;
+    await ws.send('go');
+    expect(await ws.recv()).toBe('now');
+  });
+
+  it('timeout rejects invalid values', async () => {
+    const ws = new WebSocket();
+    expect(() => {
+      ws.timeout = -5;
+    }).toThrow(/timeout/);
+  });
+});
+
+describe('backpressure and ping floods', () => {
+  it('unread messages past maxQueue pause reading; reading resumes it; all arrive in order', async () => {
+    const count = 200;
+    const payload = Buffer.alloc(64 * 1024, 7);
+    let serverBacklog = 0;
+    const server = await raw(async (peer) => {
+      await peer.accept();
+      for (let i = 0; i < count; i++) {
+        payload.writeUInt32BE(i, 0);
+        peer.socket.write(serverFrame(BINARY, payload));
+      }
+      await sleep(300);
+      serverBacklog = peer.socket.writableLength;
+    });
+    const ws = await open(server.url, { maxQueue: 4 });
+    await sleep(400);
+    // The client stopped reading: most of the 12.5 MiB is still on the server side.
+    expect(serverBacklog).toBeGreaterThan(4 * 1024 * 1024);
+    for (let i = 0; i < count; i++) {
+      const message = (await ws.recv()) as Buffer;
+      expect(message.readUInt32BE(0)).toBe(i);
+    }
+  });
+
+  it('a ping flood while the user does not read: pongs coalesce, the connection survives, memory stays bounded', async () => {
+    const pings = 40_000;
+    const server = await raw(async (peer) => {
+      await peer.accept();
+      peer.socket.pause(); // do not read the pongs: the client's socket congests
+      const batch: Buffer[] = [];
+      for (let i = 0; i < pings; i++) {
+        const body = Buffer.alloc(125, 0x61);
+        body.writeUInt32BE(i, 0);
+        batch.push(serverFrame(PING, body));
+        if (batch.length === 1000) peer.socket.write(Buffer.concat(batch.splice(0)));
+      }
+      peer.socket.write(serverFrame(TEXT, 'after the flood'));
+    });
+    const ws = await open(server.url);
+    expect(await ws.recv()).toBe('after the flood');
+    expect(ws.connected).toBe(true);
+    expect(ws.bufferedAmount).toBeLessThan(16 * 1024 * 1024);
+    const peer = await server.peer();
+    peer.socket.resume();
+    const frames = await peer.waitFor((f) => f.some((x) => x.opcode === PONG && x.payload.readUInt32BE(0) === pings - 1), 5000);
+    const pongs = frames.filter((f) => f.opcode === PONG);
+    expect(pongs.length).toBeLessThan(pings);
+    // Each pong answers a ping, in order.
+    const ids = pongs.map((p) => p.payload.readUInt32BE(0));
+    expect(ids.every((id, i) => i === 0 || id > (ids[i - 1] as number))).toBe(true);
+  });
+});
+
+describe('sending', () => {
+  it('bufferedAmount counts bytes not yet written and drops to 0 once flushed', async () => {
+    const server = await raw(async (peer) => {
+      await peer.accept();
+      peer.socket.pause();
+      await sleep(200);
+      peer.socket.resume();
+    });
+    const ws = await open(server.url);
+    expect(ws.bufferedAmount).toBe(0);
+    const big = Buffer.alloc(8 * 1024 * 1024);
+    const sending = ws.send(big);
+    expect(ws.bufferedAmount).toBeGreaterThan(0);
+    expect(await sending).toBe(big.length + 14);
+    expect(ws.bufferedAmount).toBe(0);
+  });
+
+  it('sendFrame sends rule-breaking frames as described; ping/pong/close opcodes', async () => {
+    const server = await raw();
+    const ws = await open(server.url);
+    await ws.sendFrame(new ABNF({ fin: 1, rsv1: 1, opcode: ABNF.OPCODE_TEXT, data: 'odd' }));
+    await ws.sendFrame(new ABNF({ fin: 0, opcode: ABNF.OPCODE_BINARY, mask: 0, data: Buffer.from([5]) }));
+    await ws.ping('are you there');
+    await ws.pong('unsolicited');
+    const frames = await (await server.peer()).waitFor((f) => f.length === 4);
+    expect(frames[0]).toMatchObject({ fin: true, rsv: 4, opcode: TEXT, masked: true });
+    expect(frames[0]?.payload.toString()).toBe('odd');
+    expect(frames[1]).toMatchObject({ fin: false, rsv: 0, opcode: BINARY, masked: false });
+    expect(frames[2]).toMatchObject({ opcode: PING });
+    expect(frames[2]?.payload.toString()).toBe('are you there');
+    expect(frames[3]?.payload.toString()).toBe('unsolicited');
+  });
+
+  it('a ping over 125 bytes is refused', async () => {
+    const server = await raw();
+    const ws = await open(server.url);
+    await expect(ws.ping('x'.repeat(126))).rejects.toBeInstanceOf(WebSocketProtocolException);
+  });
+
+  it('fragmentSize splits sent messages', async () => {
+    const server = await raw();
+    const ws = await open(server.url, { fragmentSize: 4 });
+    await ws.send('0123456789');
+    const frames = await (await server.peer()).waitFor((f) => f.length === 3);
+    expect(frames.map((f) => [f.opcode, f.fin, f.payload.toString()])).toEqual([
+      [TEXT, false, '0123'],
+      [0, false, '4567'],
+      [0, true, '89'],
+    ]);
+  });
+
+  it('a send before connect() rejects with ConnectionClosed', async () => {
+    await expect(new WebSocket().send('x')).rejects.toBeInstanceOf(WebSocketConnectionClosedException);
+    await expect(new WebSocket().recv()).rejects.toBeInstanceOf(WebSocketConnectionClosedException);
+  });
+});
+
+describe('receiving frames', () => {
+  const fragmented = () => [
+    serverFrame(TEXT, 'frag', { fin: false }),
+    serverFrame(PING, 'mid'),
+    serverFrame(0, 'mented'),
+  ];
+
+  it('recv() reassembles fragments; recvFrame() shows each frame', async () => {
+    const server = await raw(async (peer) => {
+      await peer.accept();
+      await peer.play([...fragmented()]);
+      await peer.waitFor((f) => f.some((x) => x.opcode === TEXT));
+      await peer.play([...fragmented()]);
+    });
+    const ws = await open(server.url);
+    expect(await ws.recv()).toBe('fragmented');
+    await ws.send('next');
+    const first = await ws.recvFrame();
+    expect([first.opcode, first.fin, Buffer.from(first.data as Uint8Array).toString()]).toEqual([TEXT, 0, 'frag']);
+    const ping = await ws.recvFrame();
+    expect(ping.opcode).toBe(PING);
+    const last = await ws.recvFrame();
+    expect([last.opcode, last.fin, Buffer.from(last.data as Uint8Array).toString()]).toEqual([0, 1, 'mented']);
+  });
+
+  it('fireContFrame delivers fragments through recvData', async () => {
+    const server = await raw(async (peer) => {
+      await peer.accept();
+      await peer.play(fragmented());
+    });
+    const ws = await open(server.url, { fireContFrame: true });
+    expect(await ws.recvData()).toEqual([TEXT, Buffer.from('frag')]);
+    expect(await ws.recvData()).toEqual([0, Buffer.from('mented')]);
+  });
+});
+
+describe('enableTrace', () => {
+  it('prints the request, the response headers and each frame', async () => {
+    const lines: string[] = [];
+    enableTrace(true, (line) => lines.push(line));
+    const server = await raw(async (peer) => {
+      await peer.accept(['X-Server: raw']);
+      await peer.play([serverFrame(TEXT, 'hello trace'), serverFrame(PING, 'pp')]);
+    });
+    const ws = await open(server.url);
+    expect(await ws.recv()).toBe('hello trace');
+    await ws.send(Buffer.from([0xde, 0xad]));
+    await ws.close({ timeout: 100 });
+    enableTrace(false);
+    const all = lines.join('\n');
+    expect(all).toMatch(/GET \/ HTTP\/1\.1/);
+    expect(all).toMatch(/Sec-WebSocket-Key: /);
+    expect(all).toMatch(/101 Switching Protocols/);
+    expect(all).toMatch(/x-server: raw/);
+    expect(all).toMatch(/text.*hello trace/);
+    expect(all).toMatch(/ping/);
+    expect(all).toMatch(/binary|opcode=2/);
+    expect(all).toMatch(/close/);
+    const count = lines.length;
+    const ws2 = await open(server.url);
+    ws2.abort();
+    expect(lines.length).toBe(count);
+  });
+});
