@@ -5,6 +5,7 @@
  * port to start one on later.
  */
 import { createHash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import net from 'node:net';
 import { WebSocketServer, type WebSocket as WsPeer } from 'ws';
 
@@ -55,7 +56,7 @@ export async function startDeafServer(): Promise<DeafServer> {
   };
 }
 
-function listen(server: net.Server | import('node:http').Server, port: number): Promise<number> {
+function listen(server: net.Server, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => {
@@ -87,7 +88,10 @@ export interface RestartableWsServer {
 }
 
 /** A `ws` server on a fixed port that can be killed and started again there. */
-export function restartableWsServer(port: number, onConnection: (peer: WsPeer) => void): RestartableWsServer {
+export function restartableWsServer(
+  port: number,
+  onConnection: (peer: WsPeer, request: IncomingMessage) => void,
+): RestartableWsServer {
   let server: WebSocketServer | null = null;
   const handle: RestartableWsServer = {
     port,
@@ -98,10 +102,10 @@ export function restartableWsServer(port: number, onConnection: (peer: WsPeer) =
     },
     async start() {
       const wss = new WebSocketServer({ host: '127.0.0.1', port });
-      wss.on('connection', (peer) => {
+      wss.on('connection', (peer, request) => {
         handle.accepted += 1;
         peer.on('error', () => {});
-        onConnection(peer);
+        onConnection(peer, request);
       });
       await new Promise<void>((resolve, reject) => {
         wss.once('listening', resolve);
