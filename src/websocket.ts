@@ -124,6 +124,8 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   private socketClosed = true;
   private readonly closeListeners: Array<() => void> = [];
   private peerCloseTimer: NodeJS.Timeout | null = null;
+  /** Set by close(): the end of the stream is the user's doing, not a loss. */
+  private closedByUser = false;
 
   constructor(options: WebSocketOptions = {}) {
     this.options = options;
@@ -186,7 +188,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     if (this.socket !== null && !this.socketClosed) {
       throw new WebSocketException('connect() called on a WebSocket that is already connected');
     }
-    if ('timeout' in options) this.timeout = options.timeout ?? null;
+    if (options.timeout !== undefined) this.timeout = options.timeout;
     const timeout = this.timeout;
     const opened = await openConnection(url, {
       ...options,
@@ -220,6 +222,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     this.failure = null;
     this.lostError = null;
     this.pausedForQueue = false;
+    this.closedByUser = false;
   }
 
   private attachSocket(socket: net.Socket | tls.TLSSocket): void {
@@ -422,13 +425,18 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     return entryToFrame(entry);
   }
 
-  /** Iterate over messages; ends cleanly when the server closes normally. */
+  /**
+   * Iterate over messages. Ends cleanly after a closing handshake (the server's
+   * close frame, whatever its code, or `close()` called by the user); a lost
+   * or failed connection throws.
+   */
   async *[Symbol.asyncIterator](): AsyncIterator<string | Buffer> {
     for (;;) {
       try {
         yield await this.recv();
       } catch (error) {
-        if (error instanceof WebSocketConnectionClosedException && this.session?.closeReceived) return;
+        const cleanEnd = this.session?.closeReceived === true || this.closedByUser;
+        if (error instanceof WebSocketConnectionClosedException && this.failure === null && cleanEnd) return;
         throw error;
       }
     }
@@ -642,6 +650,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     if (socket === null || session === null || this.socketClosed) return;
     if (session.state === 'open' && this.failure === null) {
       const frame = session.sendClose(opts.status ?? 1000, opts.reason ?? '');
+      this.closedByUser = true;
       if (isTraceEnabled()) traceFrame('Sent', ABNF.OPCODE_CLOSE, closeEntryPayload(opts.status ?? 1000, asBuffer(opts.reason ?? '').toString('utf8')));
       this.flushPendingPong();
       socket.write(frame);

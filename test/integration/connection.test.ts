@@ -331,6 +331,91 @@ describe('backpressure and ping floods', () => {
   });
 });
 
+describe('ping flood with nobody reading', () => {
+  it('pings are answered while the user reads nothing; unread pings stay bounded; the message after them arrives', async () => {
+    const pings = 5000;
+    const server = await raw(async (peer) => {
+      await peer.accept();
+      const batch: Buffer[] = [];
+      for (let i = 0; i < pings; i++) {
+        const body = Buffer.alloc(8);
+        body.writeUInt32BE(i, 0);
+        batch.push(serverFrame(PING, body));
+      }
+      batch.push(serverFrame(TEXT, 'read me'));
+      await peer.play([Buffer.concat(batch)]);
+    });
+    const ws = await open(server.url);
+    const peer = await server.peer();
+    // Nobody calls recv(): every ping is still answered (the socket is not congested here).
+    const frames = await peer.waitFor((f) => f.filter((x) => x.opcode === PONG).length === pings, 5000);
+    expect(frames.filter((x) => x.opcode === PONG).at(-1)?.payload.readUInt32BE(0)).toBe(pings - 1);
+    // recvData(true) sees at most maxQueue (16) of the unread pings: the latest ones.
+    const [opcode, data] = await ws.recvData(true);
+    expect(opcode).toBe(PING);
+    expect(data.readUInt32BE(0)).toBe(pings - 16);
+    expect(await ws.recv()).toBe('read me');
+  });
+});
+
+describe('async iterator', () => {
+  it('ends cleanly when the user closes inside the loop', async () => {
+    const server = await raw(async (peer) => {
+      await peer.accept();
+      await peer.play([serverFrame(TEXT, '1'), serverFrame(TEXT, '2')]);
+      await peer.waitFor((f) => f.some((x) => x.opcode === CLOSE));
+      await peer.play([serverFrame(CLOSE, closePayload(1000)), 'end']);
+    });
+    const ws = await open(server.url);
+    const seen: unknown[] = [];
+    for await (const message of ws) {
+      seen.push(message);
+      if (message === '2') await ws.close();
+    }
+    expect(seen).toEqual(['1', '2']);
+  });
+
+  it('throws when the connection is lost', async () => {
+    const server = await raw(async (peer) => {
+      await peer.accept();
+      await peer.play([serverFrame(TEXT, '1'), { delay: 20 }, 'destroy']);
+    });
+    const ws = await open(server.url);
+    const seen: unknown[] = [];
+    const run = async () => {
+      for await (const message of ws) seen.push(message);
+    };
+    await expect(run()).rejects.toBeInstanceOf(WebSocketConnectionClosedException);
+    expect(seen).toEqual(['1']);
+  });
+
+  it('throws the failure of a failed connection', async () => {
+    const server = await raw(async (peer) => {
+      await peer.accept();
+      await peer.play([serverFrame(0x3, 'reserved opcode')]);
+    });
+    const ws = await open(server.url);
+    const run = async () => {
+      for await (const message of ws) void message;
+    };
+    await expect(run()).rejects.toBeInstanceOf(WebSocketProtocolException);
+  });
+});
+
+describe('close() with a pending recv()', () => {
+  it('the pending recv() rejects with ConnectionClosed once the handshake completes', async () => {
+    const server = await raw(async (peer) => {
+      await peer.accept();
+      await peer.waitFor((f) => f.some((x) => x.opcode === CLOSE));
+      await peer.play([serverFrame(TEXT, 'ignored after our close'), serverFrame(CLOSE, closePayload(1000)), 'end']);
+    });
+    const ws = await open(server.url);
+    const pending = ws.recv().catch((e: unknown) => e);
+    await ws.close();
+    expect(await pending).toBeInstanceOf(WebSocketConnectionClosedException);
+  });
+});
+
 describe('sending', () => {
   it('bufferedAmount counts bytes not yet written and drops to 0 once flushed', async () => {
     const server = await raw(async (peer) => {
