@@ -98,9 +98,11 @@ export interface SessionHandler {
    * With `fireContFrame`: one frame of a fragmented message, as it completes.
    * `opcode` is TEXT or BINARY for the first frame and CONT (0) for the rest;
    * `fin` is true on the last. Text fragments are raw bytes (a character may
-   * be split between two), still validated as they arrive.
+   * be split between two), still validated as they arrive. The frames of a
+   * compressed message (RFC 7692) come as they arrived, still compressed,
+   * `rsv1` true on the first; the message is checked once it is complete.
    */
-  onFragment(opcode: number, data: Buffer, fin: boolean): void;
+  onFragment(opcode: number, data: Buffer, fin: boolean, rsv1: boolean): void;
   /** With `rawFrames`: every frame, data and control, instead of onText/onBinary/onFragment/onPing/onPong. */
   onFrame(frame: ReceivedFrame): void;
   /** A ping arrived; its pong was already handed to `onWrite` (unless a close was sent). */
@@ -129,6 +131,23 @@ export interface SessionHandler {
   onFailure(error: SessionFailure, closeFrame: Buffer | null): void;
 }
 
+/**
+ * The negotiated per-message compression (RFC 7692), synchronous so that the
+ * session stays a sans-I/O state machine (see `deflate-codec.ts`).
+ */
+export interface MessageCompression {
+  /** The payload to send with rsv1 set, or `null` to send `data` uncompressed. */
+  compress(data: Uint8Array): Buffer | null;
+  /**
+   * One whole compressed message's payload, inflated.
+   * @throws WebSocketPayloadException (1009) past `limit` bytes, found before they are allocated;
+   *   WebSocketProtocolException (1002) for data that does not inflate.
+   */
+  decompress(compressed: Buffer, limit: number): Buffer;
+  /** Drop the compression contexts: nothing will be sent or received anymore. */
+  release(): void;
+}
+
 /** Settings of a {@link ClientSession}. */
 export interface SessionOptions {
   /** Largest message in bytes, summed over its fragments; more fails with 1009. Default 64 MiB. */
@@ -145,6 +164,12 @@ export interface SessionOptions {
   fragmentSize?: number;
   /** Source of masking keys; default: crypto-random bytes from a pool. */
   getMaskKey?: MaskKeySource;
+  /**
+   * The negotiated permessage-deflate: rsv1 is then accepted on the first frame
+   * of a data message, whose payload is inflated before UTF-8 validation and
+   * delivery, and sent messages go through `compress`.
+   */
+  compression?: MessageCompression | null;
 }
 
 /** How the current data message is handed out. */
@@ -161,6 +186,17 @@ const FRAME_IGNORED = 2;
 const HALT = Symbol('halt');
 
 const EMPTY = Buffer.alloc(0);
+
+/** rsv1, the "Per-Message Compressed" bit (RFC 7692 §6), in the first header byte. */
+const RSV1_BIT = 0x40;
+
+/**
+ * Most compressed bytes accepted for a message of at most `maxPayload` bytes:
+ * incompressible data grows a little when deflated (5 bytes per stored block).
+ */
+function compressedLimit(maxPayload: number): number {
+  return Math.min(Number.MAX_SAFE_INTEGER, maxPayload + Math.ceil(maxPayload / 1024) + 64);
+}
 
 function checkCount(name: string, value: number, min: number): number {
   if (!Number.isSafeInteger(value) || value < min) {
@@ -187,9 +223,10 @@ function bit(value: boolean): 0 | 1 {
  *
  * Violations never throw out of `receive()`: the session reports them through
  * `onFailure` and ignores all later input. permessage-deflate (RFC 7692) is
- * not negotiated here: the parser rejects every rsv bit, and a message's
- * payload is finished in one place (the private `deliverData`) where an
- * inflating step can be added, with the parser's `allowedRsv` opened for rsv1.
+ * negotiated by the caller and handed in as `compression`; without it the
+ * parser rejects every rsv bit. A compressed message is collected whole,
+ * inflated (the inflated size bounded by `maxPayload` while inflating), then
+ * validated and delivered: see {@link MessageCompression}.
  */
 export class ClientSession implements FrameHandler {
   /**
@@ -211,6 +248,9 @@ export class ClientSession implements FrameHandler {
   private readonly maxFragments: number;
   private readonly skipUtf8Validation: boolean;
   private readonly maskKey: MaskKeySource;
+  private readonly compression: MessageCompression | null;
+  /** Largest message on the wire: `maxPayload`, or a little more for compressed messages. */
+  private readonly wireLimit: number;
 
   // The frame being received.
   private frameKind = FRAME_IGNORED;
@@ -227,6 +267,10 @@ export class ClientSession implements FrameHandler {
   private fragmentCount = 0;
   private delivery = DELIVER_MESSAGE;
   private validating = false;
+  /** The message has rsv1 set on its first frame (RFC 7692 §6). */
+  private compressed = false;
+  /** A compressed message's bytes, collected apart when its frames are delivered one by one. */
+  private readonly compressedPayload: PayloadBuffer;
 
   // The connection.
   private sentClose = false;
@@ -247,13 +291,17 @@ export class ClientSession implements FrameHandler {
     this.fireContFrame = options.fireContFrame === true;
     this.rawFrames = options.rawFrames === true;
     this.maskKey = options.getMaskKey ?? randomMaskKey;
-    this.payload = new PayloadBuffer(this.maxPayload);
-    // RFC 6455 §5.1: a server never masks; §5.2: no rsv bit without an extension. The
-    // parser's per-frame limit never refuses a legal control frame; messages are limited here.
+    this.compression = options.compression ?? null;
+    this.wireLimit = this.compression === null ? this.maxPayload : compressedLimit(this.maxPayload);
+    this.payload = new PayloadBuffer(this.wireLimit);
+    this.compressedPayload = new PayloadBuffer(this.wireLimit);
+    // RFC 6455 §5.1: a server never masks; §5.2: no rsv bit without an extension (RFC 7692
+    // §6: rsv1 once negotiated). The parser's per-frame limit never refuses a legal control
+    // frame; messages are limited here.
     this.parser = new FrameParser(this, {
-      maxPayload: Math.max(this.maxPayload, MAX_CONTROL_PAYLOAD),
+      maxPayload: Math.max(this.wireLimit, MAX_CONTROL_PAYLOAD),
       acceptMasked: false,
-      allowedRsv: 0,
+      allowedRsv: this.compression === null ? 0 : 4,
     });
   }
 
@@ -306,7 +354,7 @@ export class ClientSession implements FrameHandler {
 
   /** Bytes of incomplete payload the session holds right now (never more than `maxPayload`). */
   get bufferedBytes(): number {
-    return this.payload.held;
+    return this.payload.held + this.compressedPayload.held;
   }
 
   /**
@@ -349,6 +397,13 @@ export class ClientSession implements FrameHandler {
     this.frameRemaining = header.payloadLength;
     this.frameRsv = (header.rsv1 ? 4 : 0) | (header.rsv2 ? 2 : 0) | (header.rsv3 ? 1 : 0);
     if (opcode >= OPCODE_CLOSE) {
+      // RFC 7692 §6.1: control frames are never compressed.
+      if (header.rsv1) {
+        throw new WebSocketProtocolException(
+          `expected rsv1 = 0 on a control frame, got rsv1 = 1 on a frame of opcode ${opcode} (RFC 7692 §6.1)`,
+          { closeCode: 1002 },
+        );
+      }
       this.frameKind = FRAME_CONTROL;
       return;
     }
@@ -363,6 +418,13 @@ export class ClientSession implements FrameHandler {
       if (!this.continuationExpected) {
         throw new WebSocketProtocolException(
           'expected a text or binary frame to start a message, got a continuation frame with no message in progress (RFC 6455 §5.4)',
+          { closeCode: 1002 },
+        );
+      }
+      // RFC 7692 §6.1: only the first frame of a message carries rsv1.
+      if (header.rsv1) {
+        throw new WebSocketProtocolException(
+          'expected rsv1 = 0 on a continuation frame, got rsv1 = 1: only the first frame of a compressed message has it (RFC 7692 §6.1)',
           { closeCode: 1002 },
         );
       }
@@ -384,16 +446,16 @@ export class ClientSession implements FrameHandler {
       this.messageReceived = 0;
       this.fragmentCount = 1;
       this.delivery = this.rawFrames ? DELIVER_FRAMES : this.fireContFrame && !header.fin ? DELIVER_FRAGMENTS : DELIVER_MESSAGE;
-      this.validating = opcode === OPCODE_TEXT && !this.skipUtf8Validation;
+      this.compressed = header.rsv1;
+      // A compressed message is validated once inflated.
+      this.validating = opcode === OPCODE_TEXT && !this.skipUtf8Validation && !this.compressed;
       if (this.validating) this.validator.reset();
     }
     // RFC 6455 §10.4: refuse as soon as the announced size passes the limit.
     const total = this.messageLength + header.payloadLength;
-    if (total > this.maxPayload) {
-      throw new WebSocketPayloadException(
-        `message of at least ${total} bytes: expected at most maxPayload = ${this.maxPayload} bytes`,
-        { closeCode: 1009 },
-      );
+    if (total > (this.compressed ? this.wireLimit : this.maxPayload)) {
+      const what = this.compressed ? `compressed message of at least ${total} bytes: expected at most ${this.wireLimit} compressed bytes for` : `message of at least ${total} bytes: expected at most`;
+      throw new WebSocketPayloadException(`${what} maxPayload = ${this.maxPayload} bytes`, { closeCode: 1009 });
     }
     this.messageLength = total;
     this.continuationExpected = !header.fin;
@@ -424,6 +486,9 @@ export class ClientSession implements FrameHandler {
       }
     }
     this.messageReceived += piece.length;
+    if (this.compressed && this.delivery !== DELIVER_MESSAGE && piece.length > 0) {
+      this.compressedPayload.append(piece, this.frameRemaining);
+    }
     if (frameEnd && (this.frameFin || this.delivery !== DELIVER_MESSAGE)) {
       let data = piece;
       if (this.payload.length > 0) {
@@ -438,17 +503,41 @@ export class ClientSession implements FrameHandler {
 
   /** A message (or, in frame and fragment modes, a frame) is complete. */
   private deliverData(data: Buffer): void {
+    if (this.compressed && this.frameFin) {
+      // Frames delivered one by one go out as they came; the message is still
+      // inflated to check it and to keep the shared window (RFC 7692 §7.2.2).
+      if (this.delivery === DELIVER_MESSAGE) data = this.inflate(data);
+      else this.inflate(this.compressedPayload.take());
+    }
     const handler = this.handler;
     this.inHook = true;
     if (this.delivery === DELIVER_MESSAGE) {
       if (this.messageOpcode === OPCODE_TEXT) handler.onText(data.toString('utf8'));
       else handler.onBinary(data);
     } else if (this.delivery === DELIVER_FRAGMENTS) {
-      handler.onFragment(this.fragmentCount === 1 ? this.messageOpcode : OPCODE_CONT, data, this.frameFin);
+      const first = this.fragmentCount === 1;
+      handler.onFragment(first ? this.messageOpcode : OPCODE_CONT, data, this.frameFin, (this.frameRsv & 4) !== 0);
     } else {
       handler.onFrame(this.frameRecord(data));
     }
     this.inHook = false;
+  }
+
+  /** RFC 7692 §7.2.2: inflate a whole compressed message, then check its text (RFC 6455 §8.1). */
+  private inflate(compressed: Buffer): Buffer {
+    const inflated = (this.compression as MessageCompression).decompress(compressed, this.maxPayload);
+    if (this.messageOpcode === OPCODE_TEXT && !this.skipUtf8Validation) {
+      this.validator.reset();
+      const invalidAt = this.validator.push(inflated);
+      if (invalidAt !== -1 || !this.validator.complete) {
+        const where = invalidAt !== -1 ? `at byte ${invalidAt}` : `ending inside a UTF-8 sequence after ${inflated.length} bytes`;
+        throw new WebSocketPayloadException(
+          `invalid UTF-8 in compressed text message ${where} of its ${inflated.length} inflated bytes: expected valid UTF-8 (RFC 6455 §8.1)`,
+          { closeCode: 1007 },
+        );
+      }
+    }
+    return inflated;
   }
 
   private frameRecord(data: Buffer): ReceivedFrame {
@@ -526,18 +615,29 @@ export class ClientSession implements FrameHandler {
     this.frameKind = FRAME_IGNORED;
     this.continuationExpected = false;
     this.payload.clear();
+    this.compressedPayload.clear();
+    this.compression?.release();
   }
 
-  /** A text message, UTF-8 encoded, masked, fragmented per `fragmentSize`. */
+  /** A text message, UTF-8 encoded, compressed if negotiated and large enough, masked, fragmented per `fragmentSize`. */
   sendText(text: string): Buffer {
     this.checkCanSend('a text message');
-    return encodeMessage(OPCODE_TEXT, Buffer.from(text, 'utf8'), this.maskKey, this.splitAt);
+    return this.encodeData(OPCODE_TEXT, Buffer.from(text, 'utf8'));
   }
 
-  /** A binary message, masked (the caller's bytes are not modified), fragmented per `fragmentSize`. */
+  /** A binary message, compressed if negotiated and large enough, masked (the caller's bytes are not modified), fragmented per `fragmentSize`. */
   sendBinary(data: Uint8Array): Buffer {
     this.checkCanSend('a binary message');
-    return encodeMessage(OPCODE_BINARY, data, this.maskKey, this.splitAt);
+    return this.encodeData(OPCODE_BINARY, data);
+  }
+
+  private encodeData(opcode: number, payload: Uint8Array): Buffer {
+    const compressed = this.compression?.compress(payload) ?? null;
+    if (compressed === null) return encodeMessage(opcode, payload, this.maskKey, this.splitAt);
+    const frames = encodeMessage(opcode, compressed, this.maskKey, this.splitAt);
+    // RFC 7692 §6: rsv1 on the first frame only; it starts the buffer.
+    frames[0] |= RSV1_BIT;
+    return frames;
   }
 
   /**
@@ -601,6 +701,8 @@ export class ClientSession implements FrameHandler {
     if (this.frameKind === FRAME_DATA) this.frameKind = FRAME_IGNORED;
     this.continuationExpected = false;
     this.payload.clear();
+    this.compressedPayload.clear();
+    this.compression?.release();
   }
 
   private checkCanSend(what: string): void {
