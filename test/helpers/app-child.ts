@@ -1,0 +1,36 @@
+/**
+ * Run in a child process by test/app/no-leaks.test.ts: one WebSocketApp
+ * scenario, its outcome printed as one JSON line. The process must then exit
+ * on its own: nothing may be left (timers, sockets, listeners).
+ *
+ * Usage: node --import tsx app-child.ts <scenario> <url>
+ */
+import { WebSocketApp } from '../../src/index.js';
+import type { RunForeverOptions } from '../../src/index.js';
+
+const [scenario, url] = process.argv.slice(2);
+if (scenario === undefined || url === undefined) throw new Error('usage: app-child.ts <scenario> <url>');
+
+const events: unknown[] = [];
+const app = new WebSocketApp(url, {
+  onOpen: (a) => {
+    events.push('open');
+    if (scenario === 'close') void a.send('hi');
+  },
+  onMessage: (a, m) => {
+    events.push(`message ${String(m)}`);
+    void a.close();
+  },
+  onError: (_a, e) => events.push(`error ${(e as Error).message}`),
+  onClose: (_a, code, reason) => events.push(`close ${code} ${reason}`),
+});
+
+const options: Record<string, RunForeverOptions> = {
+  // every kind of timer armed: keepalive and reconnection
+  close: { pingInterval: 100, pingTimeout: 50, reconnect: 100 },
+  'server-close': { pingInterval: 100, pingTimeout: 50, reconnect: 100 },
+  'ping-timeout': { pingInterval: 100, pingTimeout: 50 },
+  'give-up': { reconnect: 20, maxReconnects: 2, timeout: 1000 },
+};
+const failed = await app.runForever(options[scenario]);
+console.log(JSON.stringify({ failed, events }));
