@@ -13,6 +13,8 @@ import {
 } from './exceptions.js';
 import { ABNF } from './frame/abnf.js';
 import { openConnection, type ConnectOptions } from './opening.js';
+import { acceptDeflateResponse, deflateConfig, deflateOffer, describeDeflateParams, type DeflateConfig, type DeflateOptions } from './protocol/deflate.js';
+import { PerMessageDeflate } from './protocol/deflate-codec.js';
 import { randomMaskKey, type MaskKeySource } from './protocol/mask-key.js';
 import { encodeMessage } from './protocol/sender.js';
 import {
@@ -47,6 +49,8 @@ export interface WebSocketOptions {
   maxQueue?: number;
   /** Split sent messages into frames of at most this many payload bytes; 0 (default) never splits. */
   fragmentSize?: number;
+  /** permessage-deflate (RFC 7692): `true` for the defaults, or the offer's parameters and `threshold` (default 1024 bytes). Off by default. */
+  perMessageDeflate?: boolean | DeflateOptions;
 }
 
 /** One received unit waiting in the queue. */
@@ -103,6 +107,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   private readonly options: WebSocketOptions;
   private readonly maskKey: MaskKeySource;
   private readonly maxQueue: number;
+  private readonly deflate: DeflateConfig | null;
   private timeoutMs: number | null | undefined = undefined;
 
   private socket: net.Socket | tls.TLSSocket | null = null;
@@ -135,6 +140,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
       throw new WebSocketException(`expected maxQueue to be an integer >= 1, got ${String(maxQueue)}`);
     }
     this.maxQueue = maxQueue;
+    this.deflate = deflateConfig(options.perMessageDeflate);
     if (options.maxPayload !== undefined && (!Number.isSafeInteger(options.maxPayload) || options.maxPayload < 0)) {
       throw new WebSocketException(`expected maxPayload to be an integer >= 0, got ${String(options.maxPayload)}`);
     }
@@ -195,7 +201,19 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
       timeout,
       sockopt: this.options.sockopt,
       sslopt: this.options.sslopt,
+      extensionsOffer: this.deflate === null ? undefined : deflateOffer(this.deflate),
     });
+    let compression: PerMessageDeflate | null = null;
+    if (this.deflate !== null) {
+      try {
+        const params = acceptDeflateResponse(opened.extensions, this.deflate);
+        if (params !== null) compression = new PerMessageDeflate(params, this.deflate.threshold);
+      } catch (error) {
+        opened.socket.destroy();
+        throw error;
+      }
+      if (isTraceEnabled()) trace(compression === null ? '--- permessage-deflate: declined by the server' : `--- ${describeDeflateParams(compression.params, compression.threshold)}`);
+    }
     this.resetState();
     this.socket = opened.socket;
     this.socketClosed = false;
@@ -209,6 +227,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
       fireContFrame: this.options.fireContFrame,
       fragmentSize: this.options.fragmentSize,
       getMaskKey: this.maskKey,
+      compression,
     });
     this.attachSocket(opened.socket);
     if (opened.head.length > 0) this.session.receive(opened.head);
@@ -248,9 +267,9 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
         traceFrame('Rcv', ABNF.OPCODE_BINARY, data);
         this.push({ opcode: ABNF.OPCODE_BINARY, data });
       },
-      onFragment: (opcode, data, fin) => {
+      onFragment: (opcode, data, fin, rsv1) => {
         traceFrame('Rcv', opcode, data, fin ? 1 : 0);
-        this.push({ opcode, data, frame: { fin: fin ? 1 : 0, rsv1: 0, rsv2: 0, rsv3: 0, opcode, data } });
+        this.push({ opcode, data, frame: { fin: fin ? 1 : 0, rsv1: rsv1 ? 1 : 0, rsv2: 0, rsv3: 0, opcode, data } });
       },
       onFrame: (frame) => {
         if (frame.opcode !== ABNF.OPCODE_CLOSE) {
