@@ -13,6 +13,7 @@ export { ABNF } from './frame/abnf.js';
 export type { ABNFInit, Bit } from './frame/abnf.js';
 export { WebSocket, createConnection } from './websocket.js';
 export type { WebSocketOptions, ConnectOptions } from './websocket.js';
+export type { DeflateOptions } from './protocol/deflate.js';
 export { setDefaultTimeout, getDefaultTimeout } from './defaults.js';
 export { enableTrace } from './trace.js';
 export { WebSocketApp } from './app.js';
