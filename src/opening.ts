@@ -164,6 +164,7 @@ async function openTransport(
     timeout: params.httpProxyTimeout ?? remaining(deadline),
     signal,
     sockopt: params.sockopt,
+    trace: isTraceEnabled() ? trace : undefined,
   });
   if (!url.secure) return tunnel;
   try {
