@@ -614,17 +614,21 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
         setTimeout(sendWhenRead, 5).unref();
         return;
       }
-      const frame = this.failCloseFrame;
-      this.failCloseFrame = null;
-      if (frame !== null && this.socket !== null) {
-        this.flushPendingPong();
-        this.socket.write(frame);
-        // §7.1.7: after failing, the client closes its side; the server should follow.
-        this.socket.end();
-        this.awaitPeerClose(DEFAULT_CLOSE_TIMEOUT);
-      }
+      this.sendFailClose();
     };
     setImmediate(sendWhenRead);
+  }
+
+  /** Write the held-back close frame of a failed connection, then close our side (RFC 6455 §7.1.7). */
+  private sendFailClose(): void {
+    const frame = this.failCloseFrame;
+    this.failCloseFrame = null;
+    if (frame === null || this.socket === null || this.socketClosed) return;
+    this.flushPendingPong();
+    this.socket.write(frame);
+    // The server should close TCP in turn; past the timeout the socket is dropped.
+    this.socket.end();
+    this.awaitPeerClose(DEFAULT_CLOSE_TIMEOUT);
   }
 
   /** The server closes TCP first (RFC 6455 §7.1.1); if it does not within `ms`, drop the socket. */
@@ -673,6 +677,9 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
       if (isTraceEnabled()) traceFrame('Sent', ABNF.OPCODE_CLOSE, closeEntryPayload(opts.status ?? 1000, asBuffer(opts.reason ?? '').toString('utf8')));
       this.flushPendingPong();
       socket.write(frame);
+    } else {
+      // A failed connection still holding its close frame back: send it now.
+      this.sendFailClose();
     }
     const timer = setTimeout(() => socket.destroy(), timeout);
     try {

@@ -140,6 +140,23 @@ describe('failing the connection', () => {
     await expect(ws.send('too late')).rejects.toBeInstanceOf(WebSocketConnectionClosedException);
   });
 
+  it('close() during the hold-back window sends the failing close frame at once', async () => {
+    const server = await raw(async (peer) => {
+      await peer.accept();
+      await peer.play([Buffer.concat([serverFrame(TEXT, 'unread'), serverFrame(PONG, 'x'.repeat(126))])]);
+    });
+    const ws = await open(server.url);
+    await sleep(20);
+    const started = Date.now();
+    await ws.close({ timeout: 500 });
+    const frames = await (await server.peer()).waitFor((f) => f.some((x) => x.opcode === CLOSE));
+    expect(Date.now() - started).toBeLessThan(800);
+    expect(frames.map((f) => [f.opcode, f.closeCode])).toEqual([[CLOSE, 1002]]);
+    // The message before the violation is still there to read, then the failure.
+    expect(await ws.recv()).toBe('unread');
+    await expect(ws.recv()).rejects.toBeInstanceOf(WebSocketProtocolException);
+  });
+
   it('invalid UTF-8 -> Payload exception, close 1007', async () => {
     const server = await raw(async (peer) => {
       await peer.accept();

@@ -4,8 +4,14 @@
  * them, close codes both ways, server pings, ordered concurrent sends.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ABNF, WebSocket, WebSocketConnectionClosedException, createConnection } from '../../src/index.js';
+import { WebSocketServer } from 'ws';
 import { startWsServer, type WsTestServer } from '../helpers/ws-server.js';
 
 let echoServer: WsTestServer;
@@ -111,6 +117,51 @@ describe('echo through the ws server', () => {
     expect(ws.timeout).toBe(5000);
     await ws.close();
     expect(ws.connected).toBe(false);
+  });
+});
+
+describe('connecting in other ways', () => {
+  it('the same WebSocket reconnects after a close', async () => {
+    const ws = new WebSocket();
+    await ws.connect(echoServer.url, { timeout: 5000 });
+    await ws.send('first life');
+    expect(await ws.recv()).toBe('first life');
+    await ws.close();
+    await expect(ws.connect(echoServer.url)).resolves.toBeUndefined();
+    await ws.send('second life');
+    expect(await ws.recv()).toBe('second life');
+    await expect(ws.connect(echoServer.url)).rejects.toThrow(/already connected/);
+    await ws.close();
+  });
+
+  it('over a socket the caller connected', async () => {
+    const socket = net.connect(echoServer.port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    const ws = await createConnection(`${echoServer.url}/given`, { timeout: 5000, socket });
+    await ws.send('via given socket');
+    expect(await ws.recv()).toBe('via given socket');
+    expect(echoServer.requests.at(-1)?.url).toBe('/given');
+    await ws.close();
+    expect(socket.destroyed).toBe(true);
+  });
+
+  it('ws+unix: a server on a unix socket', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'rfc6455-ws-unix-'));
+    const socketPath = path.join(dir, 'ws.sock');
+    const httpServer = http.createServer();
+    const server = new WebSocketServer({ server: httpServer });
+    server.on('connection', (peer, request) => peer.send(`path ${request.url}`));
+    await new Promise<void>((resolve) => httpServer.listen(socketPath, resolve));
+    try {
+      const ws = await createConnection(`ws+unix:${socketPath}:/over/unix?x=1`, { timeout: 5000 });
+      expect(await ws.recv()).toBe('path /over/unix?x=1');
+      await ws.close();
+    } finally {
+      server.close();
+      httpServer.closeAllConnections();
+      await new Promise((resolve) => httpServer.close(resolve));
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
