@@ -681,6 +681,12 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
       // A failed connection still holding its close frame back: send it now.
       this.sendFailClose();
     }
+    if (this.pausedForQueue) {
+      // The server's close frame is behind the unread messages: read on (data
+      // frames after our close are dropped, RFC 6455 §5.5.1) so the handshake completes.
+      this.pausedForQueue = false;
+      socket.resume();
+    }
     const timer = setTimeout(() => socket.destroy(), timeout);
     try {
       await this.socketClosedPromise();

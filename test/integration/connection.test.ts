@@ -319,6 +319,23 @@ describe('backpressure and ping floods', () => {
     }
   });
 
+  it('close() with reading paused by maxQueue still completes the handshake at once', async () => {
+    const server = await raw(async (peer) => {
+      await peer.accept();
+      const messages = Array.from({ length: 40 }, (_, i) => serverFrame(BINARY, Buffer.alloc(64 * 1024, i)));
+      for (const m of messages) peer.socket.write(m);
+      await peer.waitFor((f) => f.some((x) => x.opcode === CLOSE), 5000);
+      await peer.play([serverFrame(CLOSE, closePayload(1000)), 'end']);
+    });
+    const ws = await open(server.url, { maxQueue: 2 });
+    await sleep(100);
+    const started = Date.now();
+    await ws.close({ timeout: 2000 });
+    expect(Date.now() - started).toBeLessThan(1000);
+    // What was queued before the close can still be read.
+    expect(((await ws.recv()) as Buffer)[0]).toBe(0);
+  });
+
   it('a ping flood while the user does not read: pongs coalesce, the connection survives, memory stays bounded', async () => {
     const pings = 40_000;
     const server = await raw(async (peer) => {
