@@ -353,6 +353,30 @@ describe('WebSocketApp misuse and validation', () => {
     expect(await bounded(app.runForever({ pingInterval: 0, pingTimeout: 50 }))).toBe(false);
   });
 
+  it('rejects close() with a status that may not be sent, and still stops the app', async () => {
+    const s = await server(() => {});
+    const closeErrors: unknown[] = [];
+    const app = new WebSocketApp(s.url, {
+      onOpen: (a) => void a.close({ status: 1005 }).catch((e: unknown) => closeErrors.push(e)),
+    });
+    expect(await bounded(app.runForever({ reconnect: 50 }))).toBe(false);
+    expect(closeErrors).toHaveLength(1);
+    expect(closeErrors[0]).toBeInstanceOf(WebSocketException);
+    expect(String(closeErrors[0])).toMatch(/1005/);
+    expect(s.requests).toHaveLength(1);
+  });
+
+  it('treats a read timeout on an idle connection as no error', async () => {
+    const s = await server((peer) => setTimeout(() => peer.send('late'), 250));
+    const errors: unknown[] = [];
+    const app = new WebSocketApp(s.url, {
+      onMessage: (a, m) => void (m === 'late' && a.close()),
+      onError: (_a, e) => errors.push(e),
+    });
+    expect(await bounded(app.runForever({ timeout: 50 }))).toBe(false);
+    expect(errors).toEqual([]);
+  });
+
   it('stops when the signal given to runForever aborts', async () => {
     const s = await server(() => {});
     const controller = new AbortController();
