@@ -89,39 +89,83 @@ export function acceptKeyFor(key: string): string {
   return createHash('sha1').update(key + GUID).digest('base64');
 }
 
-/** Decodes complete frames from `bytes` (client frames, masked or not); a trailing partial frame is left out. */
-export function decodeFrames(bytes: Buffer): ClientFrame[] {
-  const frames: ClientFrame[] = [];
-  let at = 0;
-  while (at + 2 <= bytes.length) {
-    const b0 = bytes[at] as number;
-    const b1 = bytes[at + 1] as number;
-    let length = b1 & 0x7f;
-    let pos = at + 2;
-    if (length === 126) {
-      if (pos + 2 > bytes.length) break;
-      length = bytes.readUInt16BE(pos);
-      pos += 2;
-    } else if (length === 127) {
-      if (pos + 8 > bytes.length) break;
-      length = Number(bytes.readBigUInt64BE(pos));
-      pos += 8;
-    }
-    const masked = (b1 & 0x80) !== 0;
-    const key = masked ? bytes.subarray(pos, pos + 4) : null;
-    if (masked) pos += 4;
-    if (pos + length > bytes.length) break;
-    const payload = Buffer.from(bytes.subarray(pos, pos + length));
-    if (key !== null) for (let i = 0; i < payload.length; i++) payload[i] = (payload[i] as number) ^ (key[i & 3] as number);
-    const frame: ClientFrame = { fin: (b0 & 0x80) !== 0, rsv: (b0 >> 4) & 7, opcode: b0 & 0x0f, masked, payload };
-    if (frame.opcode === 0x8) {
-      frame.closeCode = payload.length >= 2 ? payload.readUInt16BE(0) : null;
-      frame.closeReason = payload.subarray(2).toString('utf8');
-    }
-    frames.push(frame);
-    at = pos + length;
+/** The total length of the frame starting at `head` (at least 2 bytes), or -1 if its header is incomplete. */
+function frameLength(head: Buffer): number {
+  const b1 = head[1] as number;
+  let length = b1 & 0x7f;
+  let size = 2;
+  if (length === 126) {
+    if (head.length < 4) return -1;
+    length = head.readUInt16BE(2);
+    size = 4;
+  } else if (length === 127) {
+    if (head.length < 10) return -1;
+    length = Number(head.readBigUInt64BE(2));
+    size = 10;
   }
-  return frames;
+  return size + ((b1 & 0x80) !== 0 ? 4 : 0) + length;
+}
+
+/** Decodes one whole frame (client frames, masked or not). */
+function decodeFrame(bytes: Buffer): ClientFrame {
+  const b0 = bytes[0] as number;
+  const b1 = bytes[1] as number;
+  const code = b1 & 0x7f;
+  let pos = code === 126 ? 4 : code === 127 ? 10 : 2;
+  const masked = (b1 & 0x80) !== 0;
+  const key = masked ? bytes.subarray(pos, pos + 4) : null;
+  if (masked) pos += 4;
+  const payload = Buffer.from(bytes.subarray(pos));
+  if (key !== null) for (let i = 0; i < payload.length; i++) payload[i] = (payload[i] as number) ^ (key[i & 3] as number);
+  const frame: ClientFrame = { fin: (b0 & 0x80) !== 0, rsv: (b0 >> 4) & 7, opcode: b0 & 0x0f, masked, payload };
+  if (frame.opcode === 0x8) {
+    frame.closeCode = payload.length >= 2 ? payload.readUInt16BE(0) : null;
+    frame.closeReason = payload.subarray(2).toString('utf8');
+  }
+  return frame;
+}
+
+/**
+ * Incremental decoder of the client's frames: chunks are kept as they came
+ * and joined once per frame, so a 32 MiB frame costs one copy, not one per chunk.
+ */
+class FrameCollector {
+  readonly frames: ClientFrame[] = [];
+  readonly chunks: Buffer[] = [];
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+
+  push(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
+    for (;;) {
+      if (this.pendingBytes < 2) return;
+      const total = frameLength(this.peek(Math.min(this.pendingBytes, 14)));
+      if (total === -1 || this.pendingBytes < total) return;
+      this.frames.push(decodeFrame(this.take(total)));
+    }
+  }
+
+  private peek(n: number): Buffer {
+    const first = this.pending[0] as Buffer;
+    return first.length >= n ? first.subarray(0, n) : Buffer.concat(this.pending).subarray(0, n);
+  }
+
+  private take(n: number): Buffer {
+    const all = this.pending.length === 1 ? (this.pending[0] as Buffer) : Buffer.concat(this.pending);
+    const rest = all.subarray(n);
+    this.pending = rest.length > 0 ? [rest] : [];
+    this.pendingBytes = rest.length;
+    return all.subarray(0, n);
+  }
+}
+
+/** Decodes complete frames from `bytes`; a trailing partial frame is left out. */
+export function decodeFrames(bytes: Buffer): ClientFrame[] {
+  const collector = new FrameCollector();
+  collector.push(bytes);
+  return collector.frames;
 }
 
 function parseRequest(head: string): RawRequest {
@@ -143,7 +187,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 function makePeer(socket: net.Socket): RawPeer {
   let buffered = Buffer.alloc(0);
   let requestHead: RawRequest | null = null;
-  let received = Buffer.alloc(0);
+  const collector = new FrameCollector();
   const wakers = new Set<() => void>();
   const wake = () => {
     for (const w of [...wakers]) w();
@@ -163,9 +207,10 @@ function makePeer(socket: net.Socket): RawPeer {
       const end = buffered.indexOf('\r\n\r\n');
       if (end === -1) return;
       requestHead = parseRequest(buffered.subarray(0, end).toString('latin1'));
-      received = Buffer.from(buffered.subarray(end + 4));
+      const rest = buffered.subarray(end + 4);
+      if (rest.length > 0) collector.push(Buffer.from(rest));
     } else {
-      received = Buffer.concat([received, chunk]);
+      collector.push(chunk);
     }
     wake();
   });
@@ -224,13 +269,13 @@ function makePeer(socket: net.Socket): RawPeer {
       }
     },
     get received() {
-      return received;
+      return Buffer.concat(collector.chunks);
     },
-    frames: () => decodeFrames(received),
+    frames: () => [...collector.frames],
     waitFor: (predicate, ms = 3000) =>
       until(
         () => {
-          const frames = decodeFrames(received);
+          const frames = [...collector.frames];
           return predicate(frames) ? frames : undefined;
         },
         ms,

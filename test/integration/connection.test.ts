@@ -287,6 +287,26 @@ describe('timeouts', () => {
     expect(await ws.recv()).toBe('now');
   });
 
+  it('a send that cannot flush within the timeout rejects; the frame still goes out whole', async () => {
+    const server = await raw(async (peer) => {
+      await peer.accept();
+      peer.socket.pause();
+      await sleep(400);
+      peer.socket.resume();
+    });
+    const ws = await open(server.url);
+    ws.timeout = 150;
+    const big = Buffer.alloc(32 * 1024 * 1024, 1);
+    const error = await ws.send(big).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WebSocketTimeoutException);
+    expect((error as Error).message).toMatch(/send timed out after 150 ms/);
+    ws.timeout = 5000;
+    await ws.send('after');
+    const frames = await (await server.peer()).waitFor((f) => f.length === 2, 5000);
+    expect(frames[0]?.payload.length).toBe(big.length);
+    expect(frames[1]?.payload.toString()).toBe('after');
+  });
+
   it('timeout rejects invalid values', async () => {
     const ws = new WebSocket();
     expect(() => {
