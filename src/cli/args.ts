@@ -58,10 +58,11 @@ options:
   -h, --help              show this help and exit
   --version               show the version and exit
   -p, --proxy URL         proxy URL: http, https, socks4, socks4a, socks5 or socks5h,
-                          with credentials if needed (socks5h://user:pass@host:1080)
+                          with credentials if needed (socks5h://user:pass@host:1080);
+                          without it, http_proxy, https_proxy, all_proxy and no_proxy apply
   -v, --verbose [N]       -v prints the opcode of each frame and shows pings and
                           pongs; -vv (or -v 2) also traces the protocol to stderr
-  -n, --nocert            do not check the server's TLS certificate
+  -n, --nocert            do not check TLS certificates (the server's, an https proxy's)
   -r, --raw               plain output for scripts: no prompt, no colours
   -s, --subprotocols P..  subprotocols to offer
   -o, --origin ORIGIN     the Origin header
