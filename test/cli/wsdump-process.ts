@@ -99,6 +99,8 @@ export function startWsdump(bin: string, args: string[], env: NodeJS.ProcessEnv 
   });
   child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
   child.stdin.on('error', () => {});
+  // A spawn failure (missing binary) surfaces as the exit with the error on stderr.
+  child.on('error', (error) => (err += `spawn failed: ${error.message}\n`));
   const ended = new Promise<Finished>((resolve) => {
     child.on('close', (code, signal) => {
       children.delete(child);

@@ -12,6 +12,7 @@ import { deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket as WsPeer } from 'ws';
 import { startFakeProxy, type FakeConnection, type FakeProxy } from '../helpers/fake-proxy.js';
+import { requireBinary } from '../helpers/proxies.js';
 import { findClosedPort, startSilentServer, type TestServer } from '../helpers/servers.js';
 import { makeTestCertificates, type TestCertificates } from '../helpers/tls-cert.js';
 import { startWsServer, type WsTestServer } from '../helpers/ws-server.js';
@@ -213,8 +214,9 @@ describe.concurrent('wsdump: sessions', () => {
   });
 
   it('colours and the prompt appear only on a terminal (run under script(1) for a pty)', async () => {
+    const script = requireBinary('script', 'bsdutils');
     const command = `${built.bin} -t hello ${server.url}`;
-    const wsdump = startWsdump('script', ['-qfec', command, '/dev/null'], { NO_COLOR: '', TERM: 'xterm' });
+    const wsdump = startWsdump(script, ['-qfec', command, '/dev/null'], { NO_COLOR: '', TERM: 'xterm' });
     await wsdump.waitForOutput(/hello/);
     // Ctrl+D at the prompt ends the input.
     wsdump.write('\x04');
