@@ -119,8 +119,13 @@ export function parseArgs(argv: readonly string[]): Command {
       positionals.push(token);
       continue;
     }
-    if (/^-v+$/.test(token) && token.length > 2) {
-      args.verbose += token.length - 1;
+    if (/^-[nrv]{2,}$/.test(token)) {
+      // Bundled switches: -vv counts twice, -rv is -r -v.
+      for (const letter of token.slice(1)) {
+        if (letter === 'v') args.verbose += 1;
+        else if (letter === 'r') args.raw = true;
+        else args.nocert = true;
+      }
       continue;
     }
     const eq = token.startsWith('--') ? token.indexOf('=') : -1;
@@ -200,10 +205,15 @@ function takeSubprotocols(argv: readonly string[], from: number, flag: string): 
   return argv.slice(from, from + n);
 }
 
+/** The longest wait a Node timer can hold (2^31 - 1 ms), in whole seconds. */
+const MAX_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
 function seconds(flag: string, text: string, zeroAllowed: boolean): number {
   const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || value < 0 || (!zeroAllowed && value === 0)) {
-    throw new UsageError(`${flag}: expected a ${zeroAllowed ? 'non-negative' : 'positive'} number of seconds, got '${text}'`);
+  if (text.trim() === '' || !Number.isFinite(value) || value < 0 || (!zeroAllowed && value === 0) || value > MAX_SECONDS) {
+    throw new UsageError(
+      `${flag}: expected a ${zeroAllowed ? 'non-negative' : 'positive'} number of seconds up to ${MAX_SECONDS}, got '${text}'`,
+    );
   }
   return value;
 }

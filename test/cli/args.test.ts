@@ -58,6 +58,8 @@ describe('parseArgs', () => {
     expect(run(['--verbose', 'ws://h']).verbose).toBe(1);
     expect(run(['--verbose=2', 'ws://h']).verbose).toBe(2);
     expect(run(['-v', '-v', 'ws://h']).verbose).toBe(2);
+    expect(run(['-rvn', 'ws://h'])).toMatchObject({ raw: true, verbose: 1, nocert: true });
+    expect(run(['-vrv', 'ws://h'])).toMatchObject({ raw: true, verbose: 2 });
     // Unlike argparse's nargs='?', -v never swallows the URL.
     expect(run(['ws://h', '-v']).verbose).toBe(1);
   });
@@ -88,10 +90,12 @@ describe('parseArgs', () => {
     [['ws://h', '--origin'], '--origin: expected a value, got nothing'],
     [['--raw=yes', 'ws://h'], "--raw: expected no value, got 'yes'"],
     [['--verbose=loud', 'ws://h'], "--verbose: expected a level such as 1 or 2, got 'loud'"],
-    [['--eof-wait', '-1', 'ws://h'], "--eof-wait: expected a non-negative number of seconds, got '-1'"],
-    [['--eof-wait', '', 'ws://h'], "--eof-wait: expected a non-negative number of seconds, got ''"],
-    [['--eof-wait', 'Infinity', 'ws://h'], "--eof-wait: expected a non-negative number of seconds, got 'Infinity'"],
-    [['--timeout', '0', 'ws://h'], "--timeout: expected a positive number of seconds, got '0'"],
+    [['--eof-wait', '-1', 'ws://h'], "--eof-wait: expected a non-negative number of seconds up to 2147483, got '-1'"],
+    [['--eof-wait', '', 'ws://h'], "--eof-wait: expected a non-negative number of seconds up to 2147483, got ''"],
+    [['--eof-wait', 'Infinity', 'ws://h'], "--eof-wait: expected a non-negative number of seconds up to 2147483, got 'Infinity'"],
+    [['--eof-wait', '2147484', 'ws://h'], "--eof-wait: expected a non-negative number of seconds up to 2147483, got '2147484'"],
+    [['-rx', 'ws://h'], "unknown option '-rx'"],
+    [['--timeout', '0', 'ws://h'], "--timeout: expected a positive number of seconds up to 2147483, got '0'"],
     [['-s', 'ws://h'], "-s: expected at least one subprotocol, got 'ws://h'"],
     [['ws://h', '-s'], '-s: expected at least one subprotocol, got nothing'],
     [['--headers', 'A: b, junk', 'ws://h'], "--headers: expected 'Name: value' entries, got 'junk'"],
