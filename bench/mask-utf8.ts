@@ -1,10 +1,11 @@
 /**
  * Masking and UTF-8 validation throughput, ours against the alternatives in
- * one run. Run: `npx tsx bench/mask-utf8.ts` (about 30 s).
+ * one run. Run: `npx tsx bench/mask-utf8.ts` (about 25 s).
  *
  * - Masking (GB/s): maskInPlace / maskInto vs a naive byte loop vs ws's own
- *   JavaScript mask/unmask (bufferutil is not installed and Node 20's http has
- *   no websocketMask, so ws uses its JS loop: the fair, dependency-free peer).
+ *   JavaScript mask/unmask. bufferutil is a dev dependency (for the
+ *   end-to-end bench), so WS_NO_BUFFER_UTIL keeps ws on its JS loop here, and
+ *   Node 20's http has no websocketMask: the fair, dependency-free peer.
  * - UTF-8 (MB/s): isValidUtf8 vs node:buffer isUtf8 (C++, simdutf) vs
  *   TextDecoder('utf-8', {fatal: true}).decode, on ASCII and mixed text.
  * - Incremental UTF-8 (MB/s): Utf8Validator.push over the same 64 KiB fed in
@@ -25,7 +26,8 @@ interface WsBufferUtil {
   unmask(buffer: Uint8Array, mask: Uint8Array): void;
 }
 
-// ws's package exports hide lib/, so load its buffer-util by path.
+// ws's package exports hide lib/, so load its buffer-util by path, without the bufferutil addon.
+process.env.WS_NO_BUFFER_UTIL = '1';
 const require = createRequire(import.meta.url);
 const wsDir = dirname(require.resolve('ws/package.json'));
 const wsBufferUtil = require(join(wsDir, 'lib', 'buffer-util.js')) as WsBufferUtil;
