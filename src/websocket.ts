@@ -15,8 +15,7 @@ import { ABNF } from './frame/abnf.js';
 import { openConnection, type ConnectOptions } from './opening.js';
 import { acceptDeflateResponse, deflateConfig, deflateOffer, describeDeflateParams, type DeflateConfig, type DeflateOptions } from './protocol/deflate.js';
 import { PerMessageDeflate } from './protocol/deflate-codec.js';
-import { randomMaskKey, type MaskKeySource } from './protocol/mask-key.js';
-import { encodeMessage } from './protocol/sender.js';
+import { encodeMessage, type MaskKeySource } from './protocol/sender.js';
 import {
   ClientSession,
   type ReceivedFrame,
@@ -134,7 +133,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
 
   constructor(options: WebSocketOptions = {}) {
     this.options = options;
-    this.maskKey = options.getMaskKey ?? randomMaskKey;
+    this.maskKey = options.getMaskKey ?? null;
     const maxQueue = options.maxQueue ?? DEFAULT_MAX_QUEUE;
     if (!Number.isSafeInteger(maxQueue) || maxQueue < 1) {
       throw new WebSocketException(`expected maxQueue to be an integer >= 1, got ${String(maxQueue)}`);
@@ -226,7 +225,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
       skipUtf8Validation: this.options.skipUtf8Validation,
       fireContFrame: this.options.fireContFrame,
       fragmentSize: this.options.fragmentSize,
-      getMaskKey: this.maskKey,
+      getMaskKey: this.options.getMaskKey,
       compression,
     });
     this.attachSocket(opened.socket);

@@ -4,8 +4,19 @@
  * payloads held to 125 bytes (§5.5).
  */
 import { WebSocketProtocolException } from '../exceptions.js';
-import { encodeFrame } from '../frame/encoder.js';
-import type { MaskKeySource } from './mask-key.js';
+import { encodeFrame, type EncodeOptions } from '../frame/encoder.js';
+
+/**
+ * Returns `n` fresh bytes to mask a frame with (the session always asks for 4).
+ * `null` stands for the default: keys from the CSPRNG pool written straight
+ * into each frame by the encoder (RFC 6455 §10.3), with no key object.
+ */
+export type MaskKeySource = ((n: number) => Uint8Array) | null;
+
+/** The masking part of the encoder options for one frame. */
+function masking(maskKey: MaskKeySource): EncodeOptions {
+  return maskKey === null ? { randomMask: true } : { maskKey: maskKey(4) };
+}
 
 /** RFC 6455 §5.5: control frame payloads are at most 125 bytes. */
 const MAX_CONTROL_PAYLOAD = 125;
@@ -26,7 +37,7 @@ export function encodeMessage(
   fragmentSize: number,
 ): Buffer {
   if (!(fragmentSize > 0) || payload.length <= fragmentSize) {
-    return encodeFrame(opcode, payload, { maskKey: maskKey(4) });
+    return encodeFrame(opcode, payload, masking(maskKey));
   }
   const frames: Buffer[] = [];
   let total = 0;
@@ -34,7 +45,7 @@ export function encodeMessage(
     const end = Math.min(start + fragmentSize, payload.length);
     const frame = encodeFrame(start === 0 ? opcode : OPCODE_CONT, payload.subarray(start, end), {
       fin: end === payload.length,
-      maskKey: maskKey(4),
+      ...masking(maskKey),
     });
     frames.push(frame);
     total += frame.length;
@@ -53,5 +64,5 @@ export function encodeControl(opcode: number, payload: Uint8Array, maskKey: Mask
       `${CONTROL_NAMES[opcode]} payload of ${payload.length} bytes: expected at most 125 (RFC 6455 §5.5)`,
     );
   }
-  return encodeFrame(opcode, payload, { maskKey: maskKey(4) });
+  return encodeFrame(opcode, payload, masking(maskKey));
 }

@@ -15,9 +15,8 @@ import { decodeClosePayload, encodeClosePayload } from '../frame/close.js';
 import { encodeFrame } from '../frame/encoder.js';
 import { FrameParser, type FrameHandler, type FrameHeader } from '../frame/parser.js';
 import { Utf8Validator } from '../frame/utf8.js';
-import { randomMaskKey, type MaskKeySource } from './mask-key.js';
 import { PayloadBuffer } from './payload-buffer.js';
-import { encodeControl, encodeMessage } from './sender.js';
+import { encodeControl, encodeMessage, type MaskKeySource } from './sender.js';
 
 // RFC 6455 §5.2 opcodes.
 const OPCODE_CONT = 0x0;
@@ -163,7 +162,7 @@ export interface SessionOptions {
   /** Split sent messages into frames of at most this many payload bytes; 0 (default) never splits. */
   fragmentSize?: number;
   /** Source of masking keys; default: crypto-random bytes from a pool. */
-  getMaskKey?: MaskKeySource;
+  getMaskKey?: (n: number) => Uint8Array;
   /**
    * The negotiated permessage-deflate: rsv1 is then accepted on the first frame
    * of a data message, whose payload is inflated before UTF-8 validation and
@@ -290,7 +289,7 @@ export class ClientSession implements FrameHandler {
     this.skipUtf8Validation = options.skipUtf8Validation === true;
     this.fireContFrame = options.fireContFrame === true;
     this.rawFrames = options.rawFrames === true;
-    this.maskKey = options.getMaskKey ?? randomMaskKey;
+    this.maskKey = options.getMaskKey ?? null;
     this.compression = options.compression ?? null;
     this.wireLimit = this.compression === null ? this.maxPayload : compressedLimit(this.maxPayload);
     this.payload = new PayloadBuffer(this.wireLimit);
@@ -689,7 +688,8 @@ export class ClientSession implements FrameHandler {
       rsv1: frame.rsv1 === 1,
       rsv2: frame.rsv2 === 1,
       rsv3: frame.rsv3 === 1,
-      maskKey: frame.mask === 0 ? null : this.maskKey(4),
+      maskKey: frame.mask === 0 || this.maskKey === null ? null : this.maskKey(4),
+      randomMask: frame.mask !== 0 && this.maskKey === null,
     });
     if (frame.opcode === OPCODE_CLOSE) this.closeSending();
     return bytes;

@@ -1,12 +1,11 @@
 /**
  * The sending side: masked frames with a fresh key each, fragmentation,
- * control payload limits, close code rules, raw frames, and the mask key pool.
+ * control payload limits, close code rules and raw frames.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { WebSocketProtocolException } from '../../src/exceptions.js';
 import { isValidWireCloseCode } from '../../src/frame/close.js';
-import { randomMaskKey } from '../../src/protocol/mask-key.js';
 import { ClientSession } from '../../src/protocol/session.js';
 import { BINARY, CLOSE, CONT, PING, PONG, Recorder, TEXT, closePayload, decodeClientFrames } from './helpers.js';
 
@@ -159,18 +158,5 @@ describe('raw frames', () => {
     s.sendFrame({ opcode: CLOSE, data: Buffer.of(0x03) });
     expect(s.state).toBe('closing');
     expect(s.closeSent).toBe(true);
-  });
-});
-
-describe('randomMaskKey', () => {
-  it('gives n random bytes, never rewriting a key once handed out', () => {
-    const first = randomMaskKey(4);
-    const copy = Buffer.from(first);
-    const seen = new Set<string>();
-    for (let i = 0; i < 5000; i++) seen.add(Buffer.from(randomMaskKey(4)).toString('hex'));
-    expect(first).toEqual(copy);
-    expect(seen.size).toBeGreaterThan(4990);
-    expect(randomMaskKey(4)).toHaveLength(4);
-    expect(randomMaskKey(10_000)).toHaveLength(10_000);
   });
 });
