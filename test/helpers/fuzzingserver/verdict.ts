@@ -59,7 +59,8 @@ export interface CloseObservation {
 export function judgeClose(expected: ExpectedClose, seen: CloseObservation): { behaviorClose: CloseBehavior; reason: string } {
   if (expected.closedByMe !== seen.closedByMe) {
     const who = expected.closedByMe ? 'the server should have started the close' : 'the client should have failed the connection';
-    return { behaviorClose: 'FAILED', reason: `the connection was closed by the wrong endpoint (${who})` };
+    const code = seen.remoteCloseCode === null ? 'no close code from the client' : `client close code ${seen.remoteCloseCode}`;
+    return { behaviorClose: 'FAILED', reason: `the connection was closed by the wrong endpoint (${who}; ${code})` };
   }
   if (expected.requireClean && !seen.wasClean)
     return { behaviorClose: 'UNCLEAN', reason: 'a clean closing handshake was required, but TCP closed without one' };
