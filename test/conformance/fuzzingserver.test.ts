@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket, { Receiver, Sender } from 'ws';
+import WebSocket, * as wsModule from 'ws';
 import { ALL_CASES, selectCases } from '../helpers/fuzzingserver/cases/index.js';
 import { UTF8_GROUPS } from '../helpers/fuzzingserver/cases/utf8-vectors.js';
 import { FrameReader, encodeFrame } from '../helpers/fuzzingserver/frames.js';
@@ -18,6 +18,23 @@ import { isValidUtf8 } from '../helpers/fuzzingserver/peer.js';
 import { buildReport, failingResults, formatTable, summarize } from '../helpers/fuzzingserver/report.js';
 import { startFuzzingServer, type CaseResult, type FuzzingServer } from '../helpers/fuzzingserver/server.js';
 import { applyStrictRules, judgeClose, judgeEvents } from '../helpers/fuzzingserver/verdict.js';
+
+/** ws's frame parser and writer, exported at runtime but not declared by @types/ws. */
+interface WsReceiver {
+  on(event: string, listener: (...args: never[]) => void): this;
+  write(chunk: Buffer): boolean;
+}
+interface WsFrameOptions {
+  fin: boolean;
+  rsv1: boolean;
+  opcode: number;
+  mask: boolean;
+  readOnly: boolean;
+}
+const { Receiver, Sender } = wsModule as unknown as {
+  Receiver: new (options: { isServer: boolean; skipUTF8Validation: boolean }) => WsReceiver;
+  Sender: { frame(data: Buffer, options: WsFrameOptions): Buffer[] };
+};
 
 type Echo = (ws: WebSocket, data: Buffer, isBinary: boolean) => void;
 
