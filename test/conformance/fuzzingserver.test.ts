@@ -123,6 +123,26 @@ function rawClient(url: string, onFrame: (socket: Socket, opcode: number, payloa
   });
 }
 
+/** A raw client that, once `trigger` appears in the bytes from the server, writes `reply` (once) and otherwise stays silent. */
+function triggeredClient(url: string, trigger: Buffer, reply: Buffer): Promise<void> {
+  const { port, pathname, search } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), '127.0.0.1', () => socket.write(upgradeRequest(pathname + search)));
+    let open = false;
+    let replied = false;
+    socket.on('data', (chunk) => {
+      const body = open ? chunk : chunk.subarray(chunk.indexOf('\r\n\r\n') + 4);
+      open = true;
+      if (!replied && body.includes(trigger)) {
+        replied = true;
+        socket.write(reply);
+      }
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => resolve());
+  });
+}
+
 describe('case catalogue', () => {
   it('holds every client case of sections 1–7, 9 and 10, in order, with unique ids', () => {
     const ids = ALL_CASES.map((c) => c.id);
@@ -344,7 +364,7 @@ describe('ws as the client under test', () => {
 describe('broken agents are FAILED', () => {
   let server: FuzzingServer;
   beforeAll(async () => {
-    server = await startFuzzingServer({ cases: '1.1.2,1.2.2,2.1,3.1,6.3.1,6.5.1,6.8.1,7.3.3,9.1.1', scale: 1 / 64, caseTimeoutMs: 3_000 });
+    server = await startFuzzingServer({ cases: '1.1.2,1.2.2,2.1,3.1,6.3.1,6.5.1,6.8.1,7.3.3,7.13.1,9.1.1', scale: 1 / 64, caseTimeoutMs: 3_000 });
   });
   afterAll(() => server.close());
 
@@ -371,7 +391,7 @@ describe('broken agents are FAILED', () => {
     for (const id of ['6.3.1', '6.8.1']) expect(results.get(id)!.behavior, id).toBe('FAILED');
   });
 
-  it('a raw client that echoes unmasked frames, or closes with a wrong code, fails', async () => {
+  it('a raw client that echoes unmasked frames, or closes with a wrong code, fails; an undefined code is informational', async () => {
     const unmasked = () =>
       rawClient(`${server.url}/runCase?case=1&agent=raw`, (socket, opcode, payload) => {
         if (opcode === 1) socket.write(clientFrame(1, payload, false));
@@ -380,12 +400,36 @@ describe('broken agents are FAILED', () => {
       rawClient(`${server.url}/runCase?case=8&agent=raw`, (socket, opcode) => {
         if (opcode === 8) socket.write(clientFrame(8, Buffer.from([0x0b, 0xb8])));
       });
-    await Promise.all([unmasked(), wrongCode()]);
+    // ws's parser rejects code 5000, so this client reacts to the raw close frame 0x88 0x02 0x13 0x88.
+    const close5000 = Buffer.from([0x88, 0x02, 0x13, 0x88]);
+    const echoUndefinedCode = () => triggeredClient(`${server.url}/runCase?case=9&agent=raw`, close5000, clientFrame(8, close5000.subarray(2)));
+    await Promise.all([unmasked(), wrongCode(), echoUndefinedCode()]);
     await visit(`${server.url}/updateReports?agent=raw`);
     const results = new Map(server.results().get('raw')!.map((r) => [r.id, r]));
     expect(results.get('1.1.2')).toMatchObject({ behavior: 'FAILED', reason: 'client violated the protocol: client frame (opcode 1) is not masked' });
     expect(results.get('7.3.3')).toMatchObject({ behavior: 'FAILED', behaviorClose: 'WRONG CODE', remoteCloseCode: 3000 });
     expect(results.get('7.3.3')!.reason).toContain('client close code 3000, expected 1000 or none');
+    expect(results.get('7.13.1')).toMatchObject({ behavior: 'INFORMATIONAL', remoteCloseCode: 5000, localCloseCode: 5000 });
+  });
+});
+
+describe('fail-fast UTF-8 (6.4.x)', () => {
+  it('gives OK to a client that fails with 1007 at the first invalid octet (0x90), before the rest of the message', async () => {
+    const server = await startFuzzingServer({ cases: '6.4.*' });
+    try {
+      await Promise.all([1, 2, 3, 4].map((i) => triggeredClient(`${server.url}/runCase?case=${i}&agent=fast`, Buffer.from([0x90]), clientFrame(8, Buffer.from([0x03, 0xef])))));
+      await visit(`${server.url}/updateReports?agent=fast`);
+      const results = server.results().get('fast')!;
+      expect(results.map((r) => `${r.id} ${r.behavior} ${r.behaviorClose} ${r.remoteCloseCode}`)).toEqual([
+        '6.4.1 OK OK 1007',
+        '6.4.2 OK OK 1007',
+        '6.4.3 OK OK 1007',
+        '6.4.4 OK OK 1007',
+      ]);
+      for (const r of results) expect(r.durationMs, r.id).toBeLessThan(1900);
+    } finally {
+      await server.close();
+    }
   });
 });
 

@@ -318,20 +318,18 @@ export class FuzzPeer {
       return;
     }
     if (payload.length >= 2) {
+      // Whether the code is acceptable is for the case to judge (7.13.x accepts undefined codes).
       code = payload.readUInt16BE(0);
       this.remoteCloseCode = code;
-      if (!isSendableCloseCode(code)) {
-        this.fail(`client close frame carries code ${code}, which must not be sent`, 1002); // §7.4
-        return;
-      }
       if (!isValidUtf8(payload.subarray(2))) {
         this.fail('client close reason is not valid UTF-8', 1007); // §5.5.1
         return;
       }
     }
     if (this.state === 'OPEN') {
-      // Echo the code back (RFC 6455 §5.5.1), then the server closes TCP first (§7.1.1).
-      this.sendClose(code ?? undefined);
+      // Echo a sendable code back (RFC 6455 §5.5.1), answer 1002 to one that must not be sent (§7.4),
+      // then the server closes TCP first (§7.1.1).
+      this.sendClose(code === null ? undefined : isSendableCloseCode(code) ? code : 1002);
       this.closedByMe = false;
     }
     this.wasClean = true;
