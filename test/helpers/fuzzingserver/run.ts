@@ -11,8 +11,8 @@ export interface CaseDefinition {
   id: string;
   description: string;
   expectation: string;
-  /** how long the case may run at scale 1 before it is cut and FAILED with 'timeout' (never less than the server's case timeout). */
-  timeoutMs?: number;
+  /** how long the case may run at a given scale before it is cut and FAILED with 'timeout' (never less than the server's case timeout). */
+  timeoutMs?: (scale: number) => number;
   /** what the server does once the connection is open. */
   start(run: CaseRun): void;
   /** adjusts the verdict once the connection is gone. */

@@ -84,7 +84,7 @@ export async function startFuzzingServer(options: FuzzingServerOptions = {}): Pr
     const finished = new Promise<void>((resolve) => (finish = resolve));
     const mine = running.get(agent) ?? new Set<Promise<void>>();
     running.set(agent, mine.add(finished));
-    const hardMs = Math.max(caseTimeoutMs, Math.round((definition.timeoutMs ?? 0) * scale));
+    const hardMs = Math.max(caseTimeoutMs, Math.round(definition.timeoutMs?.(scale) ?? 0));
     let hardTimer: NodeJS.Timeout | undefined;
     let run: CaseRun;
     const peer = new FuzzPeer(

@@ -16,6 +16,7 @@ function framingCase(group: number, index: number, size: number, chopsize?: numb
     id: `1.${group}.${index}`,
     description: `Server sends one ${kind} message of ${size} bytes in a single frame${chopped}.`,
     expectation: `The client echoes the ${kind} message unchanged; the server then closes with 1000 and the close is clean.`,
+    timeoutMs: () => (size > 128 ? 15_000 : 0),
     start(run) {
       const payload = Buffer.alloc(size, fill);
       expectEcho(run, [message(payload, binary)]);

@@ -11,6 +11,7 @@ export const section10: CaseDefinition[] = [
     id: '10.1.1',
     description: `Server sends a text message of 65536 bytes, fragmented into frames of ${FRAGMENT} bytes.`,
     expectation: 'The client echoes the whole message unchanged; then a clean close with 1000.',
+    timeoutMs: () => 15_000,
     start(run) {
       const payload = Buffer.alloc(65536, '*');
       expectEcho(run, [message(payload)]);

@@ -43,7 +43,7 @@ function bigEcho(
     id,
     description,
     expectation: `The client echoes the ${kind} message byte for byte within ${waitMs / 1000} s (scaled); then a clean close with 1000.`,
-    timeoutMs: waitMs + 5_000,
+    timeoutMs: (scale) => (waitMs + 5_000) * scale,
     start(run) {
       const payload = Buffer.alloc(scaled(run, size), binary ? BINARY_PATTERN : TEXT_PATTERN);
       run.expectedClose = { closedByMe: true, closeCode: [NORMAL], requireClean: true };
@@ -119,7 +119,7 @@ function roundTrips(group: number, binary: boolean): CaseDefinition[] {
     id: `9.${group}.${i + 1}`,
     description: `Server sends ${count} ${kind} messages of ${size} bytes, each after the echo of the previous one (round-trip time).`,
     expectation: `The client echoes all ${count} ${kind} messages unchanged, in order; then a clean close with 1000.`,
-    timeoutMs: wait,
+    timeoutMs: (scale) => wait * scale,
     start(run) {
       const payload = Buffer.alloc(size, binary ? 0xfe : 0x2a);
       let sent = 0;
