@@ -115,13 +115,15 @@ export class HandshakeResponseParser {
   }
 
   #response(): HandshakeResponse {
-    const headers: Record<string, string> = {};
+    // Joined in a Map, then made own data properties: a header named `__proto__`
+    // or `constructor` is kept as sent, never read from or written to the prototype.
+    const joined = new Map<string, string>();
     for (const [name, value] of this.#raw) {
       const key = name.toLowerCase();
-      const previous = headers[key];
-      headers[key] = previous === undefined ? value : `${previous}${key === 'set-cookie' ? '\n' : ', '}${value}`;
+      const previous = joined.get(key);
+      joined.set(key, previous === undefined ? value : `${previous}${key === 'set-cookie' ? '\n' : ', '}${value}`);
     }
-    return { ...this.#status!, headers, rawHeaders: this.#raw };
+    return { ...this.#status!, headers: Object.fromEntries(joined), rawHeaders: this.#raw };
   }
 }
 

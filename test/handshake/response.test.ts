@@ -220,12 +220,14 @@ describe('HandshakeResponseParser under any chunking (property)', () => {
         expect(got.statusCode).toBe(r.code);
         expect(got.statusMessage).toBe(r.reason);
         expect(got.rawHeaders).toEqual(r.headers.map(([n, v]) => [n, v]));
-        const expected: Record<string, string> = {};
+        // A Map: fast-check also generates names such as `__proto__` and `constructor`.
+        const expected = new Map<string, string>();
         for (const [n, v] of r.headers) {
           const k = n.toLowerCase();
-          expected[k] = expected[k] === undefined ? v : `${expected[k]}${k === 'set-cookie' ? '\n' : ', '}${v}`;
+          const previous = expected.get(k);
+          expected.set(k, previous === undefined ? v : `${previous}${k === 'set-cookie' ? '\n' : ', '}${v}`);
         }
-        expect(got.headers).toEqual(expected);
+        expect(got.headers).toEqual(Object.fromEntries(expected));
       }),
     );
   });
