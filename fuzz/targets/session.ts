@@ -1,0 +1,229 @@
+/**
+ * ClientSession under hostile traffic: `receive()` never throws, a failure is
+ * reported once with the right class and close code (1002 / 1007 / 1009),
+ * the session never holds more than its limit (`bufferedBytes`), no message
+ * delivered passes maxPayload or maxFragments, every ping before a close gets
+ * one pong, nothing comes after the end, and the same events come out under
+ * any chunking. With permessage-deflate, compressed messages and deflate
+ * bombs go through the real inflater.
+ */
+import zlib from 'node:zlib';
+import fc from 'fast-check';
+import { WebSocketPayloadException, WebSocketProtocolException } from '../../src/exceptions.js';
+import { PerMessageDeflate } from '../../src/protocol/deflate-codec.js';
+import { ClientSession, type SessionOptions } from '../../src/protocol/session.js';
+import { chunk, cutsArb, encodeRawFrame, ensure, fingerprint, hostileBytes, payloadArb, rawFrameArb, timed, type FuzzTarget, type RawFrame } from '../support.js';
+
+interface Setup {
+  maxPayload: number;
+  maxFragments: number;
+  fireContFrame: boolean;
+  rawFrames: boolean;
+  skipUtf8Validation: boolean;
+  deflate: { serverNoContextTakeover: boolean; serverMaxWindowBits: number } | null;
+}
+
+const setupArb: fc.Arbitrary<Setup> = fc.record({
+  maxPayload: fc.oneof(fc.integer({ min: 0, max: 3000 }), fc.constant(64 * 1024 * 1024)),
+  maxFragments: fc.oneof(fc.integer({ min: 1, max: 6 }), fc.constant(131072)),
+  fireContFrame: fc.boolean(),
+  rawFrames: fc.boolean(),
+  skipUtf8Validation: fc.boolean(),
+  deflate: fc.option(fc.record({ serverNoContextTakeover: fc.boolean(), serverMaxWindowBits: fc.integer({ min: 8, max: 15 }) })),
+});
+
+/** The raw DEFLATE of `data` as a permessage-deflate payload (RFC 7692 §7.2.1: without 00 00 ff ff). */
+function deflatePayload(data: Uint8Array): Buffer {
+  const out = zlib.deflateRawSync(data, { finishFlush: zlib.constants.Z_SYNC_FLUSH });
+  return out.subarray(0, out.length - 4);
+}
+
+/** Small messages that inflate to a lot: 1 MiB and 16 MiB of zeros. */
+const BOMBS = [deflatePayload(Buffer.alloc(1 << 20)), deflatePayload(Buffer.alloc(1 << 24))];
+
+/** A message split in frames, possibly compressed, possibly with control frames between its frames. */
+interface Message {
+  opcode: number;
+  payload: Uint8Array;
+  compress: 'no' | 'yes' | 'bomb';
+  cuts: number[];
+  between: RawFrame[];
+}
+
+const controlArb: fc.Arbitrary<RawFrame> = fc.record({
+  fin: fc.constant(true),
+  rsv: fc.constant(0),
+  opcode: fc.constantFrom(9, 10),
+  mask: fc.constant(null),
+  payload: fc.uint8Array({ maxLength: 125 }),
+  length: fc.constant({ kind: 'natural' as const }),
+});
+
+const closeArb: fc.Arbitrary<RawFrame> = fc
+  .tuple(
+    fc.oneof(fc.constantFrom(1000, 1001, 1002, 1003, 1007, 1008, 1009, 1011, 3000, 4999), fc.integer({ min: 0, max: 0xffff })),
+    fc.oneof(fc.string({ maxLength: 40 }).map((s) => Buffer.from(s, 'utf8')), fc.constant(Buffer.from([0xff, 0xfe]))),
+    fc.nat({ max: 9 }),
+  )
+  .map(([code, reason, shape]) => {
+    const payload = shape === 0 ? Buffer.alloc(0) : shape === 1 ? Buffer.of(0x03) : Buffer.concat([Buffer.of(code >> 8, code & 0xff), reason]).subarray(0, 125);
+    return { fin: true, rsv: 0, opcode: 8, mask: null, payload, length: { kind: 'natural' as const } };
+  });
+
+const messageArb: fc.Arbitrary<Message> = fc.record({
+  opcode: fc.constantFrom(1, 2),
+  payload: payloadArb,
+  compress: fc.constantFrom('no' as const, 'yes' as const, 'yes' as const, 'bomb' as const),
+  cuts: fc.array(fc.nat(), { maxLength: 5 }),
+  between: fc.array(controlArb, { maxLength: 2 }),
+});
+
+function encodeMessage(m: Message): Buffer {
+  const body = m.compress === 'no' ? Buffer.from(m.payload) : m.compress === 'yes' ? deflatePayload(m.payload) : BOMBS[m.payload.length % 2];
+  const points = [...new Set(m.cuts.map((c) => (body.length === 0 ? 0 : c % body.length)))].sort((a, b) => a - b).filter((p) => p > 0);
+  const edges = [0, ...points, body.length];
+  const frames: Buffer[] = [];
+  for (let i = 0; i + 1 < edges.length; i++) {
+    const last = i + 2 === edges.length;
+    frames.push(
+      encodeRawFrame({
+        fin: last,
+        rsv: i === 0 && m.compress !== 'no' ? 4 : 0,
+        opcode: i === 0 ? m.opcode : 0,
+        mask: null,
+        payload: body.subarray(edges[i], edges[i + 1]),
+        length: { kind: 'natural' },
+      }),
+    );
+    if (!last && m.between[i] !== undefined) frames.push(encodeRawFrame(m.between[i]));
+  }
+  return Buffer.concat(frames);
+}
+
+const itemArb: fc.Arbitrary<Buffer> = fc.oneof(
+  { weight: 6, arbitrary: messageArb.map(encodeMessage) },
+  { weight: 2, arbitrary: controlArb.map(encodeRawFrame) },
+  { weight: 1, arbitrary: closeArb.map(encodeRawFrame) },
+  { weight: 1, arbitrary: rawFrameArb.map(encodeRawFrame) },
+);
+
+const streamArb = hostileBytes(fc.array(itemArb, { maxLength: 6 }).map((items) => Buffer.concat(items)));
+
+/**
+ * Most bytes the session may hold: maxPayload; with deflate, the wire limit
+ * (maxPayload plus deflate's worst-case growth), twice over when frames are
+ * delivered one by one, since the current frame and the whole compressed
+ * message are then buffered apart (see SECURITY.md).
+ */
+function bufferLimit(setup: Setup): number {
+  if (setup.deflate === null) return setup.maxPayload;
+  const wire = setup.maxPayload + Math.ceil(setup.maxPayload / 1024) + 64;
+  return setup.rawFrames || setup.fireContFrame ? 2 * wire : wire;
+}
+
+const FIXED_KEY = Buffer.of(1, 2, 3, 4);
+
+function run(pieces: Buffer[], setup: Setup): string[] {
+  const log: string[] = [];
+  let ended = false;
+  let pings = 0;
+  let pongsWritten = 0;
+  let closeSeen = false;
+  const noteAfterEnd = (what: string) => ensure(!ended, () => `${what} after the session ended`);
+  const checkSize = (n: number, what: string) => ensure(n <= setup.maxPayload, () => `${what} of ${n} bytes passed maxPayload ${setup.maxPayload}`);
+  const options: SessionOptions = {
+    maxPayload: setup.maxPayload,
+    maxFragments: setup.maxFragments,
+    fireContFrame: setup.fireContFrame,
+    rawFrames: setup.rawFrames,
+    skipUtf8Validation: setup.skipUtf8Validation,
+    getMaskKey: () => FIXED_KEY,
+    compression:
+      setup.deflate === null
+        ? null
+        : new PerMessageDeflate(
+            { ...setup.deflate, clientNoContextTakeover: false, clientMaxWindowBits: 15 },
+            1024,
+          ),
+  };
+  let fragments = 0;
+  const session = new ClientSession(
+    {
+      onText(text) {
+        noteAfterEnd('onText');
+        // Skipped validation decodes a bad byte as U+FFFD: up to 3 bytes each once re-encoded.
+        const size = Buffer.byteLength(text);
+        checkSize(setup.skipUtf8Validation ? Math.ceil(size / 3) : size, 'text message');
+        log.push(`T ${fingerprint(Buffer.from(text, 'utf8'))}`);
+      },
+      onBinary(data) {
+        noteAfterEnd('onBinary');
+        checkSize(data.length, 'binary message');
+        log.push(`B ${fingerprint(data)}`);
+      },
+      onFragment(opcode, data, fin, rsv1) {
+        noteAfterEnd('onFragment');
+        fragments = opcode === 0 ? fragments + 1 : 1;
+        ensure(fragments <= setup.maxFragments, () => `fragment ${fragments} passed maxFragments ${setup.maxFragments}`);
+        log.push(`F ${opcode} ${fin ? 1 : 0} ${rsv1 ? 1 : 0} ${fingerprint(data)}`);
+      },
+      onFrame(frame) {
+        noteAfterEnd('onFrame');
+        if (frame.opcode === 9) pings++;
+        log.push(`R ${frame.fin}${frame.rsv1}${frame.opcode} ${fingerprint(frame.data)}`);
+      },
+      onPing(payload) {
+        noteAfterEnd('onPing');
+        pings++;
+        log.push(`ping ${fingerprint(payload)}`);
+      },
+      onPong(payload) {
+        noteAfterEnd('onPong');
+        log.push(`pong ${fingerprint(payload)}`);
+      },
+      onClose(code, reason) {
+        noteAfterEnd('onClose');
+        closeSeen = true;
+        ended = true;
+        log.push(`close ${code} ${JSON.stringify(reason)}`);
+      },
+      onWrite(bytes, kind) {
+        if (kind === 'pong') pongsWritten++;
+        log.push(`W ${kind} ${fingerprint(bytes)}`);
+      },
+      onFailure(error, closeFrame) {
+        noteAfterEnd('onFailure');
+        ended = true;
+        const protocol = error instanceof WebSocketProtocolException;
+        ensure(protocol || error instanceof WebSocketPayloadException, () => `failure of class ${(error as Error).name}`);
+        const allowed = protocol ? [1002] : [1007, 1009];
+        ensure(allowed.includes(error.closeCode ?? -1), () => `${error.name} with closeCode ${error.closeCode}: "${error.message}"`);
+        ensure(closeFrame !== null, () => 'no close frame for a failure before any close was sent');
+        log.push(`fail ${error.name} ${error.closeCode} ${error.message} ${fingerprint(closeFrame)}`);
+      },
+    },
+    options,
+  );
+  const limit = bufferLimit(setup);
+  for (const piece of pieces) {
+    try {
+      session.receive(piece);
+    } catch (error) {
+      throw new Error(`ClientSession.receive threw ${(error as Error)?.stack ?? String(error)}: expected failures to be reported through onFailure only`);
+    }
+    ensure(session.bufferedBytes <= limit, () => `session holds ${session.bufferedBytes} bytes: expected at most ${limit}`);
+  }
+  if (!closeSeen && session.failure === null) ensure(pongsWritten === pings, () => `${pings} pings but ${pongsWritten} pongs written`);
+  log.push(`state ${session.state} ${session.transportAdvice}`);
+  return log;
+}
+
+export const sessionTarget: FuzzTarget = {
+  name: 'session',
+  what: 'ClientSession.receive: fragmented, interleaved, compressed (and bomb) messages, pings, closes, bad frames; mutated, chunked',
+  property: fc.property(streamArb, cutsArb, setupArb, (bytes, cuts, setup) => {
+    const whole = timed('ClientSession (one chunk)', () => run([Buffer.from(bytes)], setup));
+    const pieces = timed('ClientSession (chunked)', () => run(chunk(bytes, cuts), setup));
+    ensure(JSON.stringify(whole) === JSON.stringify(pieces), () => `chunking changed the events:\n${whole.join('\n')}\n---\n${pieces.join('\n')}`);
+  }),
+};
