@@ -38,8 +38,8 @@ function deflatePayload(data: Uint8Array): Buffer {
   return out.subarray(0, out.length - 4);
 }
 
-/** Small messages that inflate to a lot: 1 MiB and 16 MiB of zeros. */
-const BOMBS = [deflatePayload(Buffer.alloc(1 << 20)), deflatePayload(Buffer.alloc(1 << 24))];
+/** Small messages that inflate to a lot: 128 KiB and 1 MiB of zeros (past every small maxPayload). */
+const BOMBS = [deflatePayload(Buffer.alloc(1 << 17)), deflatePayload(Buffer.alloc(1 << 20))];
 
 /** A message split in frames, possibly compressed, possibly with control frames between its frames. */
 interface Message {
