@@ -38,8 +38,27 @@ export class WebSocketConnectionClosedException extends WebSocketException {}
 /** A connect, handshake, read, write or ping deadline passed. */
 export class WebSocketTimeoutException extends WebSocketException {}
 
+/** Options of {@link WebSocketProxyException}: the common ones plus an HTTP proxy's refusal status. */
+export interface WebSocketProxyExceptionOptions extends WebSocketExceptionOptions {
+  /** The status code of an HTTP(S) proxy's non-2xx reply to CONNECT. */
+  statusCode?: number;
+  /** The reason phrase of that reply ('' when the proxy sent none). */
+  statusMessage?: string;
+}
+
 /** A proxy refused, failed authentication, answered garbage or could not be reached. */
-export class WebSocketProxyException extends WebSocketException {}
+export class WebSocketProxyException extends WebSocketException {
+  /** The status code when an HTTP(S) proxy refused CONNECT (407, 403, 502…); undefined for other failures. */
+  readonly statusCode?: number;
+  /** The reason phrase of that refusal (`'Proxy Authentication Required'`); undefined for other failures. */
+  readonly statusMessage?: string;
+
+  constructor(message: string, options?: WebSocketProxyExceptionOptions) {
+    super(message, options);
+    if (options?.statusCode !== undefined) this.statusCode = options.statusCode;
+    if (options?.statusMessage !== undefined) this.statusMessage = options.statusMessage;
+  }
+}
 
 /** A URL that cannot be used, or a host name that does not resolve. */
 export class WebSocketAddressException extends WebSocketException {}

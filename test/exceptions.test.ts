@@ -54,6 +54,25 @@ describe('exception hierarchy', () => {
     expect(bare.respHeaders).toBeUndefined();
   });
 
+  it('Proxy carries the status of a refused CONNECT, and nothing for other failures', () => {
+    const cause = new Error('connect ECONNREFUSED 127.0.0.1:1');
+    const refused = new WebSocketProxyException('expected a 2xx status, got 407 Proxy Authentication Required', {
+      statusCode: 407,
+      statusMessage: 'Proxy Authentication Required',
+      cause,
+    });
+    expect(refused).toBeInstanceOf(WebSocketException);
+    expect(refused.name).toBe('WebSocketProxyException');
+    expect(refused.statusCode).toBe(407);
+    expect(refused.statusMessage).toBe('Proxy Authentication Required');
+    expect(refused.cause).toBe(cause);
+    const noReason = new WebSocketProxyException('got 502', { statusCode: 502, statusMessage: '' });
+    expect(noReason.statusMessage).toBe('');
+    const other = new WebSocketProxyException('SOCKS5 proxy auth rejected');
+    expect(other.statusCode).toBeUndefined();
+    expect(other.statusMessage).toBeUndefined();
+  });
+
   it('instanceof works from the compiled output', async () => {
     const { execFileSync } = await import('node:child_process');
     execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', 'node_modules/.cache/exc-dist'], { stdio: 'pipe' });

@@ -62,9 +62,6 @@ function checkTargetPort(port: number): void {
   }
 }
 
-/** The error for a non-2xx CONNECT reply: `statusCode` and `statusMessage` are set on it. */
-export type ProxyStatusException = WebSocketProxyException & { statusCode: number; statusMessage: string };
-
 /** HTTP CONNECT: one request, one reply head; any 2xx opens the tunnel. */
 export class HttpConnectHandshake implements ProxyHandshake {
   private readonly chunks: Buffer[] = [];
@@ -148,7 +145,8 @@ export class HttpConnectHandshake implements ProxyHandshake {
     return { kind: 'done', rest: all.subarray(headLength) };
   }
 
-  private refused(statusCode: number, statusMessage: string): ProxyStatusException {
+  /** The error for a non-2xx CONNECT reply, carrying its `statusCode` and `statusMessage`. */
+  private refused(statusCode: number, statusMessage: string): WebSocketProxyException {
     const where = authority(this.target.host, this.target.port);
     let message = `proxy refused CONNECT to ${where}: expected a 2xx status, got ${statusCode}${statusMessage ? ` ${statusMessage}` : ''}`;
     if (statusCode === 407) {
@@ -156,7 +154,7 @@ export class HttpConnectHandshake implements ProxyHandshake {
         ? ' (the proxy requires authentication: pass httpProxyAuth or user:pass@ in the proxy URL)'
         : ' (the proxy refused the credentials)';
     }
-    return Object.assign(new WebSocketProxyException(message), { statusCode, statusMessage });
+    return new WebSocketProxyException(message, { statusCode, statusMessage });
   }
 }
 

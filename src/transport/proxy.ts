@@ -65,7 +65,7 @@ function authority(host: string, port: number): string {
  * - the proxy unreachable (refused, DNS failure of the proxy host, TLS failure
  *   with an https proxy), closing early, refusing, answering garbage ->
  *   WebSocketProxyException (with `cause` when it wraps an error; a non-2xx
- *   HTTP reply sets `statusCode` and `statusMessage` on it);
+ *   HTTP reply fills its `statusCode` and `statusMessage` fields);
  * - the target host not resolving for socks4/socks5 (local DNS) -> WebSocketAddressException;
  * - the deadline -> WebSocketTimeoutException saying what was awaited;
  * - abort -> the signal's reason.
