@@ -72,7 +72,7 @@ interface Waiter {
 
 const DEFAULT_MAX_QUEUE = 16;
 const DEFAULT_CLOSE_TIMEOUT = 3000;
-/** How long a failed connection keeps its close frame back while the user reads the messages before it. */
+/** How long a held-back close frame (a failure's, or the reply to the server's close) waits while the user reads the messages before it. */
 const FAIL_CLOSE_GRACE = 1000;
 
 function isControl(opcode: number): boolean {
@@ -117,12 +117,16 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   private negotiatedSubprotocol: string | null = null;
 
   private readonly queue: Entry[] = [];
+  /** Data messages (not pings, pongs or close) in `queue`, kept so backpressure checks cost O(1). */
+  private queuedData = 0;
   private readonly waiters: Waiter[] = [];
   private pausedForQueue = false;
   /** A pong not yet written because the socket is congested: only the latest ping needs one (RFC 6455 §5.5.3). */
   private pendingPong: Buffer | null = null;
   /** The close frame of a failed connection, held back one turn so that the user's reaction to earlier messages goes first. */
   private failCloseFrame: Buffer | null = null;
+  /** The reply to the server's close frame, held back the same way (RFC 6455 §5.5.1 lets the current message go first). */
+  private closeReplyFrame: Buffer | null = null;
   private failure: SessionFailure | null = null;
   private lostError: unknown = null;
   private socketClosed = true;
@@ -235,8 +239,10 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
 
   private resetState(): void {
     this.queue.length = 0;
+    this.queuedData = 0;
     this.pendingPong = null;
     this.failCloseFrame = null;
+    this.closeReplyFrame = null;
     this.failure = null;
     this.lostError = null;
     this.pausedForQueue = false;
@@ -300,6 +306,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
 
   private push(entry: Entry): void {
     this.queue.push(entry);
+    if (!isControl(entry.opcode)) this.queuedData++;
     this.serveWaiters();
     if (this.queue.length === 0) return;
     if (isControl(entry.opcode)) {
@@ -319,15 +326,14 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   }
 
   private queuedMessages(): number {
-    let n = 0;
-    for (const entry of this.queue) if (!isControl(entry.opcode)) n++;
-    return n;
+    return this.queuedData;
   }
 
   /** Take the next queued entry a waiter of kind `want` accepts, dropping the pings/pongs/close it skips. */
   private take(want: Want): Entry | undefined {
     while (this.queue.length > 0) {
       const entry = this.queue.shift() as Entry;
+      if (!isControl(entry.opcode)) this.queuedData--;
       if (accepts(want, entry.opcode)) {
         this.resumeIfDrained();
         return entry;
@@ -494,10 +500,10 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   private encodeData(payload: string | Uint8Array, opcode: number | undefined): Buffer {
     const session = this.requireSession('a message');
     const op = opcode ?? (typeof payload === 'string' ? ABNF.OPCODE_TEXT : ABNF.OPCODE_BINARY);
-    if (this.failCloseFrame !== null) {
-      // The connection was failed, but its close frame is held back for one
-      // turn: the user's reaction to the messages delivered before the
-      // violation (an echo) still goes out ahead of it.
+    if (this.failCloseFrame !== null || this.closeReplyFrame !== null) {
+      // The connection was failed or the server closed it, but our close frame
+      // is held back for one turn: the user's reaction to the messages
+      // delivered before it (an echo) still goes out ahead of it.
       if (op === ABNF.OPCODE_TEXT || op === ABNF.OPCODE_BINARY) {
         return encodeMessage(op, asBuffer(payload), this.maskKey, this.options.fragmentSize ?? 0);
       }
@@ -578,6 +584,11 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     const socket = this.socket;
     if (socket === null || this.socketClosed) return;
     if (isTraceEnabled()) trace(`++Sent ${kind} (automatic reply): ${bytes.length} bytes on the wire`);
+    if (kind === 'close') {
+      this.closeReplyFrame = bytes;
+      this.afterDelivery(() => this.sendCloseReply());
+      return;
+    }
     if (kind === 'pong' && socket.writableNeedDrain) {
       // RFC 6455 §5.5.3: while a pong waits, only the latest ping needs an answer.
       this.pendingPong = bytes;
@@ -605,17 +616,30 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
       return;
     }
     this.failCloseFrame = closeFrame;
+    this.afterDelivery(() => this.sendFailClose());
+  }
+
+  /** Run `send` one turn from now, or once the messages queued before it were read (at most FAIL_CLOSE_GRACE later). */
+  private afterDelivery(send: () => void): void {
     const started = Date.now();
     const sendWhenRead = () => {
       if (this.socketClosed) return;
-      // Wait until the messages before the violation were read (bounded), then one more turn.
       if (this.queue.some((e) => !isControl(e.opcode)) && Date.now() - started < FAIL_CLOSE_GRACE) {
         setTimeout(sendWhenRead, 5).unref();
         return;
       }
-      this.sendFailClose();
+      send();
     };
     setImmediate(sendWhenRead);
+  }
+
+  /** Write the held-back reply to the server's close frame (RFC 6455 §5.5.1); the server then closes TCP. */
+  private sendCloseReply(): void {
+    const frame = this.closeReplyFrame;
+    this.closeReplyFrame = null;
+    if (frame === null || this.socket === null || this.socketClosed) return;
+    this.flushPendingPong();
+    this.socket.write(frame);
   }
 
   /** Write the held-back close frame of a failed connection, then close our side (RFC 6455 §7.1.7). */
@@ -645,6 +669,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
       this.peerCloseTimer = null;
     }
     this.failCloseFrame = null;
+    this.closeReplyFrame = null;
     this.pendingPong = null;
     if (isTraceEnabled()) trace('++Closed: socket closed');
     this.serveWaiters();
@@ -677,8 +702,9 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
       this.flushPendingPong();
       socket.write(frame);
     } else {
-      // A failed connection still holding its close frame back: send it now.
+      // A close frame still held back (a failure's, or the reply to the server's close): send it now.
       this.sendFailClose();
+      this.sendCloseReply();
     }
     if (this.pausedForQueue) {
       // The server's close frame is behind the unread messages: read on (data
@@ -705,6 +731,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   /** Close the socket immediately, without a closing handshake, discarding unread messages. */
   shutdown(): void {
     this.queue.length = 0;
+    this.queuedData = 0;
     if (this.socket !== null && !this.socketClosed) {
       if (this.lostError === null) this.lostError = new WebSocketConnectionClosedException('connection shut down by shutdown()');
       this.socket.destroy();
