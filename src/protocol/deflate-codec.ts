@@ -32,8 +32,9 @@ const TAIL = Buffer.from([0x00, 0x00, 0xff, 0xff]);
 const MIN_ZLIB_DEFLATE_BITS = 9;
 
 /**
- * The last `capacity` bytes of a byte stream, in one buffer allocated at the
- * first push (so a direction that never compresses costs nothing).
+ * The last `capacity` bytes of a byte stream, in one buffer that grows (by
+ * doubling) only as far as the bytes pushed need: a direction that never
+ * compresses costs nothing, one with small messages little.
  */
 export class SlidingWindow {
   private buffer: Buffer | null = null;
@@ -54,7 +55,12 @@ export class SlidingWindow {
   /** Append `data`, keeping only the last `capacity` bytes. */
   push(data: Uint8Array): void {
     if (data.length === 0) return;
-    this.buffer ??= Buffer.allocUnsafe(this.capacity);
+    const needed = Math.min(this.capacity, this.used + data.length);
+    if (this.buffer === null || this.buffer.length < needed) {
+      const grown = Buffer.allocUnsafe(Math.min(this.capacity, Math.max(needed, (this.buffer?.length ?? 0) * 2)));
+      if (this.buffer !== null) this.buffer.copy(grown, 0, 0, this.used);
+      this.buffer = grown;
+    }
     const buffer = this.buffer;
     if (data.length >= this.capacity) {
       buffer.set(data.subarray(data.length - this.capacity));
