@@ -133,7 +133,7 @@ function run(bytes: Buffer, cuts: number[], limit: number, subprotocols: string[
 export const handshakeTarget: FuzzTarget = {
   name: 'handshake',
   what: 'HandshakeResponseParser, validateUpgradeResponse, ResponseBodyCollector: status lines, header lines (many, long, folded, odd names), bodies; mutated, chunked',
-  property: fc.property(hostileBytes(responseArb), cutsArb, limitArb, fc.constantFrom([], ['chat'], ['chat', 'superchat']), (bytes, cuts, limit, subprotocols) => {
+  property: fc.property(hostileBytes(responseArb), cutsArb, limitArb, fc.constantFrom<string[]>([], ['chat'], ['chat', 'superchat']), (bytes, cuts, limit, subprotocols) => {
     const whole = timed('handshake readers (one chunk)', () => run(bytes, [], limit, subprotocols));
     const pieces = timed('handshake readers (chunked)', () => run(bytes, cuts, limit, subprotocols));
     ensure(JSON.stringify(whole) === JSON.stringify(pieces), () => `chunking changed the result:\n${whole.join('\n')}\n---\n${pieces.join('\n')}`);

@@ -106,7 +106,7 @@ function decodeClientFrames(bytes: Buffer): { frames: ClientFrame[]; used: numbe
 }
 
 function connection(socket: net.Socket, tcp: net.Socket): HostileConnection {
-  let buffered = Buffer.alloc(0);
+  let buffered: Buffer = Buffer.alloc(0);
   const frames: ClientFrame[] = [];
   const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
   socket.on('error', () => {});
