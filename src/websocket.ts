@@ -398,8 +398,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   }
 
   private read(want: Want): Promise<Entry> {
-    if (this.session !== null) this.session.rawFrames = want === 'frame';
-    const entry = this.waiters.length === 0 ? this.take(want) : undefined;
+    const entry = this.takeNow(want);
     if (entry !== undefined) return Promise.resolve(entry);
     if (this.ended) return Promise.reject(this.endError());
     return new Promise<Entry>((resolve, reject) => {
@@ -417,10 +416,17 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     });
   }
 
+  /** A queued entry for a read of kind `want` if no earlier read waits, else undefined. */
+  private takeNow(want: Want): Entry | undefined {
+    if (this.session !== null) this.session.rawFrames = want === 'frame';
+    return this.waiters.length === 0 ? this.take(want) : undefined;
+  }
+
   /** The next message: text as a string, binary as a Buffer. Rejects with ConnectionClosed once the connection ended and every message was read. */
-  async recv(): Promise<string | Buffer> {
-    const entry = await this.read('message');
-    return entry.data;
+  recv(): Promise<string | Buffer> {
+    // A message already queued costs one settled promise, not an async function's.
+    const entry = this.takeNow('message');
+    return entry !== undefined ? Promise.resolve(entry.data) : this.read('message').then(entryData);
   }
 
   /**
@@ -454,16 +460,23 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
    * close frame, whatever its code, or `close()` called by the user); a lost
    * or failed connection throws.
    */
-  async *[Symbol.asyncIterator](): AsyncIterator<string | Buffer> {
-    for (;;) {
-      try {
-        yield await this.recv();
-      } catch (error) {
-        const cleanEnd = this.session?.closeReceived === true || this.closedByUser;
-        if (error instanceof WebSocketConnectionClosedException && this.failure === null && cleanEnd) return;
-        throw error;
-      }
-    }
+  [Symbol.asyncIterator](): AsyncIterableIterator<string | Buffer> {
+    // Written out rather than as an async generator: a queued message costs one
+    // settled promise per step instead of the generator's chain of them.
+    const done = (error: unknown): IteratorResult<string | Buffer> => {
+      const cleanEnd = this.session?.closeReceived === true || this.closedByUser;
+      if (error instanceof WebSocketConnectionClosedException && this.failure === null && cleanEnd) return { value: undefined, done: true };
+      throw error;
+    };
+    const step = (entry: Entry): IteratorResult<string | Buffer> => ({ value: entry.data, done: false });
+    const iterator: AsyncIterableIterator<string | Buffer> = {
+      next: () => {
+        const entry = this.takeNow('message');
+        return entry !== undefined ? Promise.resolve(step(entry)) : this.read('message').then(step, done);
+      },
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
   }
 
   // ---- sending ------------------------------------------------------------
@@ -737,6 +750,10 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
       this.socket.destroy();
     }
   }
+}
+
+function entryData(entry: Entry): string | Buffer {
+  return entry.data;
 }
 
 function accepts(want: Want, opcode: number): boolean {
