@@ -1,7 +1,7 @@
 /**
  * One benchmark client in its own process: `node client.js '<job json>'`.
  * Runs a warm-up pass of the job at a tenth of its size on a connection of
- * its own, then the measured pass, and prints one JSON line: wall seconds,
+ * its own (unless `warmup` is false), then the measured pass, and prints one JSON line: wall seconds,
  * CPU milliseconds (process.cpuUsage) of the measured pass, and the process's
  * peak RSS. Clients use each library's public API as an application would.
  *
@@ -33,6 +33,8 @@ export interface Job {
   /** Messages (round trips for echo; connections for idle). */
   count: number;
   text: boolean;
+  /** Run the warm-up pass first (off in quick smoke runs). */
+  warmup: boolean;
 }
 
 /** What a child reports. */
@@ -324,7 +326,7 @@ async function main(): Promise<void> {
     result.heapPerConnection = await idleHeap(job);
   } else {
     const run = RUNNERS[job.client][job.scenario];
-    await run(job, Math.max(1, Math.ceil(job.count / 10)));
+    if (job.warmup) await run(job, Math.max(1, Math.ceil(job.count / 10)));
     const cpu = process.cpuUsage();
     result.seconds = await run(job, job.count);
     const used = process.cpuUsage(cpu);

@@ -12,7 +12,7 @@
  * JavaScript (no loader in their CPU time or RSS).
  *
  * Flags: `--json` (machine-readable output only), `--quick` (tiny sizes, one
- * round: a smoke test), `--rounds N`, `--only id,id` (scenario ids),
+ * round, no warm-up, memory checks of rfc6455 only: a smoke test), `--rounds N`, `--only id,id` (scenario ids),
  * `--profile DIR` (rfc6455 children write `node --cpu-prof` profiles there),
  * `--no-memory` (skip the memory checks).
  */
@@ -181,7 +181,7 @@ async function runScenario(scenario: Scenario, port: number, options: Options, l
   const raw: Record<string, Measurement[]> = {};
   for (let round = 0; round < options.rounds; round++) {
     for (const contender of CONTENDERS) {
-      const job: Job = { client: contender.client, scenario: scenario.scenario, port, size: scenario.size, count, text: scenario.text };
+      const job: Job = { client: contender.client, scenario: scenario.scenario, port, size: scenario.size, count, text: scenario.text, warmup: !options.quick };
       const flags = options.profileDir !== null && contender.client === 'rfc6455' ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir, '--cpu-prof-name', `${scenario.id}-${round}.cpuprofile`] : [];
       const m = await runChild(job, contender.env, flags);
       if (contender.client === 'ws' && m.nativeHelpers !== (contender.name === BASELINE)) {
@@ -218,10 +218,10 @@ async function runMemory(port: number, quick: boolean): Promise<MemoryResult> {
   const messages = quick ? 64 : 16384; // 64 KiB each: 4 MiB or 1 GiB
   const connections = quick ? 10 : 300;
   const result: MemoryResult = { recvBytes: messages * 65536, recvPeakRssMB: {}, idleConnections: connections, idleHeapBytes: {} };
-  for (const contender of CONTENDERS.slice(0, 2)) {
-    const recv = await runChild({ client: contender.client, scenario: 'recv', port, size: 65536, count: messages, text: false }, contender.env, []);
+  for (const contender of CONTENDERS.slice(0, quick ? 1 : 2)) {
+    const recv = await runChild({ client: contender.client, scenario: 'recv', port, size: 65536, count: messages, text: false, warmup: false }, contender.env, []);
     result.recvPeakRssMB[contender.name] = recv.maxRssKiB / 1024;
-    const idle = await runChild({ client: contender.client, scenario: 'idle', port, size: 0, count: connections, text: false }, contender.env, ['--expose-gc']);
+    const idle = await runChild({ client: contender.client, scenario: 'idle', port, size: 0, count: connections, text: false, warmup: false }, contender.env, ['--expose-gc']);
     result.idleHeapBytes[contender.name] = idle.heapPerConnection as number;
   }
   return result;
