@@ -659,7 +659,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   private sendFailClose(): void {
     const frame = this.failCloseFrame;
     this.failCloseFrame = null;
-    if (frame === null || this.socket === null || this.socketClosed) return;
+    if (frame === null || this.socket === null || this.socketClosed || this.socket.destroyed) return;
     this.flushPendingPong();
     this.socket.write(frame);
     // The server should close TCP in turn; past the timeout the socket is dropped.
