@@ -202,6 +202,21 @@ describe('closing', () => {
     expect(frames.at(-1)?.closeCode).toBe(4000);
   });
 
+  it('messages right before the server\'s close: their echo precedes the close reply', async () => {
+    const server = await raw(async (peer) => {
+      await peer.accept();
+      await peer.play([Buffer.concat([serverFrame(TEXT, 'one'), serverFrame(TEXT, 'two'), serverFrame(CLOSE, closePayload(1001))])]);
+    });
+    const ws = await open(server.url);
+    for await (const message of ws) await ws.send(message);
+    const frames = await (await server.peer()).waitFor((f) => f.some((x) => x.opcode === CLOSE));
+    expect(frames.map((f) => [f.opcode, f.payload.subarray(f.opcode === CLOSE ? 2 : 0).toString(), f.closeCode])).toEqual([
+      [TEXT, 'one', undefined],
+      [TEXT, 'two', undefined],
+      [CLOSE, '', 1001],
+    ]);
+  });
+
   it('an empty close frame is answered with an empty one', async () => {
     const server = await raw(async (peer) => {
       await peer.accept();
