@@ -6,7 +6,7 @@
  */
 import { randomFillSync } from 'node:crypto';
 import { WebSocketProtocolException } from '../exceptions.js';
-import { maskInto } from './mask.js';
+import { maskInPlace, maskInto } from './mask.js';
 
 /** Header bits and masking of one frame. */
 export interface EncodeOptions {
@@ -108,19 +108,7 @@ export function encodeFrame(opcode: number, payload: Uint8Array, options?: Encod
   const headerLength = 2 + lengthBytes + (masked ? 4 : 0);
   const frame = Buffer.allocUnsafe(headerLength + length);
 
-  frame[0] = byte0;
-  const maskBit = masked ? 0x80 : 0;
-  if (lengthBytes === 0) {
-    frame[1] = maskBit | length;
-  } else if (lengthBytes === 2) {
-    frame[1] = maskBit | 126;
-    frame[2] = length >>> 8;
-    frame[3] = length & 0xff;
-  } else {
-    frame[1] = maskBit | 127;
-    frame.writeUInt32BE(Math.floor(length / TWO_TO_32), 2);
-    frame.writeUInt32BE(length >>> 0, 6);
-  }
+  writeHeader(frame, byte0, masked, length, lengthBytes);
 
   if (!masked) {
     if (length > 0) frame.set(payload, headerLength);
@@ -152,5 +140,51 @@ export function encodeFrame(opcode: number, payload: Uint8Array, options?: Encod
     }
     for (; i < length; i++) frame[headerLength + i] = payload[i] ^ frame[keyOffset + (i & 3)];
   }
+  return frame;
+}
+
+/** Bytes 0-1 and the extended length of a header (RFC 6455 §5.2); `lengthBytes` is 0, 2 or 8. */
+function writeHeader(frame: Buffer, byte0: number, masked: boolean, length: number, lengthBytes: number): void {
+  frame[0] = byte0;
+  const maskBit = masked ? 0x80 : 0;
+  if (lengthBytes === 0) {
+    frame[1] = maskBit | length;
+  } else if (lengthBytes === 2) {
+    frame[1] = maskBit | 126;
+    frame[2] = length >>> 8;
+    frame[3] = length & 0xff;
+  } else {
+    frame[1] = maskBit | 127;
+    frame.writeUInt32BE(Math.floor(length / TWO_TO_32), 2);
+    frame.writeUInt32BE(length >>> 0, 6);
+  }
+}
+
+/**
+ * One final text frame (opcode 1) straight from a string: its UTF-8 bytes are
+ * written once, into the frame, and masked there in place (RFC 6455 §5.3),
+ * with no Buffer of the payload in between. Masking as in {@link encodeFrame}
+ * (`maskKey`, else `randomMask`, else unmasked). Lone surrogates become
+ * U+FFFD, as with `Buffer.from(text, 'utf8')`.
+ *
+ * @throws WebSocketProtocolException for a masking key that is not 4 bytes.
+ */
+export function encodeTextFrame(text: string, options?: Pick<EncodeOptions, 'maskKey' | 'randomMask'>): Buffer {
+  const maskKey = options?.maskKey;
+  if (maskKey != null && maskKey.length !== 4) {
+    throw new WebSocketProtocolException(`cannot mask with a ${maskKey.length}-byte key: expected 4 bytes (RFC 6455 §5.3)`);
+  }
+  const masked = maskKey != null || options?.randomMask === true;
+  const length = Buffer.byteLength(text, 'utf8');
+  const lengthBytes = length <= MAX_7BIT_LENGTH ? 0 : length <= MAX_16BIT_LENGTH ? 2 : 8;
+  const headerLength = 2 + lengthBytes + (masked ? 4 : 0);
+  const frame = Buffer.allocUnsafe(headerLength + length);
+  writeHeader(frame, 0x81, masked, length, lengthBytes);
+  frame.write(text, headerLength, length, 'utf8');
+  if (!masked) return frame;
+  const keyOffset = headerLength - 4;
+  if (maskKey != null) frame.set(maskKey, keyOffset);
+  else takeRandom(frame, keyOffset, 4);
+  maskInPlace(frame.subarray(headerLength), frame.subarray(keyOffset, headerLength), 0);
   return frame;
 }

@@ -14,7 +14,7 @@ import { encodeFrame, type EncodeOptions } from '../frame/encoder.js';
 export type MaskKeySource = ((n: number) => Uint8Array) | null;
 
 /** The masking part of the encoder options for one frame. */
-function masking(maskKey: MaskKeySource): EncodeOptions {
+export function masking(maskKey: MaskKeySource): EncodeOptions {
   return maskKey === null ? { randomMask: true } : { maskKey: maskKey(4) };
 }
 

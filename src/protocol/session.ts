@@ -12,11 +12,11 @@ import {
   WebSocketProtocolException,
 } from '../exceptions.js';
 import { decodeClosePayload, encodeClosePayload } from '../frame/close.js';
-import { encodeFrame } from '../frame/encoder.js';
+import { encodeFrame, encodeTextFrame } from '../frame/encoder.js';
 import { FrameParser, type FrameHandler, type FrameHeader } from '../frame/parser.js';
 import { Utf8Validator } from '../frame/utf8.js';
 import { PayloadBuffer } from './payload-buffer.js';
-import { encodeControl, encodeMessage, type MaskKeySource } from './sender.js';
+import { encodeControl, encodeMessage, masking, type MaskKeySource } from './sender.js';
 
 // RFC 6455 §5.2 opcodes.
 const OPCODE_CONT = 0x0;
@@ -621,6 +621,8 @@ export class ClientSession implements FrameHandler {
   /** A text message, UTF-8 encoded, compressed if negotiated and large enough, masked, fragmented per `fragmentSize`. */
   sendText(text: string): Buffer {
     this.checkCanSend('a text message');
+    // One frame, nothing to compress: encode the string straight into it.
+    if (this.compression === null && this.splitAt === 0) return encodeTextFrame(text, masking(this.maskKey));
     return this.encodeData(OPCODE_TEXT, Buffer.from(text, 'utf8'));
   }
 
