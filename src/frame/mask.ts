@@ -7,8 +7,18 @@
  * starts; the unaligned head and tail go byte by byte.
  */
 
+import { maskIntoSimd, simdAvailable } from './mask-simd.js';
+
 /** Below this many bytes the word loop's setup costs more than it saves. */
 const WORD_LOOP_MIN_BYTES = 16;
+
+/**
+ * From this many bytes, maskInto goes through the WebAssembly SIMD kernel
+ * (mask-simd.ts) when source and target are separate memory. Measured with
+ * maskInto on 128 B to 1 MiB: SIMD wins from 256 B (0.55 against 0.75 ns/B),
+ * and is 3-4× faster from 2 KiB.
+ */
+const SIMD_MIN_BYTES = 256;
 
 /** Byte order of this machine, which decides how 4 key bytes pack into a Uint32 lane. */
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
@@ -104,6 +114,11 @@ export function maskInto(
     throw new RangeError(
       `expected ${source.length} bytes to fit in a ${target.length}-byte target at offset ${targetOffset}`,
     );
+  }
+  if (simdAvailable && source.length >= SIMD_MIN_BYTES && source.buffer !== target.buffer) {
+    const k = phase & 3;
+    maskIntoSimd(source, key[k], key[(k + 1) & 3], key[(k + 2) & 3], key[(k + 3) & 3], target, targetOffset);
+    return (phase + source.length) & 3;
   }
   // A memcpy then the in-place word loop: faster than a fused byte loop, and it
   // handles any relative alignment of source and target (and overlap) alike.
