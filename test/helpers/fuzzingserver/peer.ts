@@ -197,8 +197,14 @@ export class FuzzPeer {
     void this.pump();
   }
 
-  private write(bytes: Buffer): Promise<void> {
-    return new Promise((resolve) => this.socket.write(bytes, () => resolve()));
+  /**
+   * One TCP write, then a turn of the event loop (as Autobahn's reactor does
+   * between chops), so that a client in the same process reads each chop on
+   * its own instead of several merged.
+   */
+  private async write(bytes: Buffer): Promise<void> {
+    await new Promise<void>((resolve) => this.socket.write(bytes, () => resolve()));
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 
   private async pump(): Promise<void> {
