@@ -194,7 +194,11 @@ function runHandshake(
     subprotocols: params.subprotocols,
     extensions: params.extensionsOffer,
   });
-  if (isTraceEnabled()) trace(`--- request header ---\n${request.toString('latin1').trimEnd()}\n-----------------------`);
+  if (isTraceEnabled()) {
+    // Credentials never reach a trace sink (a log file, a terminal shared on screen).
+    const shown = request.toString('latin1').trimEnd().replace(/^(authorization|cookie):.*$/gim, '$1: ***');
+    trace(`--- request header ---\n${shown}\n-----------------------`);
+  }
   return new Promise<HandshakeOutcome>((resolve, reject) => {
     const parser = new HandshakeResponseParser();
     let response: HandshakeResponse | null = null;

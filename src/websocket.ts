@@ -46,6 +46,8 @@ export interface WebSocketOptions {
   maxPayload?: number;
   /** Unread messages held (default 16); past it the socket is not read until the user reads. */
   maxQueue?: number;
+  /** Most frames in one received message (default 131072); more fails the connection with 1009. */
+  maxFragments?: number;
   /** Split sent messages into frames of at most this many payload bytes; 0 (default) never splits. */
   fragmentSize?: number;
   /** permessage-deflate (RFC 7692): `true` for the defaults, or the offer's parameters and `threshold` (default 1024 bytes). Off by default. */
@@ -147,6 +149,9 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     if (options.maxPayload !== undefined && (!Number.isSafeInteger(options.maxPayload) || options.maxPayload < 0)) {
       throw new WebSocketException(`expected maxPayload to be an integer >= 0, got ${String(options.maxPayload)}`);
     }
+    if (options.maxFragments !== undefined && (!Number.isSafeInteger(options.maxFragments) || options.maxFragments < 1)) {
+      throw new WebSocketException(`expected maxFragments to be an integer >= 1, got ${String(options.maxFragments)}`);
+    }
   }
 
   /** Timeout in ms for connect + handshake and each later `recv()`/`send()`; null waits forever. */
@@ -226,6 +231,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     this.negotiatedSubprotocol = opened.subprotocol;
     this.session = new ClientSession(this.sessionHandler(), {
       maxPayload: this.options.maxPayload,
+      maxFragments: this.options.maxFragments,
       skipUtf8Validation: this.options.skipUtf8Validation,
       fireContFrame: this.options.fireContFrame,
       fragmentSize: this.options.fragmentSize,

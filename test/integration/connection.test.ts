@@ -182,6 +182,26 @@ describe('failing the connection', () => {
     const frames = await (await server.peer()).waitFor((f) => f.some((x) => x.opcode === CLOSE));
     expect(frames.at(-1)?.closeCode).toBe(1009);
   });
+
+  it('a message of more than maxFragments frames -> Payload exception, close 1009', async () => {
+    const server = await raw(async (peer) => {
+      await peer.accept();
+      await peer.play([
+        serverFrame(BINARY, 'a', { fin: false }),
+        serverFrame(0x0, 'b', { fin: false }),
+        serverFrame(0x0, 'c', { fin: false }),
+        serverFrame(0x0, 'd'),
+      ]);
+    });
+    expect(() => new WebSocket({ maxFragments: 0 })).toThrow(/expected maxFragments to be an integer >= 1, got 0/);
+    const ws = await open(server.url, { maxFragments: 3 });
+    const error = await ws.recv().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WebSocketPayloadException);
+    expect((error as WebSocketPayloadException).closeCode).toBe(1009);
+    expect((error as Error).message).toMatch(/maxFragments = 3/);
+    const frames = await (await server.peer()).waitFor((f) => f.some((x) => x.opcode === CLOSE));
+    expect(frames.at(-1)?.closeCode).toBe(1009);
+  });
 });
 
 describe('closing', () => {
@@ -604,5 +624,21 @@ describe('enableTrace', () => {
     const ws2 = await open(server.url);
     ws2.abort();
     expect(lines.length).toBe(count);
+  });
+
+  it('never prints the Authorization or Cookie values of the request', async () => {
+    const lines: string[] = [];
+    enableTrace(true, (line) => lines.push(line));
+    const server = await raw();
+    const ws = await open(server.url.replace('ws://', 'ws://user:s3cret@'), { cookie: 'sid=t0ken' });
+    ws.abort();
+    enableTrace(false);
+    const all = lines.join('\n');
+    expect(all).toMatch(/Authorization: \*\*\*/);
+    expect(all).toMatch(/Cookie: \*\*\*/);
+    expect(all).not.toMatch(/t0ken/);
+    expect(all).not.toContain(Buffer.from('user:s3cret').toString('base64'));
+    const request = await (await server.peer()).request();
+    expect(request.head).toContain('sid=t0ken');
   });
 });
