@@ -351,7 +351,12 @@ export class ClientSession implements FrameHandler {
     return this.failed;
   }
 
-  /** Bytes of incomplete payload the session holds right now (never more than `maxPayload`). */
+  /**
+   * Bytes of incomplete payload the session holds right now: never more than
+   * `maxPayload` without compression; with permessage-deflate, the compressed
+   * message may also be held, each buffer bounded by `maxPayload` plus the
+   * growth of incompressible data (1/1024 + 64 bytes).
+   */
   get bufferedBytes(): number {
     return this.payload.held + this.compressedPayload.held;
   }
