@@ -12,6 +12,7 @@ import {
   WebSocketTimeoutException,
 } from './exceptions.js';
 import { ABNF } from './frame/abnf.js';
+import { ReceiveQueue } from './receive-queue.js';
 import { openConnection, type ConnectOptions } from './opening.js';
 import { acceptDeflateResponse, deflateConfig, deflateOffer, describeDeflateParams, type DeflateConfig, type DeflateOptions } from './protocol/deflate.js';
 import { PerMessageDeflate } from './protocol/deflate-codec.js';
@@ -118,9 +119,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   private responseHeaders: Record<string, string> = {};
   private negotiatedSubprotocol: string | null = null;
 
-  private readonly queue: Entry[] = [];
-  /** Data messages (not pings, pongs or close) in `queue`, kept so backpressure checks cost O(1). */
-  private queuedData = 0;
+  private readonly queue = new ReceiveQueue<Entry>();
   private readonly waiters: Waiter[] = [];
   private pausedForQueue = false;
   /** A pong not yet written because the socket is congested: only the latest ping needs one (RFC 6455 §5.5.3). */
@@ -244,8 +243,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   }
 
   private resetState(): void {
-    this.queue.length = 0;
-    this.queuedData = 0;
+    this.queue.clear();
     this.pendingPong = null;
     this.failCloseFrame = null;
     this.closeReplyFrame = null;
@@ -312,34 +310,24 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
 
   private push(entry: Entry): void {
     this.queue.push(entry);
-    if (!isControl(entry.opcode)) this.queuedData++;
-    this.serveWaiters();
+    if (this.waiters.length > 0) this.serveWaiters();
     if (this.queue.length === 0) return;
     if (isControl(entry.opcode)) {
       // Pings and pongs were already answered: keep at most maxQueue of them
       // unread, dropping the oldest, so a ping flood never grows memory.
-      if (this.queue.filter((e) => e.opcode === ABNF.OPCODE_PING || e.opcode === ABNF.OPCODE_PONG).length > this.maxQueue) {
-        const oldest = this.queue.findIndex((e) => e.opcode === ABNF.OPCODE_PING || e.opcode === ABNF.OPCODE_PONG);
-        this.queue.splice(oldest, 1);
-      }
+      if (this.queue.pingsAndPongs > this.maxQueue) this.queue.dropOldestPingOrPong();
       return;
     }
-    if (!this.pausedForQueue && this.socket !== null && this.queuedMessages() >= this.maxQueue) {
+    if (!this.pausedForQueue && this.socket !== null && this.queue.data >= this.maxQueue) {
       // Backpressure: a slow reader stops the reading, it never buffers without bound.
       this.pausedForQueue = true;
       this.socket.pause();
     }
   }
 
-  private queuedMessages(): number {
-    return this.queuedData;
-  }
-
   /** Take the next queued entry a waiter of kind `want` accepts, dropping the pings/pongs/close it skips. */
   private take(want: Want): Entry | undefined {
-    while (this.queue.length > 0) {
-      const entry = this.queue.shift() as Entry;
-      if (!isControl(entry.opcode)) this.queuedData--;
+    for (let entry = this.queue.shift(); entry !== undefined; entry = this.queue.shift()) {
       if (accepts(want, entry.opcode)) {
         this.resumeIfDrained();
         return entry;
@@ -350,7 +338,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   }
 
   private resumeIfDrained(): void {
-    if (this.pausedForQueue && this.queuedMessages() < this.maxQueue) {
+    if (this.pausedForQueue && this.queue.data < this.maxQueue) {
       this.pausedForQueue = false;
       if (!this.socketClosed) this.socket?.resume();
     }
@@ -580,23 +568,9 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   private write(bytes: Buffer): Promise<number> {
     const socket = this.socket as net.Socket;
     this.flushPendingPong();
-    return new Promise<number>((resolve, reject) => {
-      const timeout = this.timeout;
-      let timer: NodeJS.Timeout | null = null;
-      if (timeout !== null) {
-        timer = setTimeout(() => {
-          timer = null;
-          // The frame stays queued whole: a late flush never corrupts the stream.
-          reject(new WebSocketTimeoutException(`send timed out after ${timeout} ms with ${socket.writableLength} bytes still buffered`));
-        }, timeout);
-      }
-      socket.write(bytes, (error) => {
-        if (timer !== null) clearTimeout(timer);
-        else if (timeout !== null) return;
-        if (error) reject(new WebSocketConnectionClosedException(`send failed: ${error.message}`, { cause: error }));
-        else resolve(bytes.length);
-      });
-    });
+    const flush = awaitFlush(socket, bytes.length, this.timeout);
+    socket.write(bytes, flush.onWritten);
+    return flush.promise;
   }
 
   private writeControl(bytes: Buffer, kind: WriteKind): void {
@@ -643,7 +617,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     const started = Date.now();
     const sendWhenRead = () => {
       if (this.socketClosed) return;
-      if (this.queue.some((e) => !isControl(e.opcode)) && Date.now() - started < FAIL_CLOSE_GRACE) {
+      if (this.queue.data > 0 && Date.now() - started < FAIL_CLOSE_GRACE) {
         setTimeout(sendWhenRead, 5).unref();
         return;
       }
@@ -749,13 +723,42 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
 
   /** Close the socket immediately, without a closing handshake, discarding unread messages. */
   shutdown(): void {
-    this.queue.length = 0;
-    this.queuedData = 0;
+    this.queue.clear();
     if (this.socket !== null && !this.socketClosed) {
       if (this.lostError === null) this.lostError = new WebSocketConnectionClosedException('connection shut down by shutdown()');
       this.socket.destroy();
     }
   }
+}
+
+/**
+ * The promise of one send and the socket write callback that settles it,
+ * made apart from the frame: the callback, which waits for a later tick even
+ * when the write is done at once, must not keep the frame alive (a loop of
+ * sends would otherwise hold every frame it wrote until it yields).
+ */
+function awaitFlush(socket: net.Socket, length: number, timeout: number | null): { promise: Promise<number>; onWritten: (error?: Error | null) => void } {
+  let resolve!: (length: number) => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<number>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  let timer: NodeJS.Timeout | null = null;
+  if (timeout !== null) {
+    timer = setTimeout(() => {
+      timer = null;
+      // The frame stays queued whole: a late flush never corrupts the stream.
+      reject(new WebSocketTimeoutException(`send timed out after ${timeout} ms with ${socket.writableLength} bytes still buffered`));
+    }, timeout);
+  }
+  const onWritten = (error?: Error | null): void => {
+    if (timer !== null) clearTimeout(timer);
+    else if (timeout !== null) return;
+    if (error) reject(new WebSocketConnectionClosedException(`send failed: ${error.message}`, { cause: error }));
+    else resolve(length);
+  };
+  return { promise, onWritten };
 }
 
 function entryData(entry: Entry): string | Buffer {

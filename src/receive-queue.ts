@@ -1,0 +1,95 @@
+/**
+ * The FIFO of received entries a WebSocket holds until they are read: O(1)
+ * push and shift (a head index into an array, not `Array#shift`, which moves
+ * every later element), with counts of data entries and of pings/pongs kept
+ * on the way so backpressure and the ping-flood bound cost O(1) per message.
+ */
+
+// RFC 6455 §5.2 opcodes of the control frames counted apart.
+const OPCODE_CLOSE = 0x8;
+const OPCODE_PING = 0x9;
+const OPCODE_PONG = 0xa;
+
+/** Storage is compacted once this many taken slots lead it and they are at least half of it. */
+const COMPACT_AT = 1024;
+
+/** What the queue needs of an entry: its opcode. */
+export interface QueuedEntry {
+  opcode: number;
+}
+
+function isPingOrPong(opcode: number): boolean {
+  return opcode === OPCODE_PING || opcode === OPCODE_PONG;
+}
+
+/** First-in first-out queue of received entries (messages, frames, pings, pongs, the close). */
+export class ReceiveQueue<T extends QueuedEntry> {
+  private items: Array<T | undefined> = [];
+  private head = 0;
+  private dataCount = 0;
+  private pingPongCount = 0;
+
+  /** Entries queued. */
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  /** Data entries queued (opcodes below 8: messages and their frames). */
+  get data(): number {
+    return this.dataCount;
+  }
+
+  /** Pings and pongs queued. */
+  get pingsAndPongs(): number {
+    return this.pingPongCount;
+  }
+
+  /** Append at the end. */
+  push(entry: T): void {
+    this.items.push(entry);
+    this.count(entry.opcode, 1);
+  }
+
+  /** Remove and return the first entry, or undefined when empty. */
+  shift(): T | undefined {
+    const items = this.items;
+    if (this.head === items.length) return undefined;
+    const entry = items[this.head] as T;
+    items[this.head++] = undefined;
+    if (this.head === items.length) {
+      items.length = 0;
+      this.head = 0;
+    } else if (this.head >= COMPACT_AT && this.head * 2 >= items.length) {
+      items.splice(0, this.head);
+      this.head = 0;
+    }
+    this.count(entry.opcode, -1);
+    return entry;
+  }
+
+  /** Remove the oldest ping or pong, if any. */
+  dropOldestPingOrPong(): void {
+    const items = this.items;
+    for (let i = this.head; i < items.length; i++) {
+      const entry = items[i] as T;
+      if (isPingOrPong(entry.opcode)) {
+        items.splice(i, 1);
+        this.count(entry.opcode, -1);
+        return;
+      }
+    }
+  }
+
+  /** Drop everything. */
+  clear(): void {
+    this.items = [];
+    this.head = 0;
+    this.dataCount = 0;
+    this.pingPongCount = 0;
+  }
+
+  private count(opcode: number, delta: number): void {
+    if (opcode < OPCODE_CLOSE) this.dataCount += delta;
+    else if (isPingOrPong(opcode)) this.pingPongCount += delta;
+  }
+}

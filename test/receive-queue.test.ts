@@ -1,0 +1,71 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ReceiveQueue } from '../src/receive-queue.js';
+
+interface E {
+  opcode: number;
+  n: number;
+}
+
+describe('ReceiveQueue', () => {
+  it('is first-in first-out with data and ping/pong counts, across compactions', () => {
+    const q = new ReceiveQueue<E>();
+    for (let i = 0; i < 5000; i++) q.push({ opcode: i % 3 === 0 ? 9 : 1, n: i });
+    expect(q.length).toBe(5000);
+    expect(q.pingsAndPongs).toBe(1667);
+    expect(q.data).toBe(3333);
+    for (let i = 0; i < 3000; i++) expect(q.shift()?.n).toBe(i);
+    for (let i = 5000; i < 5010; i++) q.push({ opcode: 2, n: i });
+    for (let i = 3000; i < 5010; i++) expect(q.shift()?.n).toBe(i);
+    expect(q.shift()).toBeUndefined();
+    expect([q.length, q.data, q.pingsAndPongs]).toEqual([0, 0, 0]);
+  });
+
+  it('drops the oldest ping or pong only, keeping the order of the rest', () => {
+    const q = new ReceiveQueue<E>();
+    [1, 9, 2, 10, 8].forEach((opcode, n) => q.push({ opcode, n }));
+    q.shift();
+    q.dropOldestPingOrPong();
+    expect([q.length, q.data, q.pingsAndPongs]).toEqual([3, 1, 1]);
+    q.dropOldestPingOrPong();
+    q.dropOldestPingOrPong();
+    expect([q.shift()?.n, q.shift()?.n, q.shift()]).toEqual([2, 4, undefined]);
+    q.push({ opcode: 1, n: 7 });
+    q.clear();
+    expect([q.length, q.data, q.pingsAndPongs, q.shift()]).toEqual([0, 0, 0, undefined]);
+  });
+
+  it('behaves like an array model under any sequence of operations', () => {
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('push' as const), opcode: fc.constantFrom(0, 1, 2, 8, 9, 10) }),
+      fc.record({ kind: fc.constantFrom('shift' as const, 'drop' as const, 'clear' as const) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 3000 }), (ops) => {
+        const q = new ReceiveQueue<E>();
+        let model: E[] = [];
+        let n = 0;
+        for (const o of ops) {
+          if (o.kind === 'push') {
+            const e = { opcode: o.opcode, n: n++ };
+            q.push(e);
+            model.push(e);
+          } else if (o.kind === 'shift') {
+            expect(q.shift()).toBe(model.shift());
+          } else if (o.kind === 'drop') {
+            q.dropOldestPingOrPong();
+            const at = model.findIndex((e) => e.opcode === 9 || e.opcode === 10);
+            if (at !== -1) model.splice(at, 1);
+          } else {
+            q.clear();
+            model = [];
+          }
+          expect(q.length).toBe(model.length);
+          expect(q.data).toBe(model.filter((e) => e.opcode < 8).length);
+          expect(q.pingsAndPongs).toBe(model.filter((e) => e.opcode === 9 || e.opcode === 10).length);
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
