@@ -67,7 +67,11 @@ export class FrameReader {
   private chunks: Buffer[] = [];
   private buffered = 0;
 
-  constructor(private readonly maxPayload: number) {}
+  /** `allowedRsv`: RSV bits an extension negotiated (4 = RSV1 for permessage-deflate, RFC 7692 §6). */
+  constructor(
+    private readonly maxPayload: number,
+    private readonly allowedRsv = 0,
+  ) {}
 
   /** Adds bytes; returns every frame now complete. Throws ClientViolation on a broken rule. */
   push(chunk: Buffer): IncomingFrame[] {
@@ -119,7 +123,10 @@ export class FrameReader {
     const masked = (b1 & 0x80) !== 0;
     const len7 = b1 & 0x7f;
     // RFC 6455 §5.2: RSV bits without a negotiated extension fail the connection.
-    if (rsv !== 0) throw new ClientViolation(`client frame has RSV bits ${rsv}, expected 0 (no extension negotiated)`, 1002);
+    if ((rsv & ~this.allowedRsv) !== 0) {
+      const expected = this.allowedRsv === 0 ? '0 (no extension negotiated)' : `only ${this.allowedRsv} (permessage-deflate's RSV1)`;
+      throw new ClientViolation(`client frame has RSV bits ${rsv}, expected ${expected}`, 1002);
+    }
     if (!KNOWN_OPCODES.has(opcode)) throw new ClientViolation(`client frame has reserved opcode ${opcode}`, 1002);
     // RFC 6455 §5.1: a client MUST mask every frame.
     if (!masked) throw new ClientViolation(`client frame (opcode ${opcode}) is not masked`, 1002);

@@ -63,13 +63,17 @@ export function upgradeProblem(req: RequestHead): { status: number; text: string
   return null;
 }
 
-/** The 101 answer. No extension and no subprotocol is ever accepted. */
-export function switchingProtocols(key: string): string {
+/**
+ * The 101 answer. No subprotocol is ever accepted; `extensions` is the accepted
+ * permessage-deflate answer of a compression case (RFC 7692 §5), none otherwise.
+ */
+export function switchingProtocols(key: string, extensions?: string): string {
   return (
     'HTTP/1.1 101 Switching Protocols\r\n' +
     'Upgrade: websocket\r\n' +
     'Connection: Upgrade\r\n' +
     `Sec-WebSocket-Accept: ${acceptKey(key)}\r\n` +
+    (extensions === undefined ? '' : `Sec-WebSocket-Extensions: ${extensions}\r\n`) +
     'Server: rfc6455-fuzzingserver\r\n\r\n'
   );
 }

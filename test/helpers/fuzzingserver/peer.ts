@@ -4,6 +4,7 @@
  * (RFC 6455 §5.5.1, §7) and remembers what a verdict needs (who closed, codes, cleanliness).
  */
 import type { Socket } from 'node:net';
+import { InflateError, type DeflateCodec } from './deflate-codec.js';
 import { ClientViolation, FrameReader, OPCODE, encodeFrame, type IncomingFrame } from './frames.js';
 
 export interface PeerHandlers {
@@ -34,7 +35,12 @@ export interface PeerOptions {
   maxPayload: number;
   /** how long to wait for the client's close frame, or its TCP close, before dropping the connection. */
   closeTimeoutMs: number;
+  /** the negotiated permessage-deflate (RFC 7692): RSV1 allowed on first data frames, messages inflated. */
+  deflate?: DeflateCodec;
 }
+
+/** RSV1, the "Per-Message Compressed" bit, as the reader reports the RSV bits (RFC 7692 §6). */
+const RSV1 = 4;
 
 type QueueItem = { kind: 'data'; data: Buffer; chopsize: number; sync: boolean } | { kind: 'end' };
 
@@ -83,13 +89,19 @@ export class FuzzPeer {
   private fragments: Buffer[] | null = null;
   private fragmentedBinary = false;
   private fragmentedBytes = 0;
+  private fragmentedCompressed = false;
+  /** frames received but not yet handled, because a compressed message before them is still inflating. */
+  private backlog: IncomingFrame[] = [];
+  private inflating = false;
+  /** TCP closed while frames were still being handled: the end is reported once they are. */
+  private socketGone = false;
 
   constructor(
     private readonly socket: Socket,
     private readonly handlers: PeerHandlers,
     private readonly options: PeerOptions,
   ) {
-    this.reader = new FrameReader(options.maxPayload);
+    this.reader = new FrameReader(options.maxPayload, options.deflate === undefined ? 0 : RSV1);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', () => {
@@ -111,6 +123,27 @@ export class FuzzPeer {
     }
     const frame = encodeFrame({ opcode: spec.opcode, fin: spec.fin ?? true, rsv: spec.rsv ?? 0, payload });
     this.sendRaw(frame, spec);
+  }
+
+  /**
+   * Sends one message compressed with the negotiated permessage-deflate (RFC 7692 §7.2.1): RSV1 on
+   * the first frame, the compressed payload split into frames of `fragmentSize` octets (0 = one frame).
+   * Resolves once its frames are queued.
+   */
+  async sendCompressed(message: Buffer, binary: boolean, fragmentSize = 0): Promise<void> {
+    const codec = this.options.deflate;
+    if (codec === undefined) throw new Error('expected permessage-deflate to be negotiated before sending a compressed message');
+    const payload = await codec.compress(message);
+    const size = fragmentSize > 0 ? fragmentSize : Math.max(1, payload.length);
+    const count = Math.max(1, Math.ceil(payload.length / size));
+    for (let i = 0; i < count; i++) {
+      this.sendFrame({
+        opcode: i === 0 ? (binary ? OPCODE.BINARY : OPCODE.TEXT) : OPCODE.CONTINUATION,
+        fin: i === count - 1,
+        rsv: i === 0 ? RSV1 : 0,
+        payload: payload.subarray(i * size, (i + 1) * size),
+      });
+    }
   }
 
   /** Sends raw bytes (e.g. part of a frame) with the requested chopping. */
@@ -244,10 +277,15 @@ export class FuzzPeer {
       this.fail(error.message, error.code);
       return;
     }
-    for (const frame of frames) {
-      if (this.violation !== null) return;
-      this.onFrame(frame);
-    }
+    this.backlog.push(...frames);
+    this.handleBacklog();
+  }
+
+  /** Handles received frames in order; stops while a compressed message inflates and resumes after it. */
+  private handleBacklog(): void {
+    while (this.backlog.length > 0 && !this.inflating && this.violation === null) this.onFrame(this.backlog.shift()!);
+    if (this.violation !== null) this.backlog = [];
+    if (this.socketGone && !this.inflating && this.backlog.length === 0) this.concludeClosed();
   }
 
   private fail(why: string, code: number): void {
@@ -260,6 +298,12 @@ export class FuzzPeer {
   private onFrame(frame: IncomingFrame): void {
     if (this.closeReceived) {
       this.fail(`client sent a frame (opcode ${frame.opcode}) after its close frame`, 1002); // RFC 6455 §5.5.1
+      return;
+    }
+    // RFC 7692 §6.1: RSV1 marks the first frame of a compressed message, nothing else.
+    if ((frame.rsv & RSV1) !== 0 && frame.opcode !== OPCODE.TEXT && frame.opcode !== OPCODE.BINARY) {
+      const what = frame.opcode === OPCODE.CONTINUATION ? 'a continuation frame' : `a control frame (opcode ${frame.opcode})`;
+      this.fail(`client set RSV1 on ${what}; permessage-deflate allows it only on the first frame of a message`, 1002);
       return;
     }
     switch (frame.opcode) {
@@ -280,6 +324,7 @@ export class FuzzPeer {
         this.fragments = [];
         this.fragmentedBytes = 0;
         this.fragmentedBinary = frame.opcode === OPCODE.BINARY;
+        this.fragmentedCompressed = (frame.rsv & RSV1) !== 0;
         this.addFragment(frame.payload);
         if (frame.fin) this.finishMessage();
         return;
@@ -309,6 +354,33 @@ export class FuzzPeer {
     const data = this.fragments!.length === 1 ? this.fragments![0]! : Buffer.concat(this.fragments!);
     const binary = this.fragmentedBinary;
     this.fragments = null;
+    if (this.fragmentedCompressed) {
+      this.inflate(data, binary);
+      return;
+    }
+    this.deliver(data, binary);
+  }
+
+  /** Inflates a compressed message; frames after it wait in the backlog until it is delivered. */
+  private inflate(compressed: Buffer, binary: boolean): void {
+    this.inflating = true;
+    this.options.deflate!.decompress(compressed, this.options.maxPayload).then(
+      (data) => {
+        this.inflating = false;
+        this.deliver(data, binary);
+        this.handleBacklog();
+      },
+      (error: unknown) => {
+        this.inflating = false;
+        const code = error instanceof InflateError ? error.code : 1002;
+        this.fail(`client sent a compressed message of ${compressed.length} bytes that does not inflate: ${(error as Error).message}`, code);
+        this.handleBacklog();
+      },
+    );
+  }
+
+  private deliver(data: Buffer, binary: boolean): void {
+    if (this.violation !== null) return;
     if (!binary && !isValidUtf8(data)) {
       this.fail('client sent a text message that is not valid UTF-8', 1007); // §8.1
       return;
@@ -343,6 +415,13 @@ export class FuzzPeer {
   }
 
   private onSocketClosed(): void {
+    this.socketGone = true;
+    this.handleBacklog();
+  }
+
+  private concludeClosed(): void {
+    if (this.state === 'CLOSED') return;
+    this.options.deflate?.close();
     this.state = 'CLOSED';
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();

@@ -2,6 +2,7 @@
  * A case definition and one execution of it against one client connection
  * (the counterpart of an Autobahn `Case` instance).
  */
+import type { DeflateAcceptance, DeflateNegotiation } from './deflate-negotiation.js';
 import type { FuzzPeer } from './peer.js';
 import type { Behavior, CaseEvent, CaseResult, CloseBehavior, ExpectedClose } from './types.js';
 import { applyStrictRules, judgeClose, judgeEvents, sameEvents } from './verdict.js';
@@ -13,6 +14,11 @@ export interface CaseDefinition {
   expectation: string;
   /** how long the case may run at a given scale before it is cut and FAILED with 'timeout' (never less than the server's case timeout). */
   timeoutMs?: (scale: number) => number;
+  /**
+   * permessage-deflate cases (sections 12–13): how the server answers the client's offer, tried
+   * in order (RFC 7692 §5). Without it the server declines every extension, as Autobahn does.
+   */
+  deflate?: readonly DeflateAcceptance[];
   /** what the server does once the connection is open. */
   start(run: CaseRun): void;
   /** adjusts the verdict once the connection is gone. */
@@ -40,6 +46,8 @@ export class CaseRun {
     readonly peer: FuzzPeer,
     /** size factor for large payloads (1 = Autobahn sizes). */
     readonly scale: number,
+    /** the permessage-deflate negotiation of a case that has `deflate`; null for the others. */
+    readonly negotiation: DeflateNegotiation | null = null,
   ) {}
 
   /** Records an event and starts the close when every declared outcome now matches (Autobahn's rule). */

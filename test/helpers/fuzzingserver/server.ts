@@ -1,12 +1,14 @@
 /**
  * A fuzzing server that speaks the Autobahn|Testsuite fuzzingserver protocol
  * (/getCaseCount, /runCase, /getCaseInfo, /getCaseStatus, /updateReports) and plays the
- * client cases of sections 1–7, 9 and 10 against any WebSocket client. Independent of src/:
+ * client cases of sections 1–7, 9, 10 and 12–13 (permessage-deflate) against any WebSocket client. Independent of src/:
  * its handshake, frame writer and reader are its own, so it can judge the library.
  */
 import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { selectCases } from './cases/index.js';
+import { DeflateCodec } from './deflate-codec.js';
+import { negotiateDeflate, type DeflateNegotiation } from './deflate-negotiation.js';
 import { MAX_HEAD_BYTES, httpError, parseRequestHead, switchingProtocols, upgradeProblem, type RequestHead } from './handshake.js';
 import { FuzzPeer } from './peer.js';
 import { writeJsonReport } from './report.js';
@@ -79,7 +81,7 @@ export async function startFuzzingServer(options: FuzzingServerOptions = {}): Pr
     peer.sendClose(1000);
   };
 
-  const runCase = (socket: Socket, definition: CaseDefinition, agent: string, rest: Buffer): void => {
+  const runCase = (socket: Socket, definition: CaseDefinition, agent: string, rest: Buffer, negotiation: DeflateNegotiation | null): void => {
     let finish!: () => void;
     const finished = new Promise<void>((resolve) => (finish = resolve));
     const mine = running.get(agent) ?? new Set<Promise<void>>();
@@ -103,9 +105,13 @@ export async function startFuzzingServer(options: FuzzingServerOptions = {}): Pr
           finish();
         },
       },
-      { maxPayload: MAX_MESSAGE, closeTimeoutMs: CLOSE_TIMEOUT_MS },
+      {
+        maxPayload: MAX_MESSAGE,
+        closeTimeoutMs: CLOSE_TIMEOUT_MS,
+        deflate: negotiation?.kind === 'accepted' ? new DeflateCodec(negotiation.params) : undefined,
+      },
     );
-    run = new CaseRun(definition, peer, scale);
+    run = new CaseRun(definition, peer, scale, negotiation);
     hardTimer = setTimeout(() => {
       run.timedOut = `case ${definition.id} did not finish within ${hardMs} ms`;
       peer.destroy();
@@ -136,7 +142,12 @@ export async function startFuzzingServer(options: FuzzingServerOptions = {}): Pr
         return;
       }
     }
-    socket.write(switchingProtocols(req.headers.get('sec-websocket-key')!));
+    const negotiation =
+      url.pathname === '/runCase' && definition!.deflate !== undefined
+        ? negotiateDeflate(req.headers.get('sec-websocket-extensions'), definition!.deflate)
+        : null;
+    const extensions = negotiation?.kind === 'accepted' ? negotiation.response : undefined;
+    socket.write(switchingProtocols(req.headers.get('sec-websocket-key')!, extensions));
     switch (url.pathname) {
       case '/getCaseCount':
         answer(socket, String(cases.length));
@@ -158,7 +169,7 @@ export async function startFuzzingServer(options: FuzzingServerOptions = {}): Pr
         return;
       }
       default:
-        runCase(socket, definition!, agent, rest);
+        runCase(socket, definition!, agent, rest, negotiation);
     }
   };
 

@@ -11,6 +11,7 @@ import { section6 } from './section6.js';
 import { section7 } from './section7.js';
 import { section9 } from './section9.js';
 import { section10 } from './section10.js';
+import { section12, section13 } from './compression.js';
 
 /** Every implemented case, in Autobahn's order. */
 export const ALL_CASES: readonly CaseDefinition[] = [
@@ -23,6 +24,8 @@ export const ALL_CASES: readonly CaseDefinition[] = [
   ...section7,
   ...section9,
   ...section10,
+  ...section12,
+  ...section13,
 ];
 
 function patternToRegExp(pattern: string): RegExp {

@@ -1,0 +1,109 @@
+/**
+ * The fuzzing server's permessage-deflate codec (RFC 7692 §7.2): long-lived `node:zlib`
+ * raw deflate / inflate streams flushed with Z_SYNC_FLUSH, one per direction, so context
+ * takeover is the stream's own history; reset after each message when the negotiated
+ * parameters say "no context takeover". Deliberately built differently from src/ (which
+ * uses one-shot calls with a preset dictionary), so the two cannot share a mistake.
+ */
+import zlib from 'node:zlib';
+import type { DeflateParams } from './deflate-negotiation.js';
+
+/** RFC 7692 §7.2.1: the end of a sync flush, removed by the sender, appended by the receiver. */
+const TAIL = Buffer.from([0x00, 0x00, 0xff, 0xff]);
+
+/** Thrown when a client's compressed message cannot be inflated; `code` is the close code to fail with. */
+export class InflateError extends Error {
+  constructor(
+    message: string,
+    readonly code: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Runs one flush of `stream` over `input` and collects what it produced; rejects on a zlib error or past `limit` bytes. */
+function flushThrough(stream: zlib.DeflateRaw | zlib.InflateRaw, input: Buffer[], limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    if (stream.destroyed) {
+      reject(new InflateError('the zlib stream is gone after an earlier error', 1002));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit && !failed) {
+        failed = true;
+        reject(new InflateError(`compressed message inflates to more than ${limit} bytes`, 1009));
+      }
+      if (!failed) chunks.push(chunk);
+    };
+    const onError = (error: Error): void => {
+      cleanup();
+      if (!failed) reject(new InflateError(`not a valid DEFLATE stream: zlib says "${error.message}"`, 1002));
+      failed = true;
+    };
+    const cleanup = (): void => {
+      stream.off('data', onData);
+      stream.off('error', onError);
+    };
+    stream.on('data', onData);
+    stream.once('error', onError);
+    for (const part of input) stream.write(part);
+    stream.flush(zlib.constants.Z_SYNC_FLUSH, () => {
+      cleanup();
+      if (!failed) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    });
+  });
+}
+
+/** Compression of what the server sends and decompression of what the client sends, for one connection. */
+export class DeflateCodec {
+  private readonly deflater: zlib.DeflateRaw;
+  private readonly inflater: zlib.InflateRaw;
+  /** messages go through each stream one at a time, in call order. */
+  private compressing: Promise<unknown> = Promise.resolve();
+  private inflating: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly params: DeflateParams) {
+    // zlib cannot compress with a 2^8 window; with 2^9 its matches reach back at most 512 - 262 bytes, within 2^8.
+    this.deflater = zlib.createDeflateRaw({ windowBits: Math.max(9, params.serverMaxWindowBits) });
+    this.inflater = zlib.createInflateRaw({ windowBits: params.clientMaxWindowBits });
+  }
+
+  /** The payload of a compressed message (rsv1 on its first frame): deflated, without the trailing 00 00 ff ff. */
+  compress(message: Buffer): Promise<Buffer> {
+    const done = this.compressing.then(async () => {
+      const out = await flushThrough(this.deflater, [message], Number.MAX_SAFE_INTEGER);
+      if (this.params.serverNoContextTakeover) this.deflater.reset(); // RFC 7692 §7.1.1.1
+      if (out.length < TAIL.length || !out.subarray(out.length - TAIL.length).equals(TAIL)) {
+        throw new Error(`expected a sync flush to end with 00 00 ff ff, got ${out.subarray(-4).toString('hex')}`);
+      }
+      return out.subarray(0, out.length - TAIL.length);
+    });
+    this.compressing = done.catch(() => undefined);
+    return done;
+  }
+
+  /**
+   * Inflates a client's compressed message (its frames' payloads joined) with 00 00 ff ff appended (§7.2.2).
+   * The window is the negotiated client_max_window_bits, and the history is dropped after each message
+   * when client_no_context_takeover was agreed, so a client that refers further back fails here.
+   */
+  decompress(payload: Buffer, limit: number): Promise<Buffer> {
+    const done = this.inflating.then(async () => {
+      const out = await flushThrough(this.inflater, [payload, TAIL], limit);
+      if (this.params.clientNoContextTakeover) this.inflater.reset(); // RFC 7692 §7.1.1.2
+      return out;
+    });
+    this.inflating = done.catch(() => undefined);
+    return done;
+  }
+
+  /** Frees both zlib streams. */
+  close(): void {
+    this.deflater.destroy();
+    this.inflater.destroy();
+  }
+}
