@@ -1,7 +1,8 @@
 /**
- * The conformance suite: the Autobahn agent (public API of rfc6455 only) plays every client
- * case of our fuzzing server — sections 1–7, 9 (payloads scaled down; `npm run conformance`
- * runs them at full size) and 10 — and every case must come out OK or INFORMATIONAL.
+ * The conformance suite: the Autobahn agent (public API of rfc6455 only, offering
+ * permessage-deflate) plays every client case of our fuzzing server — sections 1–7, 9, 10 and
+ * 12–13 (9 and 12–13 scaled down; `npm run conformance` runs them at full size) — and every
+ * case must come out OK or INFORMATIONAL.
  * One test per case, grouped by section, so a failure names the case and the server's reason.
  */
 import { spawn } from 'node:child_process';
@@ -13,7 +14,10 @@ import { meetsBar } from '../helpers/fuzzingserver/verdict.js';
 import { parseAgentArgs, parseCaseSelection, runAgent, type AgentRun } from './autobahn-agent.js';
 import { formatSectionTable, sectionOf, summarizeBySection } from './sections.js';
 
-/** Section 9's payloads at 1/16 of Autobahn's sizes (16 MiB -> 1 MiB) keep the suite within seconds. */
+/**
+ * Section 9's payloads at 1/16 of Autobahn's sizes (16 MiB -> 1 MiB), and sections 12–13 with
+ * 63 messages of 1/16 the size, keep the suite within seconds.
+ */
 const SCALE = 1 / 16;
 const AGENT = 'rfc6455';
 
@@ -23,7 +27,8 @@ let results: Map<string, CaseResult>;
 
 beforeAll(async () => {
   server = await startFuzzingServer({ scale: SCALE });
-  run = await runAgent({ url: server.url, agent: AGENT, caseTimeoutMs: 30_000 });
+  // The default offer, as `--deflate` makes it; sections 1–10 decline it, 12–13 answer it their way.
+  run = await runAgent({ url: server.url, agent: AGENT, caseTimeoutMs: 30_000, perMessageDeflate: true });
   results = new Map((server.results().get(AGENT) ?? []).map((r) => [r.id, r]));
 }, 120_000);
 
@@ -57,6 +62,21 @@ describe('the agent run', () => {
     expect(byId.get('3.2')!.echoed).toBe(1);
     expect(byId.get('3.2')!.ending).toMatch(/^WebSocketProtocolException: /);
     expect(byId.get('6.3.1')!.ending).toMatch(/^WebSocketPayloadException: /);
+    for (const id of ['12.1.1', '12.5.18', '13.5.10', '13.7.18']) expect(byId.get(id), id).toMatchObject({ echoed: 63, ending: 'closed' });
+  });
+
+  it('negotiated what each section 13 group asks of the client', () => {
+    const agreed = (id: string) => /agreed "([^"]*)"/.exec(results.get(id)!.reason)?.[1];
+    expect(['12.1.1', '13.1.1', '13.2.1', '13.3.1', '13.4.1', '13.5.1', '13.6.1', '13.7.1'].map(agreed)).toEqual([
+      'permessage-deflate',
+      'permessage-deflate',
+      'permessage-deflate; client_no_context_takeover',
+      'permessage-deflate; client_max_window_bits=8',
+      'permessage-deflate; client_max_window_bits=15',
+      'permessage-deflate; client_no_context_takeover; client_max_window_bits=8',
+      'permessage-deflate; client_no_context_takeover; client_max_window_bits=15',
+      'permessage-deflate; client_no_context_takeover; client_max_window_bits=8',
+    ]);
   });
 
   it('has the per-section table the README shows, with nothing NON-STRICT or FAILED', () => {

@@ -1,6 +1,6 @@
 /**
  * `npm run conformance`: starts our fuzzing server at Autobahn's full sizes, lets the agent
- * play every client case, writes reports/conformance.json and prints the table of case,
+ * (offering permessage-deflate, for sections 12–13) play every client case, writes reports/conformance.json and prints the table of case,
  * verdict and duration, then the per-section counts. Exits 1 when a case is neither OK nor
  * INFORMATIONAL.
  *
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   const server = await startFuzzingServer({ scale: options.scale, cases: options.cases });
   const started = performance.now();
   try {
-    await runAgent({ url: server.url, agent: AGENT });
+    await runAgent({ url: server.url, agent: AGENT, perMessageDeflate: true });
   } finally {
     await server.close();
   }
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   console.log('');
   console.log(formatSectionTable(summarizeBySection(results)));
   console.log('');
-  const scale = options.scale === 1 ? 'full Autobahn sizes' : `section 9 at scale ${options.scale}`;
+  const scale = options.scale === 1 ? 'full Autobahn sizes' : `sections 9 and 12–13 at scale ${options.scale}`;
   console.log(`${results.length} cases in ${seconds} s (${scale}); JSON report: ${out}`);
   const failing = failingResults(results);
   if (failing.length > 0) {
