@@ -32,6 +32,13 @@ export interface FrameHandler {
    * `frameEnd` true.
    */
   onPayload(piece: Buffer, frameEnd: boolean): void;
+  /**
+   * Optional: when present, data frame payloads come here instead of
+   * `onPayload`, as the range [start, end) of the pushed chunk (unmasked in
+   * place), so no view is made per piece; same pieces, same order, same
+   * `frameEnd`. Control frames still go to `onPayload`.
+   */
+  onPayloadRange?(chunk: Buffer, start: number, end: number, frameEnd: boolean): void;
 }
 
 /** Limits and negotiated options of a {@link FrameParser}. */
@@ -84,6 +91,8 @@ function protocolError(message: string): WebSocketProtocolException {
  */
 export class FrameParser {
   private readonly handler: FrameHandler;
+  /** The handler takes data payloads as ranges (`onPayloadRange`). */
+  private readonly takesRanges: boolean;
   private maxPayload = DEFAULT_MAX_PAYLOAD;
   private acceptMasked = false;
   private allowedRsv = 0;
@@ -109,6 +118,7 @@ export class FrameParser {
 
   constructor(handler: FrameHandler, options?: FrameParserOptions) {
     this.handler = handler;
+    this.takesRanges = typeof handler.onPayloadRange === 'function';
     if (options !== undefined) this.setOptions(options);
   }
 
@@ -280,7 +290,10 @@ export class FrameParser {
       masked,
       payloadLength: length,
     });
-    if (length === 0) this.handler.onPayload(EMPTY, true);
+    if (length === 0) {
+      if (this.takesRanges && !isControl) (this.handler as Required<FrameHandler>).onPayloadRange(EMPTY, 0, 0, true);
+      else this.handler.onPayload(EMPTY, true);
+    }
   }
 
   private readPayload(chunk: Buffer, pos: number): number {
@@ -289,13 +302,15 @@ export class FrameParser {
     if (this.isControl) return this.readControlPayload(chunk, pos, available);
 
     const take = remaining < available ? remaining : available;
-    const piece = pos === 0 && take === chunk.length ? chunk : chunk.subarray(pos, pos + take);
-    if (this.masked) this.maskPhase = maskInPlace(piece, this.maskKey, this.maskPhase);
+    const stop = pos + take;
+    const whole = pos === 0 && take === chunk.length;
+    if (this.masked) this.maskPhase = maskInPlace(whole ? chunk : chunk.subarray(pos, stop), this.maskKey, this.maskPhase);
     const left = remaining - take;
     this.remaining = left;
     if (left === 0) this.inPayload = false;
-    this.handler.onPayload(piece, left === 0);
-    return pos + take;
+    if (this.takesRanges) (this.handler as Required<FrameHandler>).onPayloadRange(chunk, pos, stop, left === 0);
+    else this.handler.onPayload(whole ? chunk : chunk.subarray(pos, stop), left === 0);
+    return stop;
   }
 
   /** Control payloads are delivered whole (at most 125 bytes, RFC 6455 §5.5). */

@@ -22,11 +22,12 @@ export class PayloadBuffer {
   }
 
   /**
-   * Copy `piece` in. `announced` is how many more bytes are known to follow
-   * (the rest of the current frame), so the buffer grows once to fit them.
+   * Copy bytes [start, end) of `source` in. `announced` is how many more bytes
+   * are known to follow (the rest of the current frame), so the buffer grows
+   * once to fit them.
    */
-  append(piece: Uint8Array, announced: number): void {
-    const needed = this.used + piece.length + announced;
+  append(source: Buffer, start: number, end: number, announced: number): void {
+    const needed = this.used + (end - start) + announced;
     let buffer = this.buffer;
     if (buffer === null || needed > buffer.length) {
       const doubled = Math.min(buffer === null ? 0 : buffer.length * 2, this.limit);
@@ -34,8 +35,7 @@ export class PayloadBuffer {
       if (buffer !== null) buffer.copy(grown, 0, 0, this.used);
       this.buffer = buffer = grown;
     }
-    buffer.set(piece, this.used);
-    this.used += piece.length;
+    this.used += source.copy(buffer, this.used, start, end);
   }
 
   /** Everything collected, as one Buffer that now belongs to the caller; the buffer starts over empty. */

@@ -465,59 +465,78 @@ export class ClientSession implements FrameHandler {
     this.continuationExpected = !header.fin;
   }
 
-  /** @internal FrameHandler: payload bytes of the current frame, unmasked. */
+  /** @internal FrameHandler: a control frame's whole payload, unmasked (data payloads come through `onPayloadRange`). */
   onPayload(piece: Buffer, frameEnd: boolean): void {
-    if (this.frameKind === FRAME_DATA) this.dataPiece(piece, frameEnd);
+    if (this.frameKind === FRAME_DATA) this.dataPiece(piece, 0, piece.length, frameEnd);
     else if (this.frameKind === FRAME_CONTROL) this.controlFrame(Buffer.from(piece));
   }
 
-  private dataPiece(piece: Buffer, frameEnd: boolean): void {
-    this.frameRemaining -= piece.length;
+  /** @internal FrameHandler: bytes [start, end) of `chunk` are payload of the current data frame, unmasked. */
+  onPayloadRange(chunk: Buffer, start: number, end: number, frameEnd: boolean): void {
+    if (this.frameKind === FRAME_DATA) this.dataPiece(chunk, start, end, frameEnd);
+  }
+
+  /** Payload bytes [start, end) of `chunk`: no view is made unless a piece is kept or handed out as bytes. */
+  private dataPiece(chunk: Buffer, start: number, end: number, frameEnd: boolean): void {
+    const length = end - start;
+    this.frameRemaining -= length;
     if (this.validating) {
       // RFC 6455 §8.1: fail at the first byte that cannot be part of valid UTF-8.
-      const invalidAt = this.validator.push(piece);
+      const invalidAt = this.validator.push(chunk, start, end);
       if (invalidAt !== -1) {
         throw new WebSocketPayloadException(
-          `invalid UTF-8 in text message at byte ${this.messageReceived + invalidAt}: expected valid UTF-8 (RFC 6455 §8.1)`,
+          `invalid UTF-8 in text message at byte ${this.messageReceived + invalidAt - start}: expected valid UTF-8 (RFC 6455 §8.1)`,
           { closeCode: 1007 },
         );
       }
       if (frameEnd && this.frameFin && !this.validator.complete) {
         throw new WebSocketPayloadException(
-          `text message ends inside a UTF-8 sequence after ${this.messageReceived + piece.length} bytes: expected valid UTF-8 (RFC 6455 §8.1)`,
+          `text message ends inside a UTF-8 sequence after ${this.messageReceived + length} bytes: expected valid UTF-8 (RFC 6455 §8.1)`,
           { closeCode: 1007 },
         );
       }
     }
-    this.messageReceived += piece.length;
-    if (this.compressed && this.delivery !== DELIVER_MESSAGE && piece.length > 0) {
-      this.compressedPayload.append(piece, this.frameRemaining);
+    this.messageReceived += length;
+    if (this.compressed && this.delivery !== DELIVER_MESSAGE && length > 0) {
+      this.compressedPayload.append(chunk, start, end, this.frameRemaining);
     }
     if (frameEnd && (this.frameFin || this.delivery !== DELIVER_MESSAGE)) {
-      let data = piece;
       if (this.payload.length > 0) {
-        this.payload.append(piece, 0);
-        data = this.payload.take();
+        this.payload.append(chunk, start, end, 0);
+        const whole = this.payload.take();
+        this.deliverData(whole, 0, whole.length);
+      } else {
+        this.deliverData(chunk, start, end);
       }
-      this.deliverData(data);
-    } else if (piece.length > 0) {
-      this.payload.append(piece, this.frameRemaining);
+    } else if (length > 0) {
+      this.payload.append(chunk, start, end, this.frameRemaining);
     }
   }
 
-  /** A message (or, in frame and fragment modes, a frame) is complete. */
-  private deliverData(data: Buffer): void {
+  /** A message (or, in frame and fragment modes, a frame) is complete: bytes [start, end) of `source`. */
+  private deliverData(source: Buffer, start: number, end: number): void {
     if (this.compressed && this.frameFin) {
       // Frames delivered one by one go out as they came; the message is still
       // inflated to check it and to keep the shared window (RFC 7692 §7.2.2).
-      if (this.delivery === DELIVER_MESSAGE) data = this.inflate(data);
-      else this.inflate(this.compressedPayload.take());
+      if (this.delivery === DELIVER_MESSAGE) {
+        source = this.inflate(source.subarray(start, end));
+        start = 0;
+        end = source.length;
+      } else {
+        this.inflate(this.compressedPayload.take());
+      }
     }
     const handler = this.handler;
     this.inHook = true;
+    if (this.delivery === DELIVER_MESSAGE && this.messageOpcode === OPCODE_TEXT) {
+      // Decoded straight from the range: a view first would cost more than the decoding of a short text.
+      handler.onText(source.toString('utf8', start, end));
+      this.inHook = false;
+      return;
+    }
+    const data = start === 0 && end === source.length ? source : source.subarray(start, end);
     if (this.delivery === DELIVER_MESSAGE) {
-      if (this.messageOpcode === OPCODE_TEXT) handler.onText(data.toString('utf8'));
-      else handler.onBinary(data);
+      handler.onBinary(data);
     } else if (this.delivery === DELIVER_FRAGMENTS) {
       const first = this.fragmentCount === 1;
       handler.onFragment(first ? this.messageOpcode : OPCODE_CONT, data, this.frameFin, (this.frameRsv & 4) !== 0);
