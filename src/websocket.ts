@@ -12,6 +12,7 @@ import {
   WebSocketTimeoutException,
 } from './exceptions.js';
 import { ABNF } from './frame/abnf.js';
+import { allocateFrame, frameRing } from './frame/frame-ring.js';
 import { ReceiveQueue } from './receive-queue.js';
 import { openConnection, type ConnectOptions } from './opening.js';
 import { acceptDeflateResponse, deflateConfig, deflateOffer, describeDeflateParams, type DeflateConfig, type DeflateOptions } from './protocol/deflate.js';
@@ -235,6 +236,9 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
       fireContFrame: this.options.fireContFrame,
       fragmentSize: this.options.fragmentSize,
       getMaskKey: this.options.getMaskKey,
+      // Frames are lent from the ring only to a socket this library made: a
+      // user's socket might pass the bytes on by reference after calling back.
+      allocateFrame: options.socket === undefined ? allocateFrame : undefined,
       compression,
     });
     this.attachSocket(opened.socket);
@@ -568,9 +572,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   private write(bytes: Buffer): Promise<number> {
     const socket = this.socket as net.Socket;
     this.flushPendingPong();
-    const flush = awaitFlush(socket, bytes.length, this.timeout);
-    socket.write(bytes, flush.onWritten);
-    return flush.promise;
+    return writeFrame(socket, bytes, this.timeout);
   }
 
   private writeControl(bytes: Buffer, kind: WriteKind): void {
@@ -732,12 +734,22 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
 }
 
 /**
- * The promise of one send and the socket write callback that settles it,
- * made apart from the frame: the callback, which waits for a later tick even
- * when the write is done at once, must not keep the frame alive (a loop of
- * sends would otherwise hold every frame it wrote until it yields).
+ * Write one send's frame; the promise resolves with its length once the
+ * socket has written it. The write callback (which waits for a later tick even
+ * when the write is done at once) keeps the length, not the frame: a loop of
+ * sends would otherwise hold every frame it wrote until it yields. A frame
+ * lent by the frame ring goes back to it exactly once, as soon as the socket
+ * is done with its bytes: at once when the write went through synchronously
+ * (or was refused), else in the callback, whatever became of the promise.
  */
-function awaitFlush(socket: net.Socket, length: number, timeout: number | null): { promise: Promise<number>; onWritten: (error?: Error | null) => void } {
+function writeFrame(socket: net.Socket, frame: Buffer, timeout: number | null): Promise<number> {
+  const length = frame.length;
+  let lent = frameRing !== null && frameRing.owns(frame) ? frame : null;
+  const giveBack = (): void => {
+    if (lent === null) return;
+    frameRing?.giveBack(lent);
+    lent = null;
+  };
   let resolve!: (length: number) => void;
   let reject!: (error: Error) => void;
   const promise = new Promise<number>((res, rej) => {
@@ -752,13 +764,18 @@ function awaitFlush(socket: net.Socket, length: number, timeout: number | null):
       reject(new WebSocketTimeoutException(`send timed out after ${timeout} ms with ${socket.writableLength} bytes still buffered`));
     }, timeout);
   }
-  const onWritten = (error?: Error | null): void => {
+  const buffered = socket.writableLength;
+  socket.write(frame, (error) => {
+    giveBack();
     if (timer !== null) clearTimeout(timer);
     else if (timeout !== null) return;
     if (error) reject(new WebSocketConnectionClosedException(`send failed: ${error.message}`, { cause: error }));
     else resolve(length);
-  };
-  return { promise, onWritten };
+  });
+  // The socket's count is back where it was: the frame went through already
+  // (or was refused), and the socket holds no reference to it.
+  if (socket.writableLength === buffered) giveBack();
+  return promise;
 }
 
 function entryData(entry: Entry): string | Buffer {

@@ -26,6 +26,12 @@ export interface EncodeOptions {
    * `maskKey` is given.
    */
   randomMask?: boolean;
+  /**
+   * Where the frame goes: returns a Buffer of exactly `size` bytes, whose
+   * contents are all overwritten (as `frameRing`'s frames; see frame-ring.ts).
+   * Default `Buffer.allocUnsafe`.
+   */
+  allocate?: (size: number) => Buffer;
 }
 
 /** Random bytes drawn from the CSPRNG in batches, so a frame costs no system call. */
@@ -83,6 +89,7 @@ export function encodeFrame(opcode: number, payload: Uint8Array, options?: Encod
   let byte0 = opcode;
   let maskKey: Uint8Array | null | undefined;
   let randomMask = false;
+  let allocate: ((size: number) => Buffer) | undefined;
   if (options === undefined) {
     byte0 |= 0x80;
   } else {
@@ -90,6 +97,7 @@ export function encodeFrame(opcode: number, payload: Uint8Array, options?: Encod
     if (options.rsv1 === true) byte0 |= 0x40;
     if (options.rsv2 === true) byte0 |= 0x20;
     if (options.rsv3 === true) byte0 |= 0x10;
+    allocate = options.allocate;
     maskKey = options.maskKey;
     if (maskKey != null) {
       if (maskKey.length !== 4) {
@@ -106,7 +114,7 @@ export function encodeFrame(opcode: number, payload: Uint8Array, options?: Encod
   const lengthBytes = length <= MAX_7BIT_LENGTH ? 0 : length <= MAX_16BIT_LENGTH ? 2 : 8;
   const masked = maskKey != null || randomMask;
   const headerLength = 2 + lengthBytes + (masked ? 4 : 0);
-  const frame = Buffer.allocUnsafe(headerLength + length);
+  const frame = newFrame(headerLength + length, allocate);
 
   writeHeader(frame, byte0, masked, length, lengthBytes);
 
@@ -143,6 +151,13 @@ export function encodeFrame(opcode: number, payload: Uint8Array, options?: Encod
   return frame;
 }
 
+function newFrame(size: number, allocate: ((size: number) => Buffer) | undefined): Buffer {
+  if (allocate === undefined) return Buffer.allocUnsafe(size);
+  const frame = allocate(size);
+  if (frame.length !== size) throw new RangeError(`expected the allocator to return ${size} bytes, got ${frame.length}`);
+  return frame;
+}
+
 /** Bytes 0-1 and the extended length of a header (RFC 6455 §5.2); `lengthBytes` is 0, 2 or 8. */
 function writeHeader(frame: Buffer, byte0: number, masked: boolean, length: number, lengthBytes: number): void {
   frame[0] = byte0;
@@ -163,13 +178,13 @@ function writeHeader(frame: Buffer, byte0: number, masked: boolean, length: numb
 /**
  * One final text frame (opcode 1) straight from a string: its UTF-8 bytes are
  * written once, into the frame, and masked there in place (RFC 6455 §5.3),
- * with no Buffer of the payload in between. Masking as in {@link encodeFrame}
- * (`maskKey`, else `randomMask`, else unmasked). Lone surrogates become
+ * with no Buffer of the payload in between. Masking and `allocate` as in
+ * {@link encodeFrame} (`maskKey`, else `randomMask`, else unmasked). Lone surrogates become
  * U+FFFD, as with `Buffer.from(text, 'utf8')`.
  *
  * @throws WebSocketProtocolException for a masking key that is not 4 bytes.
  */
-export function encodeTextFrame(text: string, options?: Pick<EncodeOptions, 'maskKey' | 'randomMask'>): Buffer {
+export function encodeTextFrame(text: string, options?: Pick<EncodeOptions, 'maskKey' | 'randomMask' | 'allocate'>): Buffer {
   const maskKey = options?.maskKey;
   if (maskKey != null && maskKey.length !== 4) {
     throw new WebSocketProtocolException(`cannot mask with a ${maskKey.length}-byte key: expected 4 bytes (RFC 6455 §5.3)`);
@@ -178,7 +193,7 @@ export function encodeTextFrame(text: string, options?: Pick<EncodeOptions, 'mas
   const length = Buffer.byteLength(text, 'utf8');
   const lengthBytes = length <= MAX_7BIT_LENGTH ? 0 : length <= MAX_16BIT_LENGTH ? 2 : 8;
   const headerLength = 2 + lengthBytes + (masked ? 4 : 0);
-  const frame = Buffer.allocUnsafe(headerLength + length);
+  const frame = newFrame(headerLength + length, options?.allocate);
   writeHeader(frame, 0x81, masked, length, lengthBytes);
   frame.write(text, headerLength, length, 'utf8');
   if (!masked) return frame;

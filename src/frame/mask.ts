@@ -7,7 +7,7 @@
  * starts; the unaligned head and tail go byte by byte.
  */
 
-import { maskIntoSimd, simdAvailable } from './mask-simd.js';
+import { kernelMemory, maskInKernelMemory, maskIntoSimd, RING_OFFSET, simdAvailable } from './mask-simd.js';
 
 /** Below this many bytes the word loop's setup costs more than it saves. */
 const WORD_LOOP_MIN_BYTES = 16;
@@ -64,6 +64,12 @@ export function maskInPlace(data: Uint8Array, key: Uint8Array, phase = 0): numbe
   checkKey(key);
   checkPhase(phase);
   const length = data.length;
+  if (length >= SIMD_MIN_BYTES && data.buffer === kernelMemory && data.byteOffset >= RING_OFFSET) {
+    // A frame of the ring (frame-ring.ts): the SIMD kernel masks it where it is.
+    const k = phase & 3;
+    maskInKernelMemory(data, key[k], key[(k + 1) & 3], key[(k + 2) & 3], key[(k + 3) & 3]);
+    return (phase + length) & 3;
+  }
   if (length < WORD_LOOP_MIN_BYTES) {
     maskBytes(data, key, 0, length, phase);
     return (phase + length) & 3;
@@ -115,13 +121,14 @@ export function maskInto(
       `expected ${source.length} bytes to fit in a ${target.length}-byte target at offset ${targetOffset}`,
     );
   }
-  if (simdAvailable && source.length >= SIMD_MIN_BYTES && source.buffer !== target.buffer) {
+  if (simdAvailable && source.length >= SIMD_MIN_BYTES && source.buffer !== target.buffer && target.buffer !== kernelMemory) {
     const k = phase & 3;
     maskIntoSimd(source, key[k], key[(k + 1) & 3], key[(k + 2) & 3], key[(k + 3) & 3], target, targetOffset);
     return (phase + source.length) & 3;
   }
-  // A memcpy then the in-place word loop: faster than a fused byte loop, and it
-  // handles any relative alignment of source and target (and overlap) alike.
+  // A memcpy then masking in place (the word loop, or the SIMD kernel for a
+  // target in the frame ring): faster than a fused byte loop, and it handles
+  // any relative alignment of source and target (and overlap) alike.
   target.set(source, targetOffset);
   return maskInPlace(target.subarray(targetOffset, targetOffset + source.length), key, phase);
 }

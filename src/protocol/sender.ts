@@ -13,9 +13,12 @@ import { encodeFrame, type EncodeOptions } from '../frame/encoder.js';
  */
 export type MaskKeySource = ((n: number) => Uint8Array) | null;
 
-/** The masking part of the encoder options for one frame. */
-export function masking(maskKey: MaskKeySource): EncodeOptions {
-  return maskKey === null ? { randomMask: true } : { maskKey: maskKey(4) };
+/** Where a message's frame is built (see `EncodeOptions.allocate`); `undefined` for a new Buffer. */
+export type FrameAllocator = ((size: number) => Buffer) | undefined;
+
+/** The masking part of the encoder options for one frame, and where it is built. */
+export function masking(maskKey: MaskKeySource, allocate?: FrameAllocator): EncodeOptions {
+  return maskKey === null ? { randomMask: true, allocate } : { maskKey: maskKey(4), allocate };
 }
 
 /** RFC 6455 §5.5: control frame payloads are at most 125 bytes. */
@@ -25,19 +28,21 @@ const OPCODE_CONT = 0x0;
 const CONTROL_NAMES: Record<number, string> = { 0x8: 'close', 0x9: 'ping', 0xa: 'pong' };
 
 /**
- * One data message as wire bytes: a single frame, or, when `fragmentSize` is
- * a positive number smaller than the payload, frames of at most
- * `fragmentSize` payload bytes (the first with `opcode`, the rest CONT, only
- * the last with FIN; RFC 6455 §5.4), all in one Buffer.
+ * One data message as wire bytes: a single frame (built by `allocate` when
+ * given), or, when `fragmentSize` is a positive number smaller than the
+ * payload, frames of at most `fragmentSize` payload bytes (the first with
+ * `opcode`, the rest CONT, only the last with FIN; RFC 6455 §5.4), all in one
+ * new Buffer.
  */
 export function encodeMessage(
   opcode: number,
   payload: Uint8Array,
   maskKey: MaskKeySource,
   fragmentSize: number,
+  allocate?: FrameAllocator,
 ): Buffer {
   if (!(fragmentSize > 0) || payload.length <= fragmentSize) {
-    return encodeFrame(opcode, payload, masking(maskKey));
+    return encodeFrame(opcode, payload, masking(maskKey, allocate));
   }
   const frames: Buffer[] = [];
   let total = 0;

@@ -16,7 +16,7 @@ import { encodeFrame, encodeTextFrame } from '../frame/encoder.js';
 import { FrameParser, type FrameHandler, type FrameHeader } from '../frame/parser.js';
 import { Utf8Validator } from '../frame/utf8.js';
 import { PayloadBuffer } from './payload-buffer.js';
-import { encodeControl, encodeMessage, masking, type MaskKeySource } from './sender.js';
+import { encodeControl, encodeMessage, masking, type FrameAllocator, type MaskKeySource } from './sender.js';
 
 // RFC 6455 §5.2 opcodes.
 const OPCODE_CONT = 0x0;
@@ -164,6 +164,12 @@ export interface SessionOptions {
   /** Source of masking keys; default: crypto-random bytes from a pool. */
   getMaskKey?: (n: number) => Uint8Array;
   /**
+   * Where unfragmented data frames are built: a Buffer of exactly `size`
+   * bytes (such as `allocateFrame` of frame-ring.ts, whose frames the
+   * transport gives back once written). Default: a new Buffer per frame.
+   */
+  allocateFrame?: (size: number) => Buffer;
+  /**
    * The negotiated permessage-deflate: rsv1 is then accepted on the first frame
    * of a data message, whose payload is inflated before UTF-8 validation and
    * delivery, and sent messages go through `compress`.
@@ -247,6 +253,7 @@ export class ClientSession implements FrameHandler {
   private readonly maxFragments: number;
   private readonly skipUtf8Validation: boolean;
   private readonly maskKey: MaskKeySource;
+  private readonly allocateFrame: FrameAllocator;
   private readonly compression: MessageCompression | null;
   /** Largest message on the wire: `maxPayload`, or a little more for compressed messages. */
   private readonly wireLimit: number;
@@ -290,6 +297,7 @@ export class ClientSession implements FrameHandler {
     this.fireContFrame = options.fireContFrame === true;
     this.rawFrames = options.rawFrames === true;
     this.maskKey = options.getMaskKey ?? null;
+    this.allocateFrame = options.allocateFrame;
     this.compression = options.compression ?? null;
     this.wireLimit = this.compression === null ? this.maxPayload : compressedLimit(this.maxPayload);
     this.payload = new PayloadBuffer(this.wireLimit);
@@ -646,7 +654,7 @@ export class ClientSession implements FrameHandler {
   sendText(text: string): Buffer {
     this.checkCanSend('a text message');
     // One frame, nothing to compress: encode the string straight into it.
-    if (this.compression === null && this.splitAt === 0) return encodeTextFrame(text, masking(this.maskKey));
+    if (this.compression === null && this.splitAt === 0) return encodeTextFrame(text, masking(this.maskKey, this.allocateFrame));
     return this.encodeData(OPCODE_TEXT, Buffer.from(text, 'utf8'));
   }
 
@@ -658,8 +666,8 @@ export class ClientSession implements FrameHandler {
 
   private encodeData(opcode: number, payload: Uint8Array): Buffer {
     const compressed = this.compression?.compress(payload) ?? null;
-    if (compressed === null) return encodeMessage(opcode, payload, this.maskKey, this.splitAt);
-    const frames = encodeMessage(opcode, compressed, this.maskKey, this.splitAt);
+    if (compressed === null) return encodeMessage(opcode, payload, this.maskKey, this.splitAt, this.allocateFrame);
+    const frames = encodeMessage(opcode, compressed, this.maskKey, this.splitAt, this.allocateFrame);
     // RFC 7692 §6: rsv1 on the first frame only; it starts the buffer.
     frames[0] |= RSV1_BIT;
     return frames;
