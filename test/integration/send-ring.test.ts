@@ -2,14 +2,16 @@
  * Frames of 4 KiB to 1 MiB are built in the frame ring (src/frame/frame-ring.ts)
  * and given back once the socket is done with them. Against a real `ws`
  * server: every byte arrives intact and in order while frames are reused,
- * over two connections sharing the ring, with TLS-free sockets the library
- * made; nothing stays lent after sends settle, time out, or the socket dies;
+ * over two connections sharing the ring, and over TLS; nothing stays lent after sends settle, time out, or the socket dies;
  * and a socket the user passes in never gets ring frames.
  */
+import https from 'node:https';
 import * as net from 'node:net';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { WebSocketServer } from 'ws';
 import { createConnection, WebSocketTimeoutException } from '../../src/index.js';
 import { frameRing } from '../../src/frame/frame-ring.js';
+import { makeTestCertificates } from '../helpers/tls-cert.js';
 import { startWsServer, type WsTestServer } from '../helpers/ws-server.js';
 
 const SIZE = 64 * 1024;
@@ -121,5 +123,32 @@ it('a socket passed in by the user never gets frames from the ring', async () =>
     await ws.close();
   } finally {
     lend.mockRestore();
+  }
+});
+
+it('over TLS too: a burst of ring frames is echoed back intact and in order', async () => {
+  const certs = await makeTestCertificates();
+  const httpsServer = https.createServer({ key: certs.keyPem, cert: certs.certPem });
+  const wss = new WebSocketServer({ server: httpsServer });
+  wss.on('connection', (peer) => {
+    peer.on('error', () => {});
+    peer.on('message', (data, isBinary) => peer.send(data, { binary: isBinary }));
+  });
+  await new Promise<void>((resolve) => httpsServer.listen(0, '127.0.0.1', resolve));
+  try {
+    const port = (httpsServer.address() as net.AddressInfo).port;
+    const ws = await createConnection(`wss://127.0.0.1:${port}`, { sslopt: { ca: certs.caPem }, timeout: 5000 });
+    const count = 48;
+    const sends = Array.from({ length: count }, (_, n) => ws.send(message(n)));
+    for (let n = 0; n < count; n++) expect((await ws.recv() as Buffer).equals(message(n))).toBe(true);
+    await Promise.all(sends);
+    expect(frameRing!.lent).toBe(0);
+    await ws.close();
+  } finally {
+    for (const client of wss.clients) client.terminate();
+    wss.close();
+    httpsServer.closeAllConnections();
+    await new Promise((resolve) => httpsServer.close(resolve));
+    await certs.remove();
   }
 });
