@@ -13,6 +13,7 @@ import {
   WebSocketTimeoutException,
 } from '../exceptions.js';
 import { abortReason, checkTimeout, limit } from './deadline.js';
+import { largeReads } from './large-reads.js';
 import { applySocketOptions, checkSocketOptions, type SocketOptions } from './socket-options.js';
 
 export type { SocketOptions } from './socket-options.js';
@@ -172,7 +173,7 @@ function resolveHost(host: string, lookup: HostLookup, signal: AbortSignal | und
 /** One `net.connect`; a connect error comes out unchanged and leaves no socket behind. */
 function dial(connectOptions: net.NetConnectOpts, signal: AbortSignal | undefined, what: string) {
   return abortable<net.Socket>(signal, what, (resolve, reject) => {
-    const socket = net.connect(connectOptions);
+    const socket = net.connect({ ...connectOptions, onread: largeReads() });
     const unhook = (): void => {
       socket.off('connect', onConnect);
       socket.off('error', onError);
