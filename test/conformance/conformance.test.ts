@@ -88,6 +88,27 @@ describe('the agent run', () => {
   });
 });
 
+describe('permessage-deflate with an offer of its own', () => {
+  it('passes every 13.x case when it asks the server for no context and a 2^9 window, limits its own window and compresses every message', async () => {
+    const small = await startFuzzingServer({ cases: '13.*', scale: 1 / 32 });
+    try {
+      const perMessageDeflate = { serverNoContextTakeover: true, serverMaxWindowBits: 9, clientMaxWindowBits: 9, threshold: 0 };
+      const run = await runAgent({ url: small.url, agent: 'offer', caseTimeoutMs: 20_000, perMessageDeflate });
+      expect(run.outcomes).toHaveLength(126);
+      const results = small.results().get('offer')!;
+      const below = results.filter((r) => !meetsBar(r)).map((r) => `${r.id} ${r.behavior}: ${r.reason}`);
+      expect(below).toEqual([]);
+      const agreed = (id: string) => /agreed "([^"]*)"/.exec(results.find((r) => r.id === id)!.reason)?.[1];
+      const asked = 'permessage-deflate; server_no_context_takeover; server_max_window_bits=9';
+      expect(agreed('13.1.1')).toBe(asked);
+      expect(agreed('13.3.1')).toBe(`${asked}; client_max_window_bits=8`);
+      expect(agreed('13.6.1')).toBe(`${asked}; client_no_context_takeover; client_max_window_bits=9`);
+    } finally {
+      await small.close();
+    }
+  }, 60_000);
+});
+
 describe('agent options', () => {
   it('selects case numbers and ranges against the server count', () => {
     expect(parseCaseSelection(undefined, 3)).toEqual([1, 2, 3]);
