@@ -12,6 +12,7 @@ import {
   WebSocketException,
   WebSocketTimeoutException,
 } from '../exceptions.js';
+import { formatHostPort } from '../handshake/url.js';
 import { abortReason, checkTimeout, limit } from './deadline.js';
 import { largeReads } from './large-reads.js';
 import { applySocketOptions, checkSocketOptions, type SocketOptions } from './socket-options.js';
@@ -80,10 +81,9 @@ function bareHost(host: string): string {
   return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
 }
 
-/** `host:port`, with an IPv6 literal in brackets. */
+/** `host:port`, with an IPv6 literal in brackets, whether or not `host` came bracketed. */
 function hostPort(host: string, port: number): string {
-  const name = bareHost(host);
-  return net.isIPv6(name) ? `[${name}]:${port}` : `${name}:${port}`;
+  return formatHostPort(bareHost(host), port);
 }
 
 /** Where an open goes, for messages: the unix path or host:port. */

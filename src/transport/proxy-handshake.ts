@@ -7,6 +7,7 @@
  */
 import net from 'node:net';
 import { WebSocketAddressException, WebSocketProxyException } from '../exceptions.js';
+import { formatHostPort } from '../handshake/url.js';
 
 /**
  * What a handshake wants after it was fed: send bytes, wait for more, or done
@@ -51,11 +52,6 @@ function httpHint(firstByte: number): string {
   return firstByte === 0x48 ? ' (it looks like an HTTP reply: is this an HTTP proxy?)' : '';
 }
 
-/** `host:port` with an IPv6 literal in brackets (RFC 9110 §9.3.6 authority-form). */
-function authority(host: string, port: number): string {
-  return net.isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
-}
-
 function checkTargetPort(port: number): void {
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throw new WebSocketAddressException(`target port: expected an integer from 1 to 65535, got ${String(port)}`);
@@ -85,7 +81,7 @@ export class HttpConnectHandshake implements ProxyHandshake {
   }
 
   start(): Buffer {
-    const where = authority(this.target.host, this.target.port);
+    const where = formatHostPort(this.target.host, this.target.port);
     const lines = [`CONNECT ${where} HTTP/1.1`, `Host: ${where}`];
     if (this.auth !== undefined) {
       // RFC 7617 §2: user-id ":" password, UTF-8, base64.
@@ -147,7 +143,7 @@ export class HttpConnectHandshake implements ProxyHandshake {
 
   /** The error for a non-2xx CONNECT reply, carrying its `statusCode` and `statusMessage`. */
   private refused(statusCode: number, statusMessage: string): WebSocketProxyException {
-    const where = authority(this.target.host, this.target.port);
+    const where = formatHostPort(this.target.host, this.target.port);
     let message = `proxy refused CONNECT to ${where}: expected a 2xx status, got ${statusCode}${statusMessage ? ` ${statusMessage}` : ''}`;
     if (statusCode === 407) {
       message += this.auth === undefined
@@ -250,7 +246,7 @@ export class Socks4Handshake implements ProxyHandshake {
     if (code !== undefined && code !== 0x5a) {
       const meaning = SOCKS4_REPLIES[code] ?? 'unknown reply code';
       throw new WebSocketProxyException(
-        `SOCKS4 proxy refused CONNECT to ${authority(this.target.host, this.target.port)}: ${meaning} (0x${code.toString(16).toUpperCase()})`,
+        `SOCKS4 proxy refused CONNECT to ${formatHostPort(this.target.host, this.target.port)}: ${meaning} (0x${code.toString(16).toUpperCase()})`,
       );
     }
     if (this.buffer.length < 8) return { kind: 'wait' };
@@ -423,7 +419,7 @@ export class Socks5Handshake implements ProxyHandshake {
     if (reply !== undefined && reply !== 0) {
       const meaning = SOCKS5_REPLIES[reply] ?? 'unassigned reply code';
       throw new WebSocketProxyException(
-        `SOCKS5 proxy refused CONNECT to ${authority(this.target.host, this.target.port)}: ${meaning} (${hex(reply)})`,
+        `SOCKS5 proxy refused CONNECT to ${formatHostPort(this.target.host, this.target.port)}: ${meaning} (${hex(reply)})`,
       );
     }
     const type = this.buffer[3];

@@ -6,6 +6,7 @@
 import type net from 'node:net';
 import { isIP } from 'node:net';
 import { WebSocketAddressException, WebSocketProxyException, WebSocketTimeoutException } from '../exceptions.js';
+import { formatHostPort } from '../handshake/url.js';
 import { connectTcp, startTls, systemLookup, type HostLookup, type SocketOptions } from './connect.js';
 import { abortReason, checkTimeout, limit } from './deadline.js';
 import {
@@ -47,11 +48,6 @@ function traceBytes(type: ProxyConfig['type'], data: Buffer, sent: boolean): str
   return data.subarray(0, TRACE_BYTES).toString('hex').replace(/(..)(?!$)/g, '$1 ') + (data.length > TRACE_BYTES ? '…' : '');
 }
 
-/** `host:port`, IPv6 in brackets. */
-function authority(host: string, port: number): string {
-  return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
-}
-
 /**
  * Connects to `proxy` and opens a tunnel to `target`.
  *
@@ -76,7 +72,7 @@ export async function openTunnel(
   options: TunnelOptions = {},
 ): Promise<net.Socket> {
   checkTimeout(options.timeout, 'httpProxyTimeout');
-  const where = `${proxy.type} proxy ${authority(proxy.host, proxy.port)}`;
+  const where = `${proxy.type} proxy ${formatHostPort(proxy.host, proxy.port)}`;
   let waitingFor = `a connection to the ${where}`;
   const { timeout } = options;
   const bound = limit(
@@ -91,7 +87,7 @@ export async function openTunnel(
     const socket = await reachProxy(proxy, where, options, signal);
     waitingFor = handshake.waitingFor;
     const trace = options.trace;
-    trace?.(`proxy: connected to the ${where}, opening a tunnel to ${authority(target.host, target.port)}`);
+    trace?.(`proxy: connected to the ${where}, opening a tunnel to ${formatHostPort(target.host, target.port)}`);
     const tunnel = await exchange(socket, handshake, where, signal, {
       waiting: (now) => (waitingFor = now),
       ...(trace === undefined

@@ -90,6 +90,10 @@ describe('HTTP CONNECT', () => {
     expect(new HttpConnectHandshake({ host: '::1', port: 443 }).start().toString('latin1')).toBe(
       'CONNECT [::1]:443 HTTP/1.1\r\nHost: [::1]:443\r\n\r\n',
     );
+    // RFC 6874: a zone id is written %25 inside the brackets, as in the URL and the Host header.
+    expect(new HttpConnectHandshake({ host: 'fe80::1%eth0', port: 80 }).start().toString('latin1')).toBe(
+      'CONNECT [fe80::1%25eth0]:80 HTTP/1.1\r\nHost: [fe80::1%25eth0]:80\r\n\r\n',
+    );
   });
 
   it('refuses targets that would break the request', () => {
