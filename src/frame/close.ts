@@ -8,6 +8,9 @@ import { isValidUtf8 } from './utf8.js';
 /** RFC 6455 §5.5: a control frame payload is at most 125 bytes. */
 const MAX_CLOSE_PAYLOAD = 125;
 
+/** What {@link isValidWireCloseCode} accepts, for error messages. */
+const WIRE_CLOSE_CODES = '1000-1003, 1007-1014 or 3000-4999 (RFC 6455 §7.4)';
+
 /**
  * True when `code` may be sent in a close frame (RFC 6455 §7.4.1, §7.4.2, IANA
  * registry): 1000-1003, 1007-1014 and 3000-4999. 1004 (reserved), 1005, 1006
@@ -44,7 +47,7 @@ export function decodeClosePayload(
   }
   const code = (payload[0] << 8) | payload[1];
   if (!isValidWireCloseCode(code)) {
-    throw new WebSocketProtocolException(`close code ${code} is not allowed on the wire (RFC 6455 §7.4)`, {
+    throw new WebSocketProtocolException(`close code ${code} is not allowed on the wire: expected ${WIRE_CLOSE_CODES}`, {
       closeCode: 1002,
     });
   }
@@ -80,7 +83,7 @@ export function encodeClosePayload(code: number | null, reason: string | Uint8Ar
   }
   if (!isValidWireCloseCode(code)) {
     throw new WebSocketProtocolException(
-      `close code ${code} cannot be sent: expected 1000-1003, 1007-1014 or 3000-4999 (RFC 6455 §7.4)`,
+      `close code ${code} cannot be sent: expected ${WIRE_CLOSE_CODES}`,
     );
   }
   const length = 2 + reasonBytes.length;
