@@ -115,10 +115,14 @@ export interface SessionHandler {
    */
   onClose(code: number | null, reason: string): void;
   /**
-   * Bytes the transport must write, in call order and ahead of anything sent
-   * later: an automatic pong (one per ping, same payload) or a close reply.
-   * RFC 6455 §5.5.3 lets a client answer only the latest of several pings, so
-   * the transport may replace a `'pong'` it has not written yet with a newer one.
+   * Bytes the transport must write, in call order: an automatic pong (one per
+   * ping, same payload) or a close reply. RFC 6455 §5.5.3 lets a client answer
+   * only the latest of several pings, so the transport may replace a `'pong'`
+   * it has not written yet with a newer one. A `'close'` reply is the last
+   * frame of the session; the transport may hold it back while the user reacts
+   * to the messages delivered before it (`WebSocket` does: one turn, longer
+   * while they are unread, up to 1 s), since §5.5.1 lets an endpoint finish
+   * sending its current message first.
    */
   onWrite(bytes: Buffer, kind: WriteKind): void;
   /**
@@ -697,8 +701,8 @@ export class ClientSession implements FrameHandler {
    * `'closed'` when the server's close frame arrives.
    *
    * @param code the status code, `null` for an empty close frame. Default 1000.
-   * @throws WebSocketProtocolException when the code may not be sent (1005,
-   *   1006, 1015, 1016-2999, outside 1000-4999; RFC 6455 §7.4), a reason comes
+   * @throws WebSocketProtocolException when the code may not be sent (1004-1006,
+   *   1015-2999, outside 1000-4999; RFC 6455 §7.4), a reason comes
    *   without a code, or the payload passes 125 bytes.
    */
   sendClose(code: number | null = 1000, reason: string | Uint8Array = ''): Buffer {
