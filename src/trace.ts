@@ -34,7 +34,7 @@ const PREVIEW_BYTES = 40;
 const OPCODE_NAMES: Readonly<Record<number, string>> = { 0: 'cont', 1: 'text', 2: 'binary', 8: 'close', 9: 'ping', 10: 'pong' };
 
 /** A short, printable preview of a payload for trace lines: quoted text, or hex. */
-export function previewPayload(data: Uint8Array, text: boolean): string {
+function previewPayload(data: Uint8Array, text: boolean): string {
   const head = Buffer.from(data.buffer, data.byteOffset, Math.min(data.length, PREVIEW_BYTES));
   const more = data.length > PREVIEW_BYTES ? '…' : '';
   if (text) return JSON.stringify(head.toString('utf8')) + more;

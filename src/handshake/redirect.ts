@@ -9,7 +9,7 @@ import { quote } from './http-syntax.js';
 import type { HandshakeResponse } from './response.js';
 
 /** The statuses that are followed. */
-export const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
+const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
 
 const SCHEME_MAP: Record<string, string> = { ws: 'ws', wss: 'wss', http: 'ws', https: 'wss' };
 

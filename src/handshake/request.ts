@@ -92,13 +92,13 @@ export function computeAcceptKey(key: string): string {
  * default, IPv6 in brackets; `localhost` for a unix socket (HTTP/1.1 requires
  * a Host header, RFC 7230 §5.4).
  */
-export function hostHeader(url: ParsedUrl): string {
+function hostHeader(url: ParsedUrl): string {
   if (url.unixPath !== undefined) return 'localhost';
   return formatHostPort(url.host, url.port, url.port === defaultPort(url.secure));
 }
 
 /** The default `Origin`: `https://` for a secure URL, `http://` otherwise, then the Host value. */
-export function defaultOrigin(url: ParsedUrl): string {
+function defaultOrigin(url: ParsedUrl): string {
   return `${url.secure ? 'https' : 'http'}://${hostHeader(url)}`;
 }
 

@@ -34,7 +34,7 @@ export interface DeflateOptions {
 }
 
 /** Default of {@link DeflateOptions.threshold}. */
-export const DEFAULT_DEFLATE_THRESHOLD = 1024;
+const DEFAULT_DEFLATE_THRESHOLD = 1024;
 
 /** The options, checked and with defaults filled in. */
 export interface DeflateConfig {

@@ -11,7 +11,7 @@ import { WebSocketProxyException } from '../exceptions.js';
 export type ProxyType = 'http' | 'https' | 'socks4' | 'socks4a' | 'socks5' | 'socks5h';
 
 /** Every proxy type, in the order error messages list them. */
-export const PROXY_TYPES: readonly ProxyType[] = ['http', 'https', 'socks4', 'socks4a', 'socks5', 'socks5h'];
+const PROXY_TYPES: readonly ProxyType[] = ['http', 'https', 'socks4', 'socks4a', 'socks5', 'socks5h'];
 
 /** A proxy to tunnel through, as `resolveProxy` chose it. */
 export interface ProxyConfig {
@@ -38,7 +38,7 @@ export interface ProxyOptions {
 }
 
 /** The port a proxy listens on when none is given: 80 for HTTP, 443 for HTTPS, 1080 for SOCKS. */
-export function defaultProxyPort(type: ProxyType): number {
+function defaultProxyPort(type: ProxyType): number {
   if (type === 'http') return 80;
   if (type === 'https') return 443;
   return 1080;
