@@ -21,8 +21,12 @@ export interface FrameHeader {
 
 /** Receives what the parser decodes, synchronously from `push`. */
 export interface FrameHandler {
-  /** Called once per frame, as soon as its header is complete and has passed the header rules. */
-  onHeader(header: FrameHeader): void;
+  /**
+   * Called once per frame, as soon as its header is complete and has passed
+   * the header rules. `header` is one object per parser, overwritten for
+   * every frame (no allocation per frame): copy its fields to keep them.
+   */
+  onHeader(header: Readonly<FrameHeader>): void;
   /**
    * Payload pieces in order, already unmasked. Data frames (opcode 0/1/2):
    * each piece as it arrives, a view into the pushed chunk (no copy),
@@ -96,6 +100,9 @@ export class FrameParser {
   private maxPayload = DEFAULT_MAX_PAYLOAD;
   private acceptMasked = false;
   private allowedRsv = 0;
+
+  /** The header handed to `onHeader`, reused for every frame. */
+  private readonly header: FrameHeader = { fin: false, rsv1: false, rsv2: false, rsv3: false, opcode: 0, masked: false, payloadLength: 0 };
 
   /** The error that killed the parser, thrown again by every later push. */
   private failure: unknown = null;
@@ -281,15 +288,15 @@ export class FrameParser {
     this.remaining = length;
     this.inPayload = length > 0;
 
-    this.handler.onHeader({
-      fin: (byte0 & 0x80) !== 0,
-      rsv1: (byte0 & 0x40) !== 0,
-      rsv2: (byte0 & 0x20) !== 0,
-      rsv3: (byte0 & 0x10) !== 0,
-      opcode,
-      masked,
-      payloadLength: length,
-    });
+    const header = this.header;
+    header.fin = (byte0 & 0x80) !== 0;
+    header.rsv1 = (byte0 & 0x40) !== 0;
+    header.rsv2 = (byte0 & 0x20) !== 0;
+    header.rsv3 = (byte0 & 0x10) !== 0;
+    header.opcode = opcode;
+    header.masked = masked;
+    header.payloadLength = length;
+    this.handler.onHeader(header);
     if (length === 0) {
       if (this.takesRanges && !isControl) (this.handler as Required<FrameHandler>).onPayloadRange(EMPTY, 0, 0, true);
       else this.handler.onPayload(EMPTY, true);

@@ -65,7 +65,7 @@ describe('ABNF construction', () => {
   it('fromParsed builds the frame a parser decoded', () => {
     let header: FrameHeader | undefined;
     let payload: Buffer | undefined;
-    const parser = new FrameParser({ onHeader: (h) => (header = h), onPayload: (p) => (payload = p) }, { allowedRsv: 4, acceptMasked: true });
+    const parser = new FrameParser({ onHeader: (h) => (header = { ...h }), onPayload: (p) => (payload = p) }, { allowedRsv: 4, acceptMasked: true });
     parser.push(withKey(new ABNF({ opcode: 2, fin: 1, rsv1: 1, data: 'abc' }), Uint8Array.of(1, 2, 3, 4)).format());
     const frame = ABNF.fromParsed(header!, payload!);
     expect([frame.fin, frame.rsv1, frame.rsv2, frame.rsv3, frame.opcode, frame.mask]).toEqual([1, 1, 0, 0, 2, 1]);
@@ -179,7 +179,7 @@ describe('ABNF.format', () => {
         const sent = new ABNF(init);
         let header: FrameHeader | undefined;
         let payload = Buffer.alloc(0);
-        new FrameParser({ onHeader: (h) => (header = h), onPayload: (p) => (payload = Buffer.from(p)) }, { acceptMasked: true })
+        new FrameParser({ onHeader: (h) => (header = { ...h }), onPayload: (p) => (payload = Buffer.from(p)) }, { acceptMasked: true })
           .push(sent.format());
         const got = ABNF.fromParsed(header!, payload);
         expect([got.fin, got.opcode, got.mask, got.data]).toEqual([sent.fin, sent.opcode, sent.mask, Buffer.from(init.data)]);

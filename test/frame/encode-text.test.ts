@@ -15,7 +15,7 @@ const keys = fc.uint8Array({ minLength: 4, maxLength: 4 });
 function decode(frame: Buffer): { header: FrameHeader; payload: Buffer } {
   let header: FrameHeader | null = null;
   const pieces: Buffer[] = [];
-  new FrameParser({ onHeader: (h) => (header = h), onPayload: (p) => pieces.push(Buffer.from(p)) }, { acceptMasked: true, maxPayload: Infinity }).push(frame);
+  new FrameParser({ onHeader: (h) => (header = { ...h }), onPayload: (p) => pieces.push(Buffer.from(p)) }, { acceptMasked: true, maxPayload: Infinity }).push(frame);
   return { header: header as unknown as FrameHeader, payload: Buffer.concat(pieces) };
 }
 

@@ -18,7 +18,7 @@ function recorder(options?: FrameParserOptions) {
     {
       onHeader(header) {
         if (open !== null) throw new Error('onHeader before the previous frame ended');
-        open = { header, parts: [] };
+        open = { header: { ...header }, parts: [] };
       },
       onPayload(piece, frameEnd) {
         if (open === null) throw new Error('onPayload without a header');
@@ -245,6 +245,16 @@ describe('FrameParser: payload pieces', () => {
     expect(parser.idle).toBe(false);
     parser.push(hex('02 03 04 05'));
     expect(parser.idle).toBe(true);
+  });
+});
+
+describe('FrameParser: the header object', () => {
+  it('is one object per parser, overwritten with each frame', () => {
+    const seen: Array<{ header: object; opcode: number; payloadLength: number }> = [];
+    const parser = new FrameParser({ onHeader: (h) => seen.push({ header: h, opcode: h.opcode, payloadLength: h.payloadLength }), onPayload() {} });
+    parser.push(hex('81 01 61 82 02 01 02'));
+    expect(seen.map(({ opcode, payloadLength }) => [opcode, payloadLength])).toEqual([[1, 1], [2, 2]]);
+    expect(seen[0].header).toBe(seen[1].header);
   });
 });
 

@@ -69,7 +69,7 @@ export function decodeClientFrames(bytes: Uint8Array): ClientFrame[] {
   const parser = new FrameParser(
     {
       onHeader(h) {
-        header = h;
+        header = { ...h };
         pieces = [];
       },
       onPayload(piece, frameEnd) {
