@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { decodeClosePayload, encodeClosePayload, isValidWireCloseCode } from '../../src/frame/close.js';
 import { WebSocketPayloadException, WebSocketProtocolException } from '../../src/exceptions.js';
+import { thrownBy } from '../helpers/outcome.js';
 
 const codeBytes = (code: number, ...rest: number[]) => Uint8Array.from([code >>> 8, code & 0xff, ...rest]);
 
@@ -46,7 +47,7 @@ describe('decodeClosePayload', () => {
   });
 
   it('a 1-byte payload -> Protocol 1002', () => {
-    const error = catchError(() => decodeClosePayload(Uint8Array.of(3)));
+    const error = thrownBy(() => decodeClosePayload(Uint8Array.of(3)));
     expect(error).toBeInstanceOf(WebSocketProtocolException);
     expect(error.closeCode).toBe(1002);
     expect(error.message).toMatch(/payload of 1 byte/);
@@ -55,7 +56,7 @@ describe('decodeClosePayload', () => {
   it.each([0, 999, 1004, 1005, 1006, 1015, 1016, 2999, 5000, 65535])(
     'close code %i -> Protocol 1002 saying which code came',
     (code) => {
-      const error = catchError(() => decodeClosePayload(codeBytes(code)));
+      const error = thrownBy(() => decodeClosePayload(codeBytes(code)));
       expect(error).toBeInstanceOf(WebSocketProtocolException);
       expect(error.closeCode).toBe(1002);
       expect(error.message).toContain(`close code ${code} is not allowed on the wire`);
@@ -70,7 +71,7 @@ describe('decodeClosePayload', () => {
     ['above U+10FFFF', [0xf4, 0x90, 0x80, 0x80]],
   ])('a reason with %s -> Payload 1007', (_label, bytes) => {
     const payload = codeBytes(1000, 0x61, ...bytes);
-    const error = catchError(() => decodeClosePayload(payload));
+    const error = thrownBy(() => decodeClosePayload(payload));
     expect(error).toBeInstanceOf(WebSocketPayloadException);
     expect(error.closeCode).toBe(1007);
     expect(error.message).toMatch(/not valid UTF-8/);
@@ -102,7 +103,7 @@ describe('encodeClosePayload', () => {
 
   it('accepts a 123-byte reason (125 in all), refuses 124', () => {
     expect(encodeClosePayload(1000, 'x'.repeat(123)).length).toBe(125);
-    const error = catchError(() => encodeClosePayload(1000, 'x'.repeat(124)));
+    const error = thrownBy(() => encodeClosePayload(1000, 'x'.repeat(124)));
     expect(error).toBeInstanceOf(WebSocketProtocolException);
     expect(error.message).toContain('close payload of 126 bytes');
   });
@@ -112,7 +113,7 @@ describe('encodeClosePayload', () => {
   });
 
   it.each([0, 999, 1004, 1005, 1006, 1015, 2000, 5000, 70000, -1, 1000.5])('refuses code %s', (code) => {
-    const error = catchError(() => encodeClosePayload(code));
+    const error = thrownBy(() => encodeClosePayload(code));
     expect(error).toBeInstanceOf(WebSocketProtocolException);
     expect(error.message).toContain(`close code ${code} cannot be sent`);
   });
@@ -131,12 +132,3 @@ describe('encodeClosePayload', () => {
     );
   });
 });
-
-function catchError(fn: () => unknown): Error & { closeCode?: number } {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error & { closeCode?: number };
-  }
-  throw new Error('expected the call to throw');
-}

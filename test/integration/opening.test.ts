@@ -16,6 +16,7 @@ import {
 } from '../../src/index.js';
 import { findClosedPort, startSilentServer } from '../helpers/servers.js';
 import { startRawServer, type RawPeer, type RawServer } from '../helpers/raw-server.js';
+import { rejectionOf } from '../helpers/outcome.js';
 
 const servers: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {
@@ -27,15 +28,6 @@ async function raw(onPeer: (peer: RawPeer) => unknown): Promise<RawServer & { er
   const server = await startRawServer(onPeer);
   servers.push(server);
   return server;
-}
-
-function failure(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (error: unknown) => error,
-  );
 }
 
 describe('bad status', () => {
@@ -52,7 +44,7 @@ describe('bad status', () => {
           `HTTP/1.1 ${code} ${text}\r\nContent-Type: application/json\r\nX-Reason: nope\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
         ]);
       });
-      const error = await failure(createConnection(server.url, { timeout: 3000 }));
+      const error = await rejectionOf(createConnection(server.url, { timeout: 3000 }));
       expect(error).toBeInstanceOf(WebSocketBadStatusException);
       const e = error as WebSocketBadStatusException;
       expect(e.statusCode).toBe(code);
@@ -70,7 +62,7 @@ describe('bad status', () => {
       await peer.request();
       await peer.play(['HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic\r\n\r\nlogin ', { delay: 30 }, 'first', 'end']);
     });
-    const e = (await failure(createConnection(server.url, { timeout: 3000 }))) as WebSocketBadStatusException;
+    const e = (await rejectionOf(createConnection(server.url, { timeout: 3000 }))) as WebSocketBadStatusException;
     expect(e).toBeInstanceOf(WebSocketBadStatusException);
     expect(e.statusCode).toBe(401);
     expect(e.respHeaders?.['www-authenticate']).toBe('Basic');
@@ -108,7 +100,7 @@ describe('bad 101 responses', () => {
   for (const c of cases) {
     it(`${c.name} -> WebSocketProtocolException`, async () => {
       const server = await raw(async (peer) => peer.play([await c.respond(peer)]));
-      const error = await failure(createConnection(server.url, { timeout: 3000, ...c.options }));
+      const error = await rejectionOf(createConnection(server.url, { timeout: 3000, ...c.options }));
       expect(error).toBeInstanceOf(WebSocketProtocolException);
       expect((error as Error).message).toMatch(c.message);
       // The failed socket is closed, not leaked.
@@ -131,7 +123,7 @@ describe('bad 101 responses', () => {
       await peer.request();
       await peer.play(['HTTP/1.1 101 Swi', 'end']);
     });
-    const error = await failure(createConnection(server.url, { timeout: 3000 }));
+    const error = await rejectionOf(createConnection(server.url, { timeout: 3000 }));
     expect(error).toBeInstanceOf(WebSocketException);
     expect((error as Error).message).toMatch(/opening handshake/);
   });
@@ -180,7 +172,7 @@ describe('redirects', () => {
       await peer.request();
       await peer.play(['HTTP/1.1 302 Found\r\nLocation: /again\r\n\r\n']);
     });
-    const error = await failure(createConnection(server.url, { timeout: 3000, redirectLimit: 2 }));
+    const error = await rejectionOf(createConnection(server.url, { timeout: 3000, redirectLimit: 2 }));
     expect(error).toBeInstanceOf(WebSocketBadStatusException);
     expect((error as WebSocketBadStatusException).statusCode).toBe(302);
     expect((error as Error).message).toMatch(/too many redirects/);
@@ -192,7 +184,7 @@ describe('redirects', () => {
       await peer.request();
       await peer.play(['HTTP/1.1 308 Permanent Redirect\r\nLocation: /x\r\n\r\n']);
     });
-    const error = await failure(createConnection(server.url, { timeout: 3000, redirectLimit: 0 }));
+    const error = await rejectionOf(createConnection(server.url, { timeout: 3000, redirectLimit: 0 }));
     expect(error).toBeInstanceOf(WebSocketBadStatusException);
     expect(server.peers.length).toBe(1);
   });
@@ -201,7 +193,7 @@ describe('redirects', () => {
     const plain = await raw(async (peer) => peer.accept());
     const tlsLike = await startTlsRedirector(`ws://127.0.0.1:${plain.port}/plain`);
     servers.push(tlsLike);
-    const error = await failure(createConnection(tlsLike.url, { timeout: 3000, sslopt: { rejectUnauthorized: false } }));
+    const error = await rejectionOf(createConnection(tlsLike.url, { timeout: 3000, sslopt: { rejectUnauthorized: false } }));
     expect(error).toBeInstanceOf(WebSocketBadStatusException);
     expect((error as Error).message).toMatch(/wss|downgrade|ws:/);
     expect(plain.peers.length).toBe(0);
@@ -213,7 +205,7 @@ describe('timeouts and addresses', () => {
     const silent = await startSilentServer();
     servers.push(silent);
     const started = Date.now();
-    const error = await failure(createConnection(`ws://127.0.0.1:${silent.port}`, { timeout: 300 }));
+    const error = await rejectionOf(createConnection(`ws://127.0.0.1:${silent.port}`, { timeout: 300 }));
     const elapsed = Date.now() - started;
     expect(error).toBeInstanceOf(WebSocketTimeoutException);
     expect((error as Error).message).toMatch(/300 ms/);
@@ -227,7 +219,7 @@ describe('timeouts and addresses', () => {
     setDefaultTimeout(200);
     expect(getDefaultTimeout()).toBe(200);
     const started = Date.now();
-    const error = await failure(createConnection(`ws://127.0.0.1:${silent.port}`));
+    const error = await rejectionOf(createConnection(`ws://127.0.0.1:${silent.port}`));
     expect(error).toBeInstanceOf(WebSocketTimeoutException);
     expect(Date.now() - started).toBeLessThan(1000);
   });
@@ -252,19 +244,19 @@ describe('timeouts and addresses', () => {
   });
 
   it('nonexistent.invalid -> Address', async () => {
-    const error = await failure(createConnection('ws://nonexistent.invalid/', { timeout: 5000 }));
+    const error = await rejectionOf(createConnection('ws://nonexistent.invalid/', { timeout: 5000 }));
     expect(error).toBeInstanceOf(WebSocketAddressException);
     expect((error as Error).message).toMatch(/nonexistent\.invalid/);
   });
 
   it('a closed port -> the ECONNREFUSED system error', async () => {
     const port = await findClosedPort();
-    const error = await failure(createConnection(`ws://127.0.0.1:${port}`, { timeout: 3000 }));
+    const error = await rejectionOf(createConnection(`ws://127.0.0.1:${port}`, { timeout: 3000 }));
     expect((error as NodeJS.ErrnoException).code).toBe('ECONNREFUSED');
   });
 
   it('a bad URL -> Address naming it', async () => {
-    const error = await failure(createConnection('http//nope', { timeout: 1000 }));
+    const error = await rejectionOf(createConnection('http//nope', { timeout: 1000 }));
     expect(error).toBeInstanceOf(WebSocketAddressException);
     expect((error as Error).message).toContain('http//nope');
   });

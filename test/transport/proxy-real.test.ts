@@ -20,6 +20,7 @@ import {
   type RunningServer,
   type TestCertificate,
 } from '../helpers/proxies.js';
+import { rejectionOf } from '../helpers/outcome.js';
 
 const AUTH: [string, string] = ['alice', 's3cret'];
 
@@ -85,15 +86,6 @@ async function echoThrough(proxy: ProxyConfig, host = '127.0.0.1'): Promise<void
   }
 }
 
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
-
 const local = (type: ProxyConfig['type'], server: () => RunningServer, extra: Partial<ProxyConfig> = {}) =>
   (): ProxyConfig => ({ type, host: '127.0.0.1', port: server().port, ...extra });
 
@@ -103,14 +95,14 @@ describe('HTTP CONNECT through tinyproxy', () => {
   it('echoes with Basic credentials', () => echoThrough(local('http', () => tinyproxyAuth, { auth: AUTH })()));
 
   it('without credentials: 407, says authentication is required', async () => {
-    const error = await rejection(echoThrough(local('http', () => tinyproxyAuth)()));
+    const error = await rejectionOf(echoThrough(local('http', () => tinyproxyAuth)()));
     expect(error).toBeInstanceOf(WebSocketProxyException);
     expect(error).toMatchObject({ statusCode: 407 });
     expect(error.message).toMatch(/got 407 Proxy Authentication Required \(the proxy requires authentication/);
   });
 
   it('with wrong credentials: refused (tinyproxy answers 401)', async () => {
-    const error = await rejection(echoThrough(local('http', () => tinyproxyAuth, { auth: ['alice', 'wrong'] })()));
+    const error = await rejectionOf(echoThrough(local('http', () => tinyproxyAuth, { auth: ['alice', 'wrong'] })()));
     expect(error).toBeInstanceOf(WebSocketProxyException);
     expect(error).toMatchObject({ statusCode: 401 });
     expect(error.message).toMatch(/^proxy refused CONNECT to 127\.0\.0\.1:\d+: expected a 2xx status, got 401 Unauthorized/);
@@ -144,7 +136,7 @@ describe('HTTPS proxy (tinyproxy behind TLS)', () => {
   });
 
   it('an untrusted proxy certificate is a ProxyException with the TLS error as cause', async () => {
-    const error = await rejection(echoThrough(local('https', () => httpsProxy)()));
+    const error = await rejectionOf(echoThrough(local('https', () => httpsProxy)()));
     expect(error).toBeInstanceOf(WebSocketProxyException);
     expect(error.message).toMatch(/^cannot reach the https proxy 127\.0\.0\.1:\d+: TLS handshake failed: self-signed certificate/);
     expect(error.cause).toMatchObject({ code: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
@@ -159,14 +151,14 @@ describe('SOCKS through danted', () => {
 
   it('socks5: a refused target maps the reply code', async () => {
     const port = await freePort();
-    const error = await rejection(openTunnel(local('socks5', () => danted)(), { host: '127.0.0.1', port }, { timeout: 5000 }));
+    const error = await rejectionOf(openTunnel(local('socks5', () => danted)(), { host: '127.0.0.1', port }, { timeout: 5000 }));
     expect(error).toBeInstanceOf(WebSocketProxyException);
     expect(error.message).toBe(`SOCKS5 proxy refused CONNECT to 127.0.0.1:${port}: connection refused by destination (0x05)`);
   });
 
   it('socks4: a refused target is "rejected or failed"', async () => {
     const port = await freePort();
-    const error = await rejection(openTunnel(local('socks4', () => danted)(), { host: '127.0.0.1', port }, { timeout: 5000 }));
+    const error = await rejectionOf(openTunnel(local('socks4', () => danted)(), { host: '127.0.0.1', port }, { timeout: 5000 }));
     expect(error).toBeInstanceOf(WebSocketProxyException);
     expect(error.message).toBe(`SOCKS4 proxy refused CONNECT to 127.0.0.1:${port}: request rejected or failed (0x5B)`);
   });
@@ -187,13 +179,13 @@ describe('SOCKS5 with username/password through microsocks', () => {
     echoThrough(local('socks5h', () => microsocks, { auth: AUTH })(), 'localhost'));
 
   it('wrong credentials: auth rejected', async () => {
-    const error = await rejection(echoThrough(local('socks5', () => microsocks, { auth: ['alice', 'nope'] })()));
+    const error = await rejectionOf(echoThrough(local('socks5', () => microsocks, { auth: ['alice', 'nope'] })()));
     expect(error).toBeInstanceOf(WebSocketProxyException);
     expect(error.message).toMatch(/^SOCKS5 proxy auth rejected: the username\/password was refused/);
   });
 
   it('no credentials: no acceptable method', async () => {
-    const error = await rejection(echoThrough(local('socks5', () => microsocks)()));
+    const error = await rejectionOf(echoThrough(local('socks5', () => microsocks)()));
     expect(error).toBeInstanceOf(WebSocketProxyException);
     expect(error.message).toMatch(/accepted none of the offered authentication methods \(no authentication; the proxy may require credentials\)/);
   });

@@ -12,6 +12,7 @@ import { openTunnel } from '../../src/transport/proxy.js';
 import type { ProxyConfig } from '../../src/transport/proxy-config.js';
 import { startFakeProxy, type FakeConnection, type FakeProxy } from '../helpers/fake-proxy.js';
 import { freePort } from '../helpers/proxies.js';
+import { rejectionOf } from '../helpers/outcome.js';
 
 let fake: FakeProxy | undefined;
 afterEach(async () => {
@@ -40,15 +41,6 @@ function readFrom(socket: net.Socket, length: number): Promise<Buffer> {
     socket.once('error', reject);
     socket.resume();
   });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 /** After the handshake the fake echoes what the client writes. */
@@ -100,7 +92,7 @@ describe('openTunnel through a fake proxy', () => {
       await conn.readUntil('\r\n\r\n');
       await conn.write('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="r"\r\n\r\n');
     });
-    const error = await rejection(openTunnel({ type: 'http', host: '127.0.0.1', port: proxy.port }, { host: 'a.example', port: 80 }, { timeout: 2000 }));
+    const error = await rejectionOf(openTunnel({ type: 'http', host: '127.0.0.1', port: proxy.port }, { host: 'a.example', port: 80 }, { timeout: 2000 }));
     expect(error).toBeInstanceOf(WebSocketProxyException);
     expect(error).toMatchObject({ statusCode: 407, statusMessage: 'Proxy Authentication Required' });
     expect(error.message).toMatch(/expected a 2xx status, got 407 Proxy Authentication Required \(the proxy requires authentication/);
@@ -168,10 +160,10 @@ describe('openTunnel through a fake proxy', () => {
     expect(seen[0]).toEqual(Buffer.of(5, 1, 0, 4, ...Array(15).fill(0), 1, 0, 80));
     expect(seen[1]).toEqual(Buffer.of(4, 1, 0, 80, 10, 0, 0, 7, 0));
 
-    const noV4 = await rejection(openTunnel({ type: 'socks4', ...base }, { host: 'v6only.test', port: 80 }, { timeout: 2000, lookup }));
+    const noV4 = await rejectionOf(openTunnel({ type: 'socks4', ...base }, { host: 'v6only.test', port: 80 }, { timeout: 2000, lookup }));
     expect(noV4).toBeInstanceOf(WebSocketAddressException);
     expect(noV4.message).toBe('cannot resolve target host v6only.test: expected an IPv4 address (SOCKS4 carries no other), got none');
-    const unknown = await rejection(openTunnel({ type: 'socks5', ...base }, { host: 'nx.test', port: 80 }, { timeout: 2000, lookup }));
+    const unknown = await rejectionOf(openTunnel({ type: 'socks5', ...base }, { host: 'nx.test', port: 80 }, { timeout: 2000, lookup }));
     expect(unknown).toBeInstanceOf(WebSocketAddressException);
     expect(unknown.message).toBe('cannot resolve target host nx.test: ENOTFOUND');
     expect(unknown.cause).toMatchObject({ code: 'ENOTFOUND' });
@@ -188,7 +180,7 @@ describe('openTunnel through a fake proxy', () => {
       await conn.read(10);
       await conn.write(Buffer.of(5, code, 0, 1, 0, 0, 0, 0, 0, 0));
     });
-    const error = await rejection(openTunnel({ type: 'socks5', host: '127.0.0.1', port: proxy.port }, { host: '127.0.0.1', port: 9 }, { timeout: 2000 }));
+    const error = await rejectionOf(openTunnel({ type: 'socks5', host: '127.0.0.1', port: proxy.port }, { host: '127.0.0.1', port: 9 }, { timeout: 2000 }));
     expect(error).toBeInstanceOf(WebSocketProxyException);
     expect(error.message).toBe(`SOCKS5 proxy refused CONNECT to 127.0.0.1:9: ${meaning} (0x0${code})`);
   });
@@ -198,7 +190,7 @@ describe('openTunnel through a fake proxy', () => {
       await conn.read(9);
       await conn.write(Buffer.of(0, 0x5b, 0, 0, 0, 0, 0, 0));
     });
-    const error = await rejection(openTunnel({ type: 'socks4', host: '127.0.0.1', port: proxy.port }, { host: '127.0.0.1', port: 9 }, { timeout: 2000 }));
+    const error = await rejectionOf(openTunnel({ type: 'socks4', host: '127.0.0.1', port: proxy.port }, { host: '127.0.0.1', port: 9 }, { timeout: 2000 }));
     expect(error).toBeInstanceOf(WebSocketProxyException);
     expect(error.message).toBe('SOCKS4 proxy refused CONNECT to 127.0.0.1:9: request rejected or failed (0x5B)');
   });
@@ -209,10 +201,10 @@ describe('openTunnel through a fake proxy', () => {
       await conn.write(first[0] === 5 ? 'HTTP/1.1 400 Bad Request\r\n\r\n' : '\x05\x00garbage');
     });
     const base = { host: '127.0.0.1', port: proxy.port };
-    const socks = await rejection(openTunnel({ type: 'socks5', ...base }, { host: '127.0.0.1', port: 9 }, { timeout: 2000 }));
+    const socks = await rejectionOf(openTunnel({ type: 'socks5', ...base }, { host: '127.0.0.1', port: 9 }, { timeout: 2000 }));
     expect(socks).toBeInstanceOf(WebSocketProxyException);
     expect(socks.message).toBe('expected SOCKS version 5 in reply, got 0x48 (it looks like an HTTP reply: is this an HTTP proxy?)');
-    const http = await rejection(openTunnel({ type: 'http', ...base }, { host: '127.0.0.1', port: 9 }, { timeout: 2000 }));
+    const http = await rejectionOf(openTunnel({ type: 'http', ...base }, { host: '127.0.0.1', port: 9 }, { timeout: 2000 }));
     expect(http).toBeInstanceOf(WebSocketProxyException);
     expect(http.message).toBe('expected an HTTP status line from the proxy, got 0x05 0x00 0x67 0x61 0x72');
   });
@@ -230,12 +222,12 @@ describe('openTunnel through a fake proxy', () => {
       conn.socket.end();
     });
     const base = { host: '127.0.0.1', port: proxy.port };
-    const socks = await rejection(openTunnel({ type: 'socks5', ...base }, { host: '127.0.0.1', port: 9 }, { timeout: 2000 }));
+    const socks = await rejectionOf(openTunnel({ type: 'socks5', ...base }, { host: '127.0.0.1', port: 9 }, { timeout: 2000 }));
     expect(socks).toBeInstanceOf(WebSocketProxyException);
     expect(socks.message).toBe(
       `the socks5 proxy 127.0.0.1:${proxy.port} closed the connection while we waited for the SOCKS5 method selection reply (2 bytes), after 1 bytes of it`,
     );
-    const http = await rejection(openTunnel({ type: 'http', ...base }, { host: '127.0.0.1', port: 9 }, { timeout: 2000 }));
+    const http = await rejectionOf(openTunnel({ type: 'http', ...base }, { host: '127.0.0.1', port: 9 }, { timeout: 2000 }));
     expect(http.message).toMatch(/closed the connection while we waited for the HTTP CONNECT reply, after 17 bytes of it$/);
   });
 
@@ -244,7 +236,7 @@ describe('openTunnel through a fake proxy', () => {
       await conn.read(3);
     });
     const started = performance.now();
-    const error = await rejection(openTunnel({ type: 'socks5', host: '127.0.0.1', port: proxy.port }, { host: '127.0.0.1', port: 9 }, { timeout: 300 }));
+    const error = await rejectionOf(openTunnel({ type: 'socks5', host: '127.0.0.1', port: proxy.port }, { host: '127.0.0.1', port: 9 }, { timeout: 300 }));
     const elapsed = performance.now() - started;
     expect(error).toBeInstanceOf(WebSocketTimeoutException);
     expect(error.message).toBe(
@@ -260,7 +252,7 @@ describe('openTunnel through a fake proxy', () => {
       await conn.write(Buffer.of(5, 2));
       await conn.read(5);
     });
-    const error = await rejection(
+    const error = await rejectionOf(
       openTunnel({ type: 'socks5', host: '127.0.0.1', port: proxy.port, auth: ['u', 'p'] }, { host: '127.0.0.1', port: 9 }, { timeout: 200 }),
     );
     expect(error).toBeInstanceOf(WebSocketTimeoutException);
@@ -274,7 +266,7 @@ describe('openTunnel through a fake proxy', () => {
     const controller = new AbortController();
     const reason = new WebSocketException('stop it');
     setTimeout(() => controller.abort(reason), 50);
-    const error = await rejection(
+    const error = await rejectionOf(
       openTunnel({ type: 'socks5', host: '127.0.0.1', port: proxy.port }, { host: '127.0.0.1', port: 9 }, { signal: controller.signal }),
     );
     expect(error).toBe(reason);
@@ -282,7 +274,7 @@ describe('openTunnel through a fake proxy', () => {
 
   it('a proxy that is down is a ProxyException with the refusal as cause', async () => {
     const port = await freePort();
-    const error = await rejection(openTunnel({ type: 'http', host: '127.0.0.1', port }, { host: 'a.example', port: 80 }, { timeout: 2000 }));
+    const error = await rejectionOf(openTunnel({ type: 'http', host: '127.0.0.1', port }, { host: 'a.example', port: 80 }, { timeout: 2000 }));
     expect(error).toBeInstanceOf(WebSocketProxyException);
     expect(error.message).toBe(`cannot reach the http proxy 127.0.0.1:${port}: TCP connect failed: connect ECONNREFUSED 127.0.0.1:${port}`);
     expect(error.cause).toMatchObject({ code: 'ECONNREFUSED' });
@@ -290,7 +282,7 @@ describe('openTunnel through a fake proxy', () => {
 
   it('a proxy host that does not resolve is a ProxyException with the Address error as cause', async () => {
     const lookup: HostLookup = () => Promise.reject(Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' }));
-    const error = await rejection(
+    const error = await rejectionOf(
       openTunnel({ type: 'socks5h', host: 'proxy.invalid', port: 1080 }, { host: 'a.example', port: 80 }, { timeout: 2000, lookup }),
     );
     expect(error).toBeInstanceOf(WebSocketProxyException);
