@@ -12,6 +12,7 @@ import {
   WebSocketTimeoutException,
 } from './exceptions.js';
 import { ABNF } from './frame/abnf.js';
+import { toBuffer } from './frame/bytes.js';
 import { decodeClosePayload } from './frame/close.js';
 import { WebSocket, type ConnectOptions, type WebSocketOptions } from './websocket.js';
 
@@ -135,10 +136,6 @@ function validate(options: RunForeverOptions): Settings {
     throw new WebSocketException(`expected maxReconnects to be an integer >= 0 or Infinity, got ${String(maxReconnects)}`);
   }
   return { pingInterval, pingTimeout, pingPayload, reconnect, reconnectMax, maxReconnects };
-}
-
-function asBuffer(data: Buffer | string): Buffer {
-  return typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
 }
 
 /** Keepalive of one connection: a ping every interval, a deadline for its pong. */
@@ -342,7 +339,7 @@ export class WebSocketApp implements WebSocketAppCallbacks {
         this.reportError(this.dropError ?? error);
         return { kind: 'lost', upFor: 0 };
       }
-      const data = asBuffer(frame.data);
+      const data = toBuffer(frame.data);
       switch (opcode) {
         case ABNF.OPCODE_CLOSE: {
           // The session already validated the payload (and its reason, unless told to skip).

@@ -5,6 +5,7 @@
  * `validate()` applies the receive rules.
  */
 import { WebSocketPayloadException, WebSocketProtocolException } from '../exceptions.js';
+import { toBuffer } from './bytes.js';
 import { decodeClosePayload } from './close.js';
 import { encodeFrame, randomMaskKey } from './encoder.js';
 import { maskInto } from './mask.js';
@@ -31,11 +32,6 @@ export interface ABNFInit {
 
 const CONTROL_NAMES: Record<number, string> = { 8: 'close', 9: 'ping', 10: 'pong' };
 const RSV_BITS = ['rsv1', 'rsv2', 'rsv3'] as const;
-
-function toBuffer(data: string | Uint8Array): Buffer {
-  if (typeof data === 'string') return Buffer.from(data, 'utf8');
-  return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-}
 
 function protocolError(message: string): WebSocketProtocolException {
   return new WebSocketProtocolException(message, { closeCode: 1002 });
