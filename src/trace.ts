@@ -33,12 +33,10 @@ const PREVIEW_BYTES = 40;
 
 const OPCODE_NAMES: Readonly<Record<number, string>> = { 0: 'cont', 1: 'text', 2: 'binary', 8: 'close', 9: 'ping', 10: 'pong' };
 
-/** A short, printable preview of a payload for trace lines: quoted text, or hex. */
-function previewPayload(data: Uint8Array, text: boolean): string {
-  const head = Buffer.from(data.buffer, data.byteOffset, Math.min(data.length, PREVIEW_BYTES));
-  const more = data.length > PREVIEW_BYTES ? '…' : '';
-  if (text) return JSON.stringify(head.toString('utf8')) + more;
-  return head.toString('hex') + more;
+/** The first bytes of a payload, printable for a trace line: quoted text, or hex. */
+function previewPayload(head: Uint8Array, text: boolean): string {
+  const bytes = Buffer.from(head.buffer, head.byteOffset, head.byteLength);
+  return text ? JSON.stringify(bytes.toString('utf8')) : bytes.toString('hex');
 }
 
 /**
