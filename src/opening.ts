@@ -23,7 +23,7 @@ import {
 } from './handshake/response.js';
 import { openSocket, startTls, type SocketOptions } from './transport/connect.js';
 import { openTunnel, resolveProxy, type ProxyType } from './transport/proxy.js';
-import { parseUrl, type ParsedUrl } from './handshake/url.js';
+import { formatHostPort, parseUrl, type ParsedUrl } from './handshake/url.js';
 import { isTraceEnabled, trace } from './trace.js';
 
 /** Options of `WebSocket.connect()` (see API.md). Durations in milliseconds. */
@@ -159,7 +159,7 @@ async function openTransport(
   if (proxy === null) {
     return openSocket({ ...common, host: url.host, port: url.port, secure: url.secure });
   }
-  if (isTraceEnabled()) trace(`--- proxy ${proxy.type}://${proxy.host}:${proxy.port} -> ${url.host}:${url.port}`);
+  if (isTraceEnabled()) trace(`--- proxy ${proxy.type}://${formatHostPort(proxy.host, proxy.port)} -> ${formatHostPort(url.host, url.port)}`);
   const tunnel = await openTunnel(proxy, { host: url.host, port: url.port }, {
     timeout: params.httpProxyTimeout ?? remaining(deadline),
     signal,
@@ -271,7 +271,7 @@ function runHandshake(
       finish(() =>
         reject(
           new WebSocketConnectionClosedException(
-            `connection closed by ${url.host || url.unixPath}:${url.port} during the opening handshake after ${received} bytes: expected an HTTP/1.1 101 response`,
+            `connection closed by ${url.unixPath ?? formatHostPort(url.host, url.port)} during the opening handshake after ${received} bytes: expected an HTTP/1.1 101 response`,
           ),
         ),
       );

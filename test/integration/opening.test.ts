@@ -2,11 +2,16 @@
  * The opening sequence end to end against raw peers: bad statuses with
  * headers and body, every bad 101, redirects, timeouts, DNS and refused ports.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   WebSocket,
   WebSocketAddressException,
   WebSocketBadStatusException,
+  WebSocketConnectionClosedException,
   WebSocketException,
   WebSocketProtocolException,
   WebSocketTimeoutException,
@@ -126,6 +131,21 @@ describe('bad 101 responses', () => {
     const error = await rejectionOf(createConnection(server.url, { timeout: 3000 }));
     expect(error).toBeInstanceOf(WebSocketException);
     expect((error as Error).message).toMatch(/opening handshake/);
+  });
+
+  it('over a unix socket, the message names the socket path (no port)', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'rfc6455-opening-'));
+    const socketPath = path.join(dir, 's.sock');
+    const server = net.createServer((socket) => socket.once('data', () => socket.end()));
+    await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+    try {
+      const error = await rejectionOf(createConnection(`ws+unix:${socketPath}`, { timeout: 3000 }));
+      expect(error).toBeInstanceOf(WebSocketConnectionClosedException);
+      expect(error.message).toContain(`connection closed by ${socketPath} during the opening handshake after 0 bytes`);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
