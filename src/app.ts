@@ -308,7 +308,9 @@ export class WebSocketApp implements WebSocketAppCallbacks {
     if (reconnecting && this.onReconnect !== undefined) this.call('onReconnect', () => this.onReconnect?.(this));
     else this.call('onOpen', () => this.onOpen?.(this));
     const keepalive = new Keepalive(ws, settings, () => {
-      this.dropError = new WebSocketTimeoutException('ping/pong timed out');
+      this.dropError = new WebSocketTimeoutException(
+        `ping/pong timed out: expected a pong within pingTimeout = ${String(settings.pingTimeout)} ms of the ping, got none`,
+      );
       // A dead peer will not answer a close frame either: drop the socket now.
       ws.abort();
     });

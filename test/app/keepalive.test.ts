@@ -86,7 +86,7 @@ describe('WebSocketApp keepalive', () => {
     const resolvedAfter = Date.now() - openedAt;
     expect(errors).toHaveLength(1);
     expect(errors[0]).toBeInstanceOf(WebSocketTimeoutException);
-    expect((errors[0] as Error).message).toBe('ping/pong timed out');
+    expect((errors[0] as Error).message).toBe('ping/pong timed out: expected a pong within pingTimeout = 100 ms of the ping, got none');
     // First ping at 200 ms, deadline 100 ms later; a small margin, and no 3-second close wait.
     expect(errorAt - openedAt).toBeGreaterThanOrEqual(295);
     expect(errorAt - openedAt).toBeLessThan(300 + 150);
@@ -110,7 +110,7 @@ describe('WebSocketApp keepalive', () => {
       onClose: (_a, code, reason) => events.push(`close ${code} ${reason}`),
     });
     expect(await bounded(app.runForever({ pingInterval: 150, pingTimeout: 60, reconnect: 50 }))).toBe(false);
-    expect(events).toEqual(['open', 'error ping/pong timed out', 'reconnect', 'close null null']);
+    expect(events).toEqual(['open', 'error ping/pong timed out: expected a pong within pingTimeout = 60 ms of the ping, got none', 'reconnect', 'close null null']);
     expect(s.connections).toHaveLength(2);
   });
 });

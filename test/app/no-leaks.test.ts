@@ -62,7 +62,7 @@ describe('WebSocketApp leaves nothing behind', () => {
   it.each([
     ['close', () => server.url, false, ['open', 'message hi', 'close 1000 ']],
     ['server-close', () => closingServer.url, false, ['open', 'close 4001 bye']],
-    ['ping-timeout', () => deaf.url, true, ['open', 'error ping/pong timed out', 'close null null']],
+    ['ping-timeout', () => deaf.url, true, ['open', 'error ping/pong timed out: expected a pong within pingTimeout = 50 ms of the ping, got none', 'close null null']],
   ])('a process that ran the "%s" scenario exits by itself', async (scenario, url, failed, events) => {
     const outcome = await runChild(scenario, url());
     expect(outcome.stderr).toBe('');
