@@ -9,7 +9,6 @@ import type * as tls from 'node:tls';
 import {
   WebSocketBadStatusException,
   WebSocketConnectionClosedException,
-  WebSocketException,
   WebSocketTimeoutException,
 } from './exceptions.js';
 import { redirectTarget } from './handshake/redirect.js';
@@ -22,6 +21,7 @@ import {
   type HandshakeResponse,
 } from './handshake/response.js';
 import { openSocket, startTls, type SocketOptions } from './transport/connect.js';
+import { limit } from './transport/deadline.js';
 import { openTunnel, resolveProxy, type ProxyType } from './transport/proxy.js';
 import { formatHostPort, parseUrl, type ParsedUrl } from './handshake/url.js';
 import { isTraceEnabled, trace } from './trace.js';
@@ -81,23 +81,17 @@ const REDIRECT_DEFAULT_LIMIT = 3;
  */
 export async function openConnection(rawUrl: string, params: OpeningParams): Promise<OpenedConnection> {
   const timeout = params.timeout ?? null;
-  const controller = new AbortController();
   const deadline = timeout === null ? null : Date.now() + timeout;
-  const onUserAbort = () => controller.abort(params.signal?.reason ?? new WebSocketException('connect aborted'));
-  if (params.signal?.aborted) onUserAbort();
-  params.signal?.addEventListener('abort', onUserAbort, { once: true });
-  const timer =
-    timeout === null
-      ? null
-      : setTimeout(
-          () => controller.abort(new WebSocketTimeoutException(`opening handshake with ${rawUrl} timed out after ${timeout} ms`)),
-          timeout,
-        );
+  const bound = limit(
+    timeout,
+    params.signal,
+    () => new WebSocketTimeoutException(`opening handshake with ${rawUrl} timed out after ${timeout} ms`),
+    'connect',
+  );
   try {
-    return await followRedirects(rawUrl, params, controller.signal, deadline);
+    return await followRedirects(rawUrl, params, bound.signal ?? new AbortController().signal, deadline);
   } finally {
-    if (timer !== null) clearTimeout(timer);
-    params.signal?.removeEventListener('abort', onUserAbort);
+    bound.dispose();
   }
 }
 
