@@ -196,6 +196,25 @@ function dial(connectOptions: net.NetConnectOpts, signal: AbortSignal | undefine
   });
 }
 
+/**
+ * Runs `step` under one signal that aborts when the caller's does or when
+ * `timeout` ms pass (then with a WebSocketTimeoutException "<what> timed out
+ * after N ms"); the timer and listener go when the step settles.
+ */
+async function withDeadline<T>(
+  timeout: number | null | undefined,
+  signal: AbortSignal | undefined,
+  what: string,
+  step: (signal: AbortSignal | undefined) => Promise<T>,
+): Promise<T> {
+  const bound = limit(timeout, signal, () => new WebSocketTimeoutException(`${what} timed out after ${timeout} ms`), what);
+  try {
+    return await step(bound.signal);
+  } finally {
+    bound.dispose();
+  }
+}
+
 /** DNS + TCP under an already combined signal; tries the addresses in turn like websocket-client. */
 async function dialTcp(options: TcpConnectOptions, signal: AbortSignal | undefined): Promise<net.Socket> {
   const what = `connect to ${target(options)}`;
@@ -305,19 +324,7 @@ export async function connectTcp(options: TcpConnectOptions): Promise<net.Socket
   checkTarget(options);
   checkTimeout(options.timeout);
   checkSocketOptions(options.sockopt);
-  const where = target(options);
-  const { timeout } = options;
-  const bound = limit(
-    timeout,
-    options.signal,
-    () => new WebSocketTimeoutException(`connect to ${where} timed out after ${timeout} ms`),
-    `connect to ${where}`,
-  );
-  try {
-    return await dialTcp(options, bound.signal);
-  } finally {
-    bound.dispose();
-  }
+  return withDeadline(options.timeout, options.signal, `connect to ${target(options)}`, (signal) => dialTcp(options, signal));
 }
 
 /**
@@ -337,18 +344,7 @@ export async function startTls(
 ): Promise<tls.TLSSocket> {
   checkTimeout(options.timeout);
   const what = `TLS handshake with ${bareHost(host)}`;
-  const { timeout } = options;
-  const bound = limit(
-    timeout,
-    options.signal,
-    () => new WebSocketTimeoutException(`${what} timed out after ${timeout} ms`),
-    what,
-  );
-  try {
-    return await handshakeTls(socket, host, sslopt, bound.signal, what);
-  } finally {
-    bound.dispose();
-  }
+  return withDeadline(options.timeout, options.signal, what, (signal) => handshakeTls(socket, host, sslopt, signal, what));
 }
 
 /**
@@ -363,27 +359,19 @@ export async function openSocket(options: OpenSocketOptions): Promise<net.Socket
   checkTimeout(options.timeout);
   checkSocketOptions(options.sockopt);
   const where = options.socket === undefined ? target(options) : hostPort(options.host, options.port);
-  const { timeout } = options;
-  const bound = limit(
-    timeout,
-    options.signal,
-    () => new WebSocketTimeoutException(`connect to ${where} timed out after ${timeout} ms`),
-    `connect to ${where}`,
-  );
-  try {
+  const what = `connect to ${where}`;
+  return withDeadline(options.timeout, options.signal, what, async (signal) => {
     if (options.socket?.destroyed) {
       throw new WebSocketConnectionClosedException(`the socket given for ${where} is already closed`);
     }
-    const plain = options.socket ?? (await dialTcp(options, bound.signal));
+    const plain = options.socket ?? (await dialTcp(options, signal));
     if (options.secure && !(plain instanceof tls.TLSSocket)) {
-      return await handshakeTls(plain, options.host, options.sslopt, bound.signal, `connect to ${where}`);
+      return await handshakeTls(plain, options.host, options.sslopt, signal, what);
     }
-    if (bound.signal?.aborted) {
+    if (signal?.aborted) {
       plain.destroy();
-      throw abortReason(bound.signal, `connect to ${where}`);
+      throw abortReason(signal, what);
     }
     return plain;
-  } finally {
-    bound.dispose();
-  }
+  });
 }
