@@ -3,12 +3,10 @@
  * push and shift (a head index into an array, not `Array#shift`, which moves
  * every later element), with counts of data entries and of pings/pongs kept
  * on the way so backpressure and the ping-flood bound cost O(1) per message.
+ * A string is queued as itself and counts as a text message, so the common
+ * received unit needs no object around it.
  */
-
-// RFC 6455 §5.2 opcodes of the control frames counted apart.
-const OPCODE_CLOSE = 0x8;
-const OPCODE_PING = 0x9;
-const OPCODE_PONG = 0xa;
+import { OPCODE_CLOSE, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT } from './frame/opcodes.js';
 
 /** Storage is compacted once this many taken slots lead it and they are at least half of it. */
 const COMPACT_AT = 1024;
@@ -18,12 +16,17 @@ export interface QueuedEntry {
   opcode: number;
 }
 
+/** The opcode of a queued entry: a string is a text message. */
+export function opcodeOf(entry: QueuedEntry | string): number {
+  return typeof entry === 'string' ? OPCODE_TEXT : entry.opcode;
+}
+
 function isPingOrPong(opcode: number): boolean {
   return opcode === OPCODE_PING || opcode === OPCODE_PONG;
 }
 
 /** First-in first-out queue of received entries (messages, frames, pings, pongs, the close). */
-export class ReceiveQueue<T extends QueuedEntry> {
+export class ReceiveQueue<T extends QueuedEntry | string> {
   private items: Array<T | undefined> = [];
   private head = 0;
   private dataCount = 0;
@@ -47,7 +50,7 @@ export class ReceiveQueue<T extends QueuedEntry> {
   /** Append at the end. */
   push(entry: T): void {
     this.items.push(entry);
-    this.count(entry.opcode, 1);
+    this.count(opcodeOf(entry), 1);
   }
 
   /** Remove and return the first entry, or undefined when empty. */
@@ -63,7 +66,7 @@ export class ReceiveQueue<T extends QueuedEntry> {
       items.splice(0, this.head);
       this.head = 0;
     }
-    this.count(entry.opcode, -1);
+    this.count(opcodeOf(entry), -1);
     return entry;
   }
 
@@ -72,9 +75,10 @@ export class ReceiveQueue<T extends QueuedEntry> {
     const items = this.items;
     for (let i = this.head; i < items.length; i++) {
       const entry = items[i] as T;
-      if (isPingOrPong(entry.opcode)) {
+      const opcode = opcodeOf(entry);
+      if (isPingOrPong(opcode)) {
         items.splice(i, 1);
-        this.count(entry.opcode, -1);
+        this.count(opcode, -1);
         return;
       }
     }

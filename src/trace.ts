@@ -2,6 +2,7 @@
  * enableTrace: a process-wide switch that prints the opening handshake and
  * every frame (opcode, length, a short preview) to a sink, stderr by default.
  */
+import { OPCODE_NAMES, OPCODE_TEXT } from './frame/opcodes.js';
 
 type TraceSink = (line: string) => void;
 
@@ -31,8 +32,6 @@ export function trace(line: string): void {
 
 const PREVIEW_BYTES = 40;
 
-const OPCODE_NAMES: Readonly<Record<number, string>> = { 0: 'cont', 1: 'text', 2: 'binary', 8: 'close', 9: 'ping', 10: 'pong' };
-
 /** The first bytes of a payload, printable for a trace line: quoted text, or hex. */
 function previewPayload(head: Uint8Array, text: boolean): string {
   const bytes = Buffer.from(head.buffer, head.byteOffset, head.byteLength);
@@ -49,6 +48,6 @@ export function traceFrame(direction: 'Sent' | 'Rcv', opcode: number, data: Uint
   const bytes = typeof data === 'string' ? Buffer.from(data.slice(0, PREVIEW_BYTES * 2), 'utf8') : data;
   const length = typeof data === 'string' ? Buffer.byteLength(data, 'utf8') : data.length;
   const name = OPCODE_NAMES[opcode] ?? 'reserved';
-  const preview = previewPayload(bytes.subarray(0, PREVIEW_BYTES), opcode === 1 || typeof data === 'string');
+  const preview = previewPayload(bytes.subarray(0, PREVIEW_BYTES), opcode === OPCODE_TEXT || typeof data === 'string');
   sink(`++${direction} ${name} (opcode=${opcode} fin=${fin}) length=${length}: ${preview}${length > PREVIEW_BYTES ? '…' : ''}`);
 }

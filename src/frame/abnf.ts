@@ -9,6 +9,7 @@ import { toBuffer } from './bytes.js';
 import { decodeClosePayload } from './close.js';
 import { encodeFrame, randomMaskKey } from './encoder.js';
 import { maskInto } from './mask.js';
+import { MAX_CONTROL_PAYLOAD, OPCODE_NAMES } from './opcodes.js';
 import type { FrameHeader } from './parser.js';
 import { isValidUtf8 } from './utf8.js';
 
@@ -30,7 +31,6 @@ export interface ABNFInit {
   data?: string | Uint8Array;
 }
 
-const CONTROL_NAMES: Record<number, string> = { 8: 'close', 9: 'ping', 10: 'pong' };
 const RSV_BITS = ['rsv1', 'rsv2', 'rsv3'] as const;
 
 function protocolError(message: string): WebSocketProtocolException {
@@ -48,14 +48,7 @@ export class ABNF {
   /** The opcodes RFC 6455 §5.2 defines; the others are reserved. */
   static readonly OPCODES: readonly number[] = Object.freeze([0x0, 0x1, 0x2, 0x8, 0x9, 0xa]);
   /** Opcode -> name, as websocket-client spells them. */
-  static readonly OPCODE_MAP: Readonly<Record<number, string>> = Object.freeze({
-    0x0: 'cont',
-    0x1: 'text',
-    0x2: 'binary',
-    0x8: 'close',
-    0x9: 'ping',
-    0xa: 'pong',
-  });
+  static readonly OPCODE_MAP: Readonly<Record<number, string>> = OPCODE_NAMES;
 
   // Close status codes: RFC 6455 §7.4.1 and the IANA "WebSocket Close Code Number" registry.
   static readonly STATUS_NORMAL = 1000;
@@ -193,11 +186,11 @@ export class ABNF {
     }
     const data = toBuffer(this.data);
     if (opcode >= 8) {
-      const name = CONTROL_NAMES[opcode];
+      const name = OPCODE_NAMES[opcode];
       if (this.fin !== 1) {
         throw protocolError(`control frame (${name}) with fin=0: control frames must not be fragmented (RFC 6455 §5.5)`);
       }
-      if (data.length > 125) {
+      if (data.length > MAX_CONTROL_PAYLOAD) {
         throw protocolError(`control frame (${name}) payload of ${data.length} bytes exceeds 125 (RFC 6455 §5.5)`);
       }
       if (opcode === ABNF.OPCODE_CLOSE) decodeClosePayload(data, skipUtf8Validation);

@@ -3,10 +3,9 @@
  * §7.4 (which status codes may appear on the wire).
  */
 import { WebSocketPayloadException, WebSocketProtocolException } from '../exceptions.js';
+import { MAX_CONTROL_PAYLOAD } from './opcodes.js';
 import { isValidUtf8 } from './utf8.js';
 
-/** RFC 6455 §5.5: a control frame payload is at most 125 bytes. */
-const MAX_CLOSE_PAYLOAD = 125;
 
 /** What {@link isValidWireCloseCode} accepts, for error messages. */
 const WIRE_CLOSE_CODES = '1000-1003, 1007-1014 or 3000-4999 (RFC 6455 §7.4)';
@@ -87,7 +86,7 @@ export function encodeClosePayload(code: number | null, reason: string | Uint8Ar
     );
   }
   const length = 2 + reasonBytes.length;
-  if (length > MAX_CLOSE_PAYLOAD) {
+  if (length > MAX_CONTROL_PAYLOAD) {
     throw new WebSocketProtocolException(
       `close payload of ${length} bytes (code + ${reasonBytes.length}-byte reason) exceeds 125 (RFC 6455 §5.5)`,
     );

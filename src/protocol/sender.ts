@@ -5,6 +5,7 @@
  */
 import { WebSocketProtocolException } from '../exceptions.js';
 import { encodeFrame, type EncodeOptions } from '../frame/encoder.js';
+import { MAX_CONTROL_PAYLOAD, OPCODE_CONT, OPCODE_NAMES } from '../frame/opcodes.js';
 
 /**
  * Returns `n` fresh bytes to mask a frame with (the session always asks for 4).
@@ -20,12 +21,6 @@ export type FrameAllocator = ((size: number) => Buffer) | undefined;
 export function masking(maskKey: MaskKeySource, allocate?: FrameAllocator): EncodeOptions {
   return maskKey === null ? { randomMask: true, allocate } : { maskKey: maskKey(4), allocate };
 }
-
-/** RFC 6455 §5.5: control frame payloads are at most 125 bytes. */
-const MAX_CONTROL_PAYLOAD = 125;
-const OPCODE_CONT = 0x0;
-
-const CONTROL_NAMES: Record<number, string> = { 0x8: 'close', 0x9: 'ping', 0xa: 'pong' };
 
 /**
  * One data message as wire bytes: a single frame (built by `allocate` when
@@ -66,7 +61,7 @@ export function encodeMessage(
 export function encodeControl(opcode: number, payload: Uint8Array, maskKey: MaskKeySource): Buffer {
   if (payload.length > MAX_CONTROL_PAYLOAD) {
     throw new WebSocketProtocolException(
-      `${CONTROL_NAMES[opcode]} payload of ${payload.length} bytes: expected at most 125 (RFC 6455 §5.5)`,
+      `${OPCODE_NAMES[opcode]} payload of ${payload.length} bytes: expected at most 125 (RFC 6455 §5.5)`,
     );
   }
   return encodeFrame(opcode, payload, masking(maskKey));
