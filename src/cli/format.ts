@@ -4,6 +4,7 @@
  * hex otherwise), close codes, and exceptions with their details.
  */
 import { gunzipSync, inflateRawSync, inflateSync, type ZlibOptions } from 'node:zlib';
+import { toBuffer } from '../frame/bytes.js';
 import { ABNF, WebSocketBadStatusException } from '../index.js';
 
 /** Decompressed output larger than this is not shown as text (no decompression bombs). */
@@ -28,12 +29,8 @@ function utf8OrNull(data: Uint8Array): string | null {
   }
 }
 
-function asBytes(data: string | Uint8Array): Uint8Array {
-  return typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-}
-
 function hex(data: Uint8Array): string {
-  return Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('hex');
+  return toBuffer(data).toString('hex');
 }
 
 type Inflate = (data: Uint8Array, options: ZlibOptions & { info: true }) => unknown;
@@ -92,7 +89,7 @@ export class FrameDescriber {
 
   /** The text shown for `frame`, without any prefix. */
   describe(shown: ShownFrame): string {
-    const frame = { fin: shown.fin, opcode: shown.opcode, data: asBytes(shown.data) };
+    const frame = { fin: shown.fin, opcode: shown.opcode, data: toBuffer(shown.data) };
     switch (frame.opcode) {
       case ABNF.OPCODE_TEXT:
         this.fragmentedOpcode = frame.fin ? null : ABNF.OPCODE_TEXT;
