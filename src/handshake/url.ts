@@ -98,6 +98,11 @@ export function formatHostPort(host: string, port: number, omitPort = false): st
   return omitPort ? h : `${h}:${port}`;
 }
 
+/** `[::1]` -> `::1`: a host as written in a URL or `host:port`, without its brackets; other hosts unchanged. */
+export function bareHost(host: string): string {
+  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+}
+
 function firstIndexOf(s: string, chars: string, from: number): number {
   for (let i = from; i < s.length; i++) if (chars.includes(s[i]!)) return i;
   return s.length;

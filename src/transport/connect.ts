@@ -12,7 +12,7 @@ import {
   WebSocketException,
   WebSocketTimeoutException,
 } from '../exceptions.js';
-import { formatHostPort } from '../handshake/url.js';
+import { bareHost, formatHostPort } from '../handshake/url.js';
 import { abortReason, checkTimeout, limit } from './deadline.js';
 import { largeReads } from './large-reads.js';
 import { applySocketOptions, checkSocketOptions, type SocketOptions } from './socket-options.js';
@@ -75,11 +75,6 @@ export interface OpenSocketOptions extends TcpConnectOptions {
 
 /** TCP errors after which the next resolved address is tried (as websocket-client does). */
 const TRY_NEXT_ADDRESS = new Set(['ECONNREFUSED', 'ENETUNREACH', 'EHOSTUNREACH', 'EADDRNOTAVAIL', 'EAFNOSUPPORT']);
-
-/** `[::1]` -> `::1`; other hosts unchanged. */
-function bareHost(host: string): string {
-  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
-}
 
 /** `host:port`, with an IPv6 literal in brackets, whether or not `host` came bracketed. */
 function hostPort(host: string, port: number): string {

@@ -6,6 +6,7 @@
 import net from 'node:net';
 import type tls from 'node:tls';
 import { WebSocketProxyException } from '../exceptions.js';
+import { bareHost } from '../handshake/url.js';
 
 /** The kinds of proxy rfc6455 tunnels through. */
 export type ProxyType = 'http' | 'https' | 'socks4' | 'socks4a' | 'socks5' | 'socks5h';
@@ -84,7 +85,7 @@ function fromOptions(options: ProxyOptions): ProxyConfig {
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throw new WebSocketProxyException(`httpProxyPort: expected an integer from 1 to 65535, got ${String(port)}`);
   }
-  const config: ProxyConfig = { type, host: unbracket(options.httpProxyHost as string), port };
+  const config: ProxyConfig = { type, host: bareHost(options.httpProxyHost as string), port };
   if (options.httpProxyAuth !== undefined) config.auth = checkAuth(options.httpProxyAuth);
   if (type === 'https' && options.proxySslopt !== undefined) config.tlsOptions = options.proxySslopt;
   return config;
@@ -134,7 +135,7 @@ export function parseProxyUrl(value: string, source = 'proxy URL'): ProxyConfig 
   }
   const type = url.protocol.slice(0, -1).toLowerCase() as ProxyType;
   if (!PROXY_TYPES.includes(type)) throw bad(`unknown scheme '${type}'`);
-  const host = unbracket(url.hostname);
+  const host = bareHost(url.hostname);
   if (host === '') throw bad('the host is missing');
   const port = url.port === '' ? defaultProxyPort(type) : Number(url.port);
   if (port < 1 || port > 65535) throw bad(`port ${port} is out of range`);
@@ -147,10 +148,6 @@ export function parseProxyUrl(value: string, source = 'proxy URL'): ProxyConfig 
     }
   }
   return config;
-}
-
-function unbracket(host: string): string {
-  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
 }
 
 /**
@@ -171,8 +168,8 @@ export function isNoProxy(host: string, port: number, noProxy: readonly string[]
     const { name, entryPort } = splitEntryPort(entry);
     if (entryPort !== undefined && entryPort !== port) return false;
     const cidr = /^(.*)\/(\d{1,3})$/.exec(name);
-    if (cidr) return family !== 0 && inSubnet(target, family, unbracket(cidr[1]), Number(cidr[2]));
-    const address = unbracket(name);
+    if (cidr) return family !== 0 && inSubnet(target, family, bareHost(cidr[1]), Number(cidr[2]));
+    const address = bareHost(name);
     if (net.isIP(address) !== 0) return family !== 0 && inSubnet(target, family, address, undefined);
     if (family !== 0) return false;
     const domain = normalizeHost(name.replace(/^\*?\./, ''));
@@ -181,7 +178,7 @@ export function isNoProxy(host: string, port: number, noProxy: readonly string[]
 }
 
 function normalizeHost(host: string): string {
-  return unbracket(host.trim().toLowerCase()).replace(/\.$/, '');
+  return bareHost(host.trim().toLowerCase()).replace(/\.$/, '');
 }
 
 /** Splits `host:port`, `[v6]:port` or `cidr:port`; a bare IPv6 address has no port. */

@@ -6,7 +6,7 @@
 import type net from 'node:net';
 import { isIP } from 'node:net';
 import { WebSocketAddressException, WebSocketProxyException, WebSocketTimeoutException } from '../exceptions.js';
-import { formatHostPort } from '../handshake/url.js';
+import { bareHost, formatHostPort } from '../handshake/url.js';
 import { connectTcp, startTls, systemLookup, type HostLookup, type SocketOptions } from './connect.js';
 import { abortReason, checkTimeout, limit } from './deadline.js';
 import {
@@ -108,7 +108,7 @@ async function makeHandshake(
   lookup: HostLookup,
   signal: AbortSignal | undefined,
 ): Promise<ProxyHandshake> {
-  const host = target.host.startsWith('[') && target.host.endsWith(']') ? target.host.slice(1, -1) : target.host;
+  const host = bareHost(target.host);
   switch (proxy.type) {
     case 'http':
     case 'https':
