@@ -13,7 +13,7 @@ import {
 } from './exceptions.js';
 import { ABNF } from './frame/abnf.js';
 import { allocateFrame, frameRing } from './frame/frame-ring.js';
-import { ReceiveQueue } from './receive-queue.js';
+import { opcodeOf, ReceiveQueue } from './receive-queue.js';
 import { openConnection, type ConnectOptions } from './opening.js';
 import { acceptDeflateResponse, deflateConfig, deflateOffer, describeDeflateParams, type DeflateConfig, type DeflateOptions } from './protocol/deflate.js';
 import { PerMessageDeflate } from './protocol/deflate-codec.js';
@@ -65,11 +65,14 @@ interface Entry {
   frame?: ReceivedFrame;
 }
 
+/** What the queue holds: a whole text message as its string (no object around it, the common case), anything else as an {@link Entry}. */
+type Queued = Entry | string;
+
 type Want = 'message' | 'data' | 'control' | 'frame';
 
 interface Waiter {
   want: Want;
-  resolve(entry: Entry): void;
+  resolve(entry: Queued): void;
   reject(error: unknown): void;
   timer: NodeJS.Timeout | null;
 }
@@ -120,7 +123,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   private responseHeaders: Record<string, string> = {};
   private negotiatedSubprotocol: string | null = null;
 
-  private readonly queue = new ReceiveQueue<Entry>();
+  private readonly queue = new ReceiveQueue<Queued>();
   private readonly waiters: Waiter[] = [];
   private pausedForQueue = false;
   /** A pong not yet written because the socket is congested: only the latest ping needs one (RFC 6455 §5.5.3). */
@@ -274,7 +277,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     return {
       onText: (text) => {
         traceFrame('Rcv', ABNF.OPCODE_TEXT, text);
-        this.push({ opcode: ABNF.OPCODE_TEXT, data: text });
+        this.push(text);
       },
       onBinary: (data) => {
         traceFrame('Rcv', ABNF.OPCODE_BINARY, data);
@@ -312,11 +315,11 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
 
   // ---- receiving ----------------------------------------------------------
 
-  private push(entry: Entry): void {
+  private push(entry: Queued): void {
     this.queue.push(entry);
     if (this.waiters.length > 0) this.serveWaiters();
     if (this.queue.length === 0) return;
-    if (isControl(entry.opcode)) {
+    if (isControl(opcodeOf(entry))) {
       // Pings and pongs were already answered: keep at most maxQueue of them
       // unread, dropping the oldest, so a ping flood never grows memory.
       if (this.queue.pingsAndPongs > this.maxQueue) this.queue.dropOldestPingOrPong();
@@ -330,9 +333,9 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   }
 
   /** Take the next queued entry a waiter of kind `want` accepts, dropping the pings/pongs/close it skips. */
-  private take(want: Want): Entry | undefined {
+  private take(want: Want): Queued | undefined {
     for (let entry = this.queue.shift(); entry !== undefined; entry = this.queue.shift()) {
-      if (accepts(want, entry.opcode)) {
+      if (accepts(want, opcodeOf(entry))) {
         this.resumeIfDrained();
         return entry;
       }
@@ -395,11 +398,11 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     return session === null || this.socketClosed || this.failure !== null || session.closeReceived;
   }
 
-  private read(want: Want): Promise<Entry> {
+  private read(want: Want): Promise<Queued> {
     const entry = this.takeNow(want);
     if (entry !== undefined) return Promise.resolve(entry);
     if (this.ended) return Promise.reject(this.endError());
-    return new Promise<Entry>((resolve, reject) => {
+    return new Promise<Queued>((resolve, reject) => {
       const waiter: Waiter = { want, resolve, reject, timer: null };
       const timeout = this.timeout;
       if (timeout !== null) {
@@ -415,7 +418,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   }
 
   /** A queued entry for a read of kind `want` if no earlier read waits, else undefined. */
-  private takeNow(want: Want): Entry | undefined {
+  private takeNow(want: Want): Queued | undefined {
     if (this.session !== null) this.session.rawFrames = want === 'frame';
     return this.waiters.length === 0 ? this.take(want) : undefined;
   }
@@ -424,7 +427,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   recv(): Promise<string | Buffer> {
     // A message already queued costs one settled promise, not an async function's.
     const entry = this.takeNow('message');
-    return entry !== undefined ? Promise.resolve(entry.data) : this.read('message').then(entryData);
+    return entry !== undefined ? Promise.resolve(dataOf(entry)) : this.read('message').then(dataOf);
   }
 
   /**
@@ -433,13 +436,13 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
    */
   async recvData(controlFrame = false): Promise<[opcode: number, data: Buffer]> {
     const entry = await this.read(controlFrame ? 'control' : 'data');
-    return [entry.opcode, asBuffer(entry.data)];
+    return [opcodeOf(entry), asBuffer(dataOf(entry))];
   }
 
   /** Like `recvData`, with the payload wrapped in an ABNF frame. */
   async recvDataFrame(controlFrame = false): Promise<[opcode: number, frame: ABNF]> {
     const entry = await this.read(controlFrame ? 'control' : 'data');
-    return [entry.opcode, entryToFrame(entry)];
+    return [opcodeOf(entry), entryToFrame(entry)];
   }
 
   /**
@@ -466,7 +469,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
       if (error instanceof WebSocketConnectionClosedException && this.failure === null && cleanEnd) return { value: undefined, done: true };
       throw error;
     };
-    const step = (entry: Entry): IteratorResult<string | Buffer> => ({ value: entry.data, done: false });
+    const step = (entry: Queued): IteratorResult<string | Buffer> => ({ value: dataOf(entry), done: false });
     const iterator: AsyncIterableIterator<string | Buffer> = {
       next: () => {
         const entry = this.takeNow('message');
@@ -786,8 +789,8 @@ function writeFrame(socket: net.Socket, frame: Buffer, timeout: number | null): 
   return promise;
 }
 
-function entryData(entry: Entry): string | Buffer {
-  return entry.data;
+function dataOf(entry: Queued): string | Buffer {
+  return typeof entry === 'string' ? entry : entry.data;
 }
 
 function accepts(want: Want, opcode: number): boolean {
@@ -810,7 +813,8 @@ function closeEntryPayload(code: number | null, reason: string): Buffer {
   return payload;
 }
 
-function entryToFrame(entry: Entry): ABNF {
+function entryToFrame(entry: Queued): ABNF {
+  if (typeof entry === 'string') return new ABNF({ fin: 1, opcode: ABNF.OPCODE_TEXT, mask: 0, data: asBuffer(entry) });
   if (entry.frame !== undefined) {
     const f = entry.frame;
     return new ABNF({ fin: f.fin, rsv1: f.rsv1, rsv2: f.rsv2, rsv3: f.rsv3, opcode: f.opcode, mask: 0, data: f.data });

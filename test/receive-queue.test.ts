@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ReceiveQueue } from '../src/receive-queue.js';
+import { opcodeOf, ReceiveQueue } from '../src/receive-queue.js';
 
 interface E {
   opcode: number;
@@ -35,34 +35,46 @@ describe('ReceiveQueue', () => {
     expect([q.length, q.data, q.pingsAndPongs, q.shift()]).toEqual([0, 0, 0, undefined]);
   });
 
+  it('takes strings as text messages, in order among entries', () => {
+    const q = new ReceiveQueue<E | string>();
+    q.push('a');
+    q.push({ opcode: 9, n: 1 });
+    q.push('b');
+    expect([q.length, q.data, q.pingsAndPongs]).toEqual([3, 2, 1]);
+    q.dropOldestPingOrPong();
+    expect([q.shift(), q.shift(), q.shift()]).toEqual(['a', 'b', undefined]);
+    expect([opcodeOf('x'), opcodeOf({ opcode: 2 })]).toEqual([1, 2]);
+  });
+
   it('behaves like an array model under any sequence of operations', () => {
     const op = fc.oneof(
-      fc.record({ kind: fc.constant('push' as const), opcode: fc.constantFrom(0, 1, 2, 8, 9, 10) }),
+      fc.record({ kind: fc.constant('push' as const), opcode: fc.constantFrom(0, 1, 2, 8, 9, 10, -1) }),
       fc.record({ kind: fc.constantFrom('shift' as const, 'drop' as const, 'clear' as const) }),
     );
     fc.assert(
       fc.property(fc.array(op, { maxLength: 3000 }), (ops) => {
-        const q = new ReceiveQueue<E>();
-        let model: E[] = [];
+        const q = new ReceiveQueue<E | string>();
+        let model: Array<E | string> = [];
         let n = 0;
         for (const o of ops) {
           if (o.kind === 'push') {
-            const e = { opcode: o.opcode, n: n++ };
+            // -1: a text message queued as its string.
+            const e = o.opcode === -1 ? `text ${n++}` : { opcode: o.opcode, n: n++ };
             q.push(e);
             model.push(e);
           } else if (o.kind === 'shift') {
             expect(q.shift()).toBe(model.shift());
           } else if (o.kind === 'drop') {
             q.dropOldestPingOrPong();
-            const at = model.findIndex((e) => e.opcode === 9 || e.opcode === 10);
+            const at = model.findIndex((e) => opcodeOf(e) === 9 || opcodeOf(e) === 10);
             if (at !== -1) model.splice(at, 1);
           } else {
             q.clear();
             model = [];
           }
           expect(q.length).toBe(model.length);
-          expect(q.data).toBe(model.filter((e) => e.opcode < 8).length);
-          expect(q.pingsAndPongs).toBe(model.filter((e) => e.opcode === 9 || e.opcode === 10).length);
+          expect(q.data).toBe(model.filter((e) => opcodeOf(e) < 8).length);
+          expect(q.pingsAndPongs).toBe(model.filter((e) => opcodeOf(e) === 9 || opcodeOf(e) === 10).length);
         }
       }),
       { numRuns: 60 },
