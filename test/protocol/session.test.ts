@@ -3,6 +3,7 @@
  * fireContFrame), skipUtf8Validation, copies, the client-initiated closing
  * handshake, refusing to send after close, and handlers that throw.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   WebSocketConnectionClosedException,
@@ -298,6 +299,29 @@ describe('failing the connection', () => {
     expect(messages(cat(frame(TEXT, 'a', { fin: false }), frame(CONT, 'b', { fin: false })), { maxFragments: 1 })).toBe(
       'message of more than 1 frames: expected at most maxFragments = 1',
     );
+  });
+
+  it('a text message in one frame (decoded, then checked if it holds U+FFFD) ends as the same bytes in two fragments (the automaton)', () => {
+    const outcome = (input: Buffer): { events: unknown[]; failure: string | undefined } => {
+      const { session, recorder } = open();
+      session.receive(input);
+      return { events: recorder.events, failure: session.failure?.message };
+    };
+    // Bytes around the edges of UTF-8, U+FFFD (EF BF BD) among them.
+    const byte = fc.constantFrom(0x41, 0x7f, 0x80, 0xbd, 0xbf, 0xc0, 0xc2, 0xdf, 0xe0, 0xe2, 0xed, 0xef, 0xf0, 0xf4, 0xf5, 0xff);
+    const piece = fc.oneof(fc.array(byte, { maxLength: 6 }), fc.constant([0xef, 0xbf, 0xbd]), fc.constant([0xce, 0xba]));
+    fc.assert(
+      fc.property(fc.array(piece, { minLength: 1, maxLength: 8 }), fc.nat(), (pieces, cut) => {
+        const bytes = Buffer.from(pieces.flat());
+        fc.pre(bytes.length >= 2);
+        const at = 1 + (cut % (bytes.length - 1));
+        const whole = outcome(frame(TEXT, bytes));
+        const split = outcome(cat(frame(TEXT, bytes.subarray(0, at), { fin: false }), frame(CONT, bytes.subarray(at))));
+        expect(whole).toEqual(split);
+      }),
+      { numRuns: 400 },
+    );
+    expect(outcome(frame(TEXT, Buffer.from('a\uFFFDb'))).failure).toBeUndefined();
   });
 
   it('reports WebSocketPayloadException for 1007 and 1009', () => {
