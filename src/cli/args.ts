@@ -182,7 +182,7 @@ export function parseArgs(argv: readonly string[]): Command {
         args.timeout = seconds(written, value(), false);
         break;
       default:
-        throw new UsageError(`unknown option '${written}'`);
+        throw new UsageError(`unknown option '${written}': expected one of the options listed by --help`);
     }
   }
   if (positionals.length === 0) throw new UsageError('expected a ws_url (ws://… or wss://…), got none');

@@ -84,7 +84,7 @@ describe('parseArgs', () => {
   it.each([
     [[], 'expected a ws_url (ws://… or wss://…), got none'],
     [['ws://a', 'ws://b'], "expected one ws_url, got 2: 'ws://a' 'ws://b'"],
-    [['--bogus', 'ws://h'], "unknown option '--bogus'"],
+    [['--bogus', 'ws://h'], "unknown option '--bogus': expected one of the options listed by --help"],
     [['-x', 'ws://h'], "unknown option '-x'"],
     [['ws://h', '-t'], '-t: expected a value, got nothing'],
     [['ws://h', '--origin'], '--origin: expected a value, got nothing'],
