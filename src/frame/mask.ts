@@ -2,9 +2,11 @@
  * RFC 6455 §5.3 client-to-server masking: payload byte i is XORed with
  * masking-key byte (i mod 4). The same operation unmasks.
  *
- * The work is done 32 bits at a time over the 4-byte-aligned middle of the
- * view, with the key pre-rotated to the phase at which the aligned part
- * starts; the unaligned head and tail go byte by byte.
+ * In place, the work is done 32 bits at a time over the 4-byte-aligned middle
+ * of the view, with the key pre-rotated to the phase at which the aligned part
+ * starts; the unaligned head and tail go byte by byte. From 256 bytes, a copy
+ * between separate memory and a frame of the ring (frame-ring.ts) go through
+ * the WebAssembly SIMD kernel instead (mask-simd.ts).
  */
 
 import { kernelMemory, maskInKernelMemory, maskIntoSimd, RING_OFFSET, simdAvailable } from './mask-simd.js';
