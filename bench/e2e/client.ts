@@ -14,10 +14,13 @@
  *   bytes counted in): the limit of the two processes and the loopback.
  * - `idle`: not a scenario of the table; opens many connections and reports
  *   the JavaScript heap each one holds (run with --expose-gc).
+ *
+ * Each child loads only the library it measures (a dynamic import in main),
+ * so its RSS does not include the other one's modules.
  */
 import * as net from 'node:net';
-import { WebSocket as WsClient } from 'ws';
-import { createConnection, type WebSocket } from '../../src/index.js';
+import type { WebSocket as WsClient } from 'ws';
+import type { createConnection as CreateConnection, WebSocket } from '../../src/index.js';
 import { closeFrame, FIXED_KEY, frame, frameBlock, payloadOf } from './frames.js';
 
 export type ClientKind = 'rfc6455' | 'ws' | 'net';
@@ -60,6 +63,9 @@ function check(got: number, expected: number, what: string): void {
 }
 
 // ---- rfc6455 ----------------------------------------------------------------
+
+/** Loaded in main for rfc6455 jobs only. */
+let createConnection: typeof CreateConnection;
 
 async function rfcRecv(job: Job, count: number): Promise<number> {
   const ws = await createConnection(`ws://127.0.0.1:${job.port}${sourcePath(job, count)}`);
@@ -106,9 +112,12 @@ async function rfcEcho(job: Job, count: number): Promise<number> {
 
 // ---- ws ----------------------------------------------------------------------
 
+/** Loaded in main for ws jobs only. */
+let WsClientClass: typeof WsClient;
+
 function wsOpen(url: string): Promise<WsClient> {
   return new Promise((resolve, reject) => {
-    const ws = new WsClient(url, { perMessageDeflate: false });
+    const ws = new WsClientClass(url, { perMessageDeflate: false });
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
   });
@@ -116,7 +125,7 @@ function wsOpen(url: string): Promise<WsClient> {
 
 function wsClosed(ws: WsClient): Promise<void> {
   return new Promise((resolve) => {
-    if (ws.readyState === WsClient.CLOSED) resolve();
+    if (ws.readyState === WsClientClass.CLOSED) resolve();
     else ws.once('close', () => resolve());
   });
 }
@@ -300,11 +309,12 @@ async function idleHeap(job: Job): Promise<number> {
   collectGarbage();
   const after = process.memoryUsage().heapUsed;
   for (const ws of [warm, ...open]) {
-    if (ws instanceof WsClient) {
-      ws.close(1000);
-      await wsClosed(ws);
+    if (job.client === 'ws') {
+      const client = ws as WsClient;
+      client.close(1000);
+      await wsClosed(client);
     } else {
-      await ws.close();
+      await (ws as WebSocket).close();
     }
   }
   return (after - before) / job.count;
@@ -321,6 +331,8 @@ const RUNNERS: Record<ClientKind, Record<ScenarioKind, (job: Job, count: number)
 async function main(): Promise<void> {
   const job = JSON.parse(process.argv[2] ?? '') as Job;
   const result: Measurement = { seconds: 0, cpuMs: 0, maxRssKiB: 0 };
+  if (job.client === 'rfc6455') ({ createConnection } = await import('../../src/index.js'));
+  if (job.client === 'ws') WsClientClass = (await import('ws')).WebSocket;
   if (job.client === 'ws') result.nativeHelpers = !process.env.WS_NO_BUFFER_UTIL && !process.env.WS_NO_UTF_8_VALIDATE;
   if (job.scenario === 'idle') {
     result.heapPerConnection = await idleHeap(job);
