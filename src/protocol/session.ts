@@ -389,7 +389,10 @@ export class ClientSession implements FrameHandler {
     if (this.halted) return;
     try {
       this.parser.push(chunk);
+      // A buffer given back for reuse serves the messages of this chunk only: it is not held between reads.
+      this.payload.dropSpare();
     } catch (error) {
+      this.payload.dropSpare();
       if (error === HALT) return;
       if (this.inHook) {
         this.inHook = false;
@@ -508,6 +511,8 @@ export class ClientSession implements FrameHandler {
         this.payload.append(chunk, start, end, 0);
         const whole = this.payload.take();
         this.deliverData(whole, 0, whole.length);
+        // Decoded to a string, the bytes are spent: the next message of this chunk may fill the same buffer.
+        if (this.delivery === DELIVER_MESSAGE && this.messageOpcode === OPCODE_TEXT && !this.compressed) this.payload.reuse(whole);
       } else {
         this.deliverData(chunk, start, end);
       }

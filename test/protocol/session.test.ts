@@ -324,6 +324,25 @@ describe('failing the connection', () => {
     expect(outcome(frame(TEXT, Buffer.from('a\uFFFDb'))).failure).toBeUndefined();
   });
 
+  it('large text messages that span chunks, two ending and starting in one chunk, come out exact (the second may fill the first one\'s buffer)', () => {
+    const { session, recorder } = open();
+    const one = 'κόσμε '.repeat(10_000);
+    const two = 'ab€'.repeat(20_000);
+    // A binary message is handed out as the buffer itself: it must never be filled again.
+    const bytes = Buffer.from(Array.from({ length: 105_000 }, (_, i) => i & 0xff));
+    const kept: Buffer[] = [];
+    recorder.onBinary = (data) => kept.push(data);
+    const stream = cat(frame(TEXT, one), frame(BINARY, bytes), frame(TEXT, two), frame(TEXT, one));
+    const bufferedAfter: number[] = [];
+    for (let at = 0; at < stream.length; at += 50_000) {
+      session.receive(stream.subarray(at, at + 50_000));
+      bufferedAfter.push(session.bufferedBytes);
+    }
+    expect(recorder.events).toEqual([ev.text(one), ev.text(two), ev.text(one)]);
+    expect(kept).toEqual([bytes]);
+    expect(bufferedAfter.at(-1)).toBe(0);
+  });
+
   it('reports WebSocketPayloadException for 1007 and 1009', () => {
     const utf8 = open().session;
     utf8.receive(frame(TEXT, Buffer.of(0xff)));
