@@ -23,7 +23,7 @@ import {
 import { openSocket, startTls, type SocketOptions } from './transport/connect.js';
 import { limit } from './transport/deadline.js';
 import { openTunnel, resolveProxy, type ProxyType } from './transport/proxy.js';
-import { formatHostPort, parseUrl, type ParsedUrl } from './handshake/url.js';
+import { formatHostPort, parseUrl, type ParsedUrl } from './transport/url.js';
 import { isTraceEnabled, trace } from './trace.js';
 
 /** Options of `WebSocket.connect()` (see API.md). Durations in milliseconds. */

@@ -4,7 +4,7 @@
  * to `ws(s)`. Pure: the caller opens the new connection.
  */
 import { WebSocketBadStatusException } from '../exceptions.js';
-import { parseUrl, type ParsedUrl } from './url.js';
+import { parseUrl, type ParsedUrl } from '../transport/url.js';
 import { quote } from './http-syntax.js';
 import type { HandshakeResponse } from './response.js';
 

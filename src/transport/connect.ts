@@ -12,7 +12,7 @@ import {
   WebSocketException,
   WebSocketTimeoutException,
 } from '../exceptions.js';
-import { bareHost, formatHostPort } from '../handshake/url.js';
+import { bareHost, formatHostPort } from './url.js';
 import { abortReason, checkTimeout, limit } from './deadline.js';
 import { largeReads } from './large-reads.js';
 import { applySocketOptions, checkSocketOptions, type SocketOptions } from './socket-options.js';

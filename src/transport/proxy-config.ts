@@ -6,7 +6,7 @@
 import net from 'node:net';
 import type tls from 'node:tls';
 import { WebSocketProxyException } from '../exceptions.js';
-import { bareHost } from '../handshake/url.js';
+import { bareHost } from './url.js';
 
 /** The kinds of proxy rfc6455 tunnels through. */
 export type ProxyType = 'http' | 'https' | 'socks4' | 'socks4a' | 'socks5' | 'socks5h';
