@@ -12,6 +12,8 @@ import {
   WebSocketTimeoutException,
 } from './exceptions.js';
 import { ABNF } from './frame/abnf.js';
+import { toBuffer } from './frame/bytes.js';
+import { encodeClosePayload } from './frame/close.js';
 import { allocateFrame, frameRing } from './frame/frame-ring.js';
 import { opcodeOf, ReceiveQueue } from './receive-queue.js';
 import { openConnection, type ConnectOptions } from './opening.js';
@@ -93,10 +95,6 @@ function checkMs(name: string, value: number | null | undefined): void {
   }
 }
 
-function asBuffer(data: string | Uint8Array): Buffer {
-  if (typeof data === 'string') return Buffer.from(data, 'utf8');
-  return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-}
 
 /**
  * A WebSocket client connection with websocket-client's API, as Promises.
@@ -301,8 +299,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
         traceFrame('Rcv', ABNF.OPCODE_PONG, data);
         this.push({ opcode: ABNF.OPCODE_PONG, data });
       },
-      onClose: (code, reason) => {
-        const payload = closeEntryPayload(code, reason);
+      onClose: (_code, _reason, payload) => {
         traceFrame('Rcv', ABNF.OPCODE_CLOSE, payload);
         this.push({ opcode: ABNF.OPCODE_CLOSE, data: payload });
         this.awaitPeerClose(DEFAULT_CLOSE_TIMEOUT);
@@ -436,7 +433,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
    */
   async recvData(controlFrame = false): Promise<[opcode: number, data: Buffer]> {
     const entry = await this.read(controlFrame ? 'control' : 'data');
-    return [opcodeOf(entry), asBuffer(dataOf(entry))];
+    return [opcodeOf(entry), toBuffer(dataOf(entry))];
   }
 
   /** Like `recvData`, with the payload wrapped in an ABNF frame. */
@@ -519,7 +516,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
       // is held back for one turn: the user's reaction to the messages
       // delivered before it (an echo) still goes out ahead of it.
       if (op === ABNF.OPCODE_TEXT || op === ABNF.OPCODE_BINARY) {
-        return encodeMessage(op, asBuffer(payload), this.maskKey, this.options.fragmentSize ?? 0);
+        return encodeMessage(op, toBuffer(payload), this.maskKey, this.options.fragmentSize ?? 0);
       }
     }
     if (op === ABNF.OPCODE_TEXT && typeof payload === 'string') return session.sendText(payload);
@@ -591,7 +588,10 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   private writeControl(bytes: Buffer, kind: WriteKind): void {
     const socket = this.socket;
     if (socket === null || this.socketClosed) return;
-    if (isTraceEnabled()) trace(`++Sent ${kind} (automatic reply): ${bytes.length} bytes on the wire`);
+    if (isTraceEnabled()) {
+      const what = kind === 'close' ? 'close reply held until the messages before it are read' : 'pong (automatic reply)';
+      trace(`++Sent ${what}: ${bytes.length} bytes on the wire`);
+    }
     if (kind === 'close') {
       this.closeReplyFrame = bytes;
       this.afterDelivery(() => this.sendCloseReply());
@@ -706,7 +706,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     if (session.state === 'open' && this.failure === null) {
       const frame = session.sendClose(opts.status ?? 1000, opts.reason ?? '');
       this.closedByUser = true;
-      if (isTraceEnabled()) traceFrame('Sent', ABNF.OPCODE_CLOSE, closeEntryPayload(opts.status ?? 1000, asBuffer(opts.reason ?? '').toString('utf8')));
+      if (isTraceEnabled()) traceFrame('Sent', ABNF.OPCODE_CLOSE, encodeClosePayload(opts.status ?? 1000, opts.reason ?? ''));
       this.flushPendingPong();
       socket.write(frame);
     } else {
@@ -805,21 +805,13 @@ function accepts(want: Want, opcode: number): boolean {
 }
 
 /** The close frame's payload as received (code and reason), for recvData(true); never re-validated. */
-function closeEntryPayload(code: number | null, reason: string): Buffer {
-  if (code === null) return Buffer.alloc(0);
-  const payload = Buffer.allocUnsafe(2 + Buffer.byteLength(reason, 'utf8'));
-  payload.writeUInt16BE(code, 0);
-  payload.write(reason, 2, 'utf8');
-  return payload;
-}
-
 function entryToFrame(entry: Queued): ABNF {
-  if (typeof entry === 'string') return new ABNF({ fin: 1, opcode: ABNF.OPCODE_TEXT, mask: 0, data: asBuffer(entry) });
+  if (typeof entry === 'string') return new ABNF({ fin: 1, opcode: ABNF.OPCODE_TEXT, mask: 0, data: toBuffer(entry) });
   if (entry.frame !== undefined) {
     const f = entry.frame;
     return new ABNF({ fin: f.fin, rsv1: f.rsv1, rsv2: f.rsv2, rsv3: f.rsv3, opcode: f.opcode, mask: 0, data: f.data });
   }
-  return new ABNF({ fin: 1, opcode: entry.opcode, mask: 0, data: asBuffer(entry.data) });
+  return new ABNF({ fin: 1, opcode: entry.opcode, mask: 0, data: toBuffer(entry.data) });
 }
 
 /**

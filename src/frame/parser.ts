@@ -6,6 +6,7 @@
  */
 import { WebSocketPayloadException, WebSocketProtocolException } from '../exceptions.js';
 import { maskInPlace } from './mask.js';
+import { MAX_CONTROL_PAYLOAD, OPCODE_NAMES } from './opcodes.js';
 
 /** The fields of one frame header, as received. */
 export interface FrameHeader {
@@ -62,9 +63,8 @@ export interface FrameParserOptions {
   allowedRsv?: number;
 }
 
-const DEFAULT_MAX_PAYLOAD = 64 * 1024 * 1024;
-/** RFC 6455 §5.5: control frames carry at most 125 bytes. */
-const MAX_CONTROL_PAYLOAD = 125;
+/** Default largest payload: 64 MiB (of a frame here, of a message in the session). */
+export const DEFAULT_MAX_PAYLOAD = 64 * 1024 * 1024;
 /** Largest header: 2 bytes, 8-byte extended length, 4-byte masking key. */
 const MAX_HEADER_LENGTH = 14;
 const TWO_TO_32 = 0x1_0000_0000;
@@ -72,7 +72,6 @@ const TWO_TO_32 = 0x1_0000_0000;
 const UNSAFE_HIGH_WORD = 0x20_0000;
 const EMPTY = Buffer.alloc(0);
 
-const CONTROL_NAMES: Record<number, string> = { 8: 'close', 9: 'ping', 10: 'pong' };
 const RSV_NAMES: Record<number, string> = { 4: 'rsv1', 2: 'rsv2', 1: 'rsv3' };
 
 /** Bytes a header occupies, known from its second byte. */
@@ -230,7 +229,7 @@ export class FrameParser {
     }
     if (opcode >= 8 && (byte0 & 0x80) === 0) {
       throw protocolError(
-        `control frame (${CONTROL_NAMES[opcode]}) with fin=0: control frames must not be fragmented (RFC 6455 §5.5)`,
+        `control frame (${OPCODE_NAMES[opcode]}) with fin=0: control frames must not be fragmented (RFC 6455 §5.5)`,
       );
     }
     if (byte1 & 0x80 && !this.acceptMasked) {
@@ -265,7 +264,7 @@ export class FrameParser {
     const isControl = opcode >= 8;
     if (isControl && length > MAX_CONTROL_PAYLOAD) {
       throw protocolError(
-        `control frame (${CONTROL_NAMES[opcode]}) payload of ${unsafeLength ?? length} bytes exceeds 125 (RFC 6455 §5.5)`,
+        `control frame (${OPCODE_NAMES[opcode]}) payload of ${unsafeLength ?? length} bytes exceeds 125 (RFC 6455 §5.5)`,
       );
     }
     if (unsafeLength !== null || length > this.maxPayload) {

@@ -13,26 +13,22 @@ import {
 } from '../exceptions.js';
 import { decodeClosePayload, encodeClosePayload } from '../frame/close.js';
 import { encodeFrame, encodeTextFrame } from '../frame/encoder.js';
-import { FrameParser, type FrameHandler, type FrameHeader } from '../frame/parser.js';
+import {
+  MAX_CONTROL_PAYLOAD,
+  OPCODE_BINARY,
+  OPCODE_CLOSE,
+  OPCODE_CONT,
+  OPCODE_PING,
+  OPCODE_PONG,
+  OPCODE_TEXT,
+} from '../frame/opcodes.js';
+import { DEFAULT_MAX_PAYLOAD, FrameParser, type FrameHandler, type FrameHeader } from '../frame/parser.js';
 import { Utf8Validator } from '../frame/utf8.js';
 import { PayloadBuffer } from './payload-buffer.js';
 import { encodeControl, encodeMessage, masking, type FrameAllocator, type MaskKeySource } from './sender.js';
 
-// RFC 6455 §5.2 opcodes.
-const OPCODE_CONT = 0x0;
-const OPCODE_TEXT = 0x1;
-const OPCODE_BINARY = 0x2;
-const OPCODE_CLOSE = 0x8;
-const OPCODE_PING = 0x9;
-const OPCODE_PONG = 0xa;
-
-/** RFC 6455 §5.5: control frames carry at most 125 bytes. */
-const MAX_CONTROL_PAYLOAD = 125;
-
-/** Default largest message: 64 MiB. */
-export const DEFAULT_MAX_PAYLOAD = 64 * 1024 * 1024;
 /** Default largest number of frames in one fragmented message. */
-export const DEFAULT_MAX_FRAGMENTS = 131072;
+const DEFAULT_MAX_FRAGMENTS = 131072;
 
 /**
  * `'open'`: messages flow both ways. `'closing'`: the client sent a close frame
@@ -109,11 +105,11 @@ export interface SessionHandler {
   /** A pong arrived (solicited or not: never an error, RFC 6455 §5.5.3). */
   onPong(payload: Buffer): void;
   /**
-   * The server's close frame (code `null` when it sent none). Called in every
-   * mode; when the server started the closing handshake, the reply was
-   * already handed to `onWrite`.
+   * The server's close frame (code `null` when it sent none; `payload` is the
+   * frame's payload as received). Called in every mode; when the server
+   * started the closing handshake, the reply was already handed to `onWrite`.
    */
-  onClose(code: number | null, reason: string): void;
+  onClose(code: number | null, reason: string, payload: Buffer): void;
   /**
    * Bytes the transport must write, in call order: an automatic pong (one per
    * ping, same payload) or a close reply. RFC 6455 §5.5.3 lets a client answer
@@ -654,7 +650,7 @@ export class ClientSession implements FrameHandler {
     this.stop();
     this.inHook = true;
     if (this.rawFrames) this.handler.onFrame(this.frameRecord(data));
-    this.handler.onClose(code, reason);
+    this.handler.onClose(code, reason, data);
     this.inHook = false;
     throw HALT;
   }

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_PAYLOAD } from '../../src/protocol/session.js';
+import { DEFAULT_MAX_PAYLOAD } from '../../src/frame/parser.js';
 import { cases, type SessionCase } from './autobahn-cases.js';
 import { chunksAt, cutsArb, everyByte, feed } from './helpers.js';
 
