@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { thrownBy } from '../helpers/outcome.js';
 import fc from 'fast-check';
 import { ABNF } from '../../src/frame/abnf.js';
 import { FrameParser, type FrameHeader } from '../../src/frame/parser.js';
@@ -11,15 +12,6 @@ function withKey(frame: ABNF, key: Uint8Array | null): ABNF {
   if (key === null) frame.mask = 0;
   else frame.getMaskKey = () => key;
   return frame;
-}
-
-function catchError(fn: () => unknown): Error & { closeCode?: number } {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error & { closeCode?: number };
-  }
-  throw new Error('expected the call to throw');
 }
 
 describe('ABNF constants', () => {
@@ -151,7 +143,7 @@ describe('ABNF.format', () => {
   ])('refuses %s=%s (cannot be encoded)', (field, value) => {
     const frame = new ABNF() as unknown as Record<string, unknown> & ABNF;
     frame[field] = value;
-    const error = catchError(() => frame.format());
+    const error = thrownBy(() => frame.format());
     expect(error).toBeInstanceOf(WebSocketProtocolException);
     expect(error.message).toContain(`cannot encode ${field}=${String(value)}: expected 0 or 1`);
   });
@@ -240,7 +232,7 @@ describe('ABNF.validate', () => {
     ]),
   ];
   it.each(protocol)('%s -> Protocol 1002', (_label, frame, message) => {
-    const error = catchError(() => frame.validate());
+    const error = thrownBy(() => frame.validate());
     expect(error).toBeInstanceOf(WebSocketProtocolException);
     expect(error.closeCode).toBe(1002);
     expect(error.message).toContain(message);
@@ -252,7 +244,7 @@ describe('ABNF.validate', () => {
     ['a fin=1 text frame ending inside a character', new ABNF({ data: Uint8Array.of(0xe2, 0x82) }), 'text frame of 2 bytes is not valid UTF-8'],
   ];
   it.each(payload)('%s -> Payload 1007, unless skipUtf8Validation', (_label, frame, message) => {
-    const error = catchError(() => frame.validate());
+    const error = thrownBy(() => frame.validate());
     expect(error).toBeInstanceOf(WebSocketPayloadException);
     expect(error.closeCode).toBe(1007);
     expect(error.message).toContain(message);

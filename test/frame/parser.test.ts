@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { thrownBy } from '../helpers/outcome.js';
 import fc from 'fast-check';
 import { FrameParser, type FrameHeader, type FrameParserOptions } from '../../src/frame/parser.js';
 import { encodeFrame } from '../../src/frame/encoder.js';
@@ -39,15 +40,6 @@ const hex = (s: string) => Buffer.from(s.replace(/ /g, ''), 'hex');
 const header = (h: Partial<FrameHeader>): FrameHeader => ({
   fin: true, rsv1: false, rsv2: false, rsv3: false, opcode: 1, masked: false, payloadLength: 0, ...h,
 });
-
-function catchError(fn: () => unknown): Error & { closeCode?: number } {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error & { closeCode?: number };
-  }
-  throw new Error('expected the call to throw');
-}
 
 describe('FrameParser: RFC 6455 §5.7 examples', () => {
   it('unmasked "Hello"', () => {
@@ -264,7 +256,7 @@ describe('FrameParser: lengths', () => {
     let headers = 0;
     const counting = new FrameParser({ onHeader: () => headers++, onPayload() {} });
     const bytes = hex('82 7f 40 00 00 00 00 00 00 00');
-    const error = catchError(() => parser.push(bytes));
+    const error = thrownBy(() => parser.push(bytes));
     expect(error).toBeInstanceOf(WebSocketPayloadException);
     expect(error.closeCode).toBe(1009);
     expect(error.message).toBe('frame payload of 4611686018427387904 bytes exceeds maxPayload 67108864');
@@ -284,7 +276,7 @@ describe('FrameParser: lengths', () => {
     const { parser, frames } = recorder({ maxPayload: 10 });
     parser.push(encodeFrame(2, Buffer.alloc(10)));
     expect(frames.length).toBe(1);
-    const error = catchError(() => parser.push(encodeFrame(2, Buffer.alloc(11))));
+    const error = thrownBy(() => parser.push(encodeFrame(2, Buffer.alloc(11))));
     expect(error).toBeInstanceOf(WebSocketPayloadException);
     expect(error.closeCode).toBe(1009);
     expect(error.message).toBe('frame payload of 11 bytes exceeds maxPayload 10');
@@ -299,7 +291,7 @@ describe('FrameParser: lengths', () => {
 
   it('a 64-bit length with the top bit set -> Protocol 1002', () => {
     const { parser } = recorder();
-    const error = catchError(() => parser.push(hex('82 7f 80 00 00 00 00 00 00 05')));
+    const error = thrownBy(() => parser.push(hex('82 7f 80 00 00 00 00 00 00 05')));
     expect(error).toBeInstanceOf(WebSocketProtocolException);
     expect(error.closeCode).toBe(1002);
     expect(error.message).toContain('64-bit payload length 0x8000000000000005 has the most significant bit set');
@@ -343,7 +335,7 @@ describe('FrameParser: header rules (each -> Protocol 1002 saying what came)', (
 
   it.each(cases)('%s', (_label, bytes, options, message) => {
     const { parser, frames } = recorder(options);
-    const error = catchError(() => parser.push(hex(bytes)));
+    const error = thrownBy(() => parser.push(hex(bytes)));
     expect(error).toBeInstanceOf(WebSocketProtocolException);
     expect(error.closeCode).toBe(1002);
     expect(error.message).toContain(message);
@@ -368,8 +360,8 @@ describe('FrameParser: header rules (each -> Protocol 1002 saying what came)', (
 describe('FrameParser: dead after an error', () => {
   it('every later push throws the same error, even with good bytes', () => {
     const { parser, frames } = recorder();
-    const first = catchError(() => parser.push(hex('83 00')));
-    const second = catchError(() => parser.push(hex('81 01 61')));
+    const first = thrownBy(() => parser.push(hex('83 00')));
+    const second = thrownBy(() => parser.push(hex('81 01 61')));
     expect(second).toBe(first);
     expect(frames).toEqual([]);
   });
