@@ -12,7 +12,7 @@ import {
   WebSocketTimeoutException,
 } from './exceptions.js';
 import { redirectTarget } from './handshake/redirect.js';
-import { buildHandshakeRequest } from './handshake/request.js';
+import { buildHandshakeRequest, type RequestHeaderOptions } from './handshake/request.js';
 import {
   HandshakeResponseParser,
   ResponseBodyCollector,
@@ -27,17 +27,9 @@ import { formatHostPort, parseUrl, type ParsedUrl } from './transport/url.js';
 import { isTraceEnabled, trace } from './trace.js';
 
 /** Options of `WebSocket.connect()` (see API.md). Durations in milliseconds. */
-export interface ConnectOptions {
+export interface ConnectOptions extends RequestHeaderOptions {
   /** ms for connect + handshake, and afterwards for each `recv()`; default getDefaultTimeout(). */
   timeout?: number | null;
-  /** Extra request headers: an object, or a list of `"Name: value"` lines. */
-  header?: Record<string, string> | string[];
-  cookie?: string;
-  origin?: string;
-  suppressOrigin?: boolean;
-  /** Host header override. */
-  host?: string;
-  subprotocols?: string[];
   /** Redirects followed at most (301/302/303/307/308); default 3. */
   redirectLimit?: number;
   httpProxyHost?: string;

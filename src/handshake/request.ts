@@ -10,10 +10,8 @@ import { forbiddenValueChar, isToken, quote } from './http-syntax.js';
 /** RFC 6455 §1.3: the GUID appended to the key before hashing. */
 const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
-/** What goes into the handshake request besides the URL. */
-export interface HandshakeRequestOptions {
-  /** The parsed target URL: resource, host, port, credentials. */
-  url: ParsedUrl;
+/** The request headers a user chooses (options of `connect()` too). */
+export interface RequestHeaderOptions {
   /** Extra headers: an object, or a list of `"Name: value"` lines. A name that the client also generates replaces the generated header. */
   header?: Record<string, string> | string[];
   /** Sent as the `Cookie` header. */
@@ -26,6 +24,12 @@ export interface HandshakeRequestOptions {
   host?: string;
   /** Offered subprotocols, in order of preference (RFC 6455 §4.1 item 10). */
   subprotocols?: string[];
+}
+
+/** What goes into the handshake request. */
+export interface HandshakeRequestOptions extends RequestHeaderOptions {
+  /** The parsed target URL: resource, host, port, credentials. */
+  url: ParsedUrl;
   /** A `Sec-WebSocket-Extensions` offer, sent verbatim. */
   extensions?: string;
   /** The `Sec-WebSocket-Key` to use instead of 16 fresh random bytes (for tests). */
