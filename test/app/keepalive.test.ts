@@ -46,16 +46,16 @@ describe('WebSocketApp keepalive', () => {
     const app = new WebSocketApp(s.url, {
       onOpen: () => {
         openedAt = Date.now();
-        setTimeout(() => void app.close(), 370);
+        setTimeout(() => void app.close(), 740);
       },
       onPong: (_a, data) => pongs.push(data.toString()),
       onError: (_a, e) => errors.push(e),
     });
-    expect(await bounded(app.runForever({ pingInterval: 100, pingTimeout: 60, pingPayload: 'hb' }))).toBe(false);
+    expect(await bounded(app.runForever({ pingInterval: 200, pingTimeout: 120, pingPayload: 'hb' }))).toBe(false);
     expect(errors).toEqual([]);
     expect(pingsAt).toHaveLength(3);
-    expect(pingsAt[0]).toBeGreaterThanOrEqual(90);
-    expect(pingsAt[0]).toBeLessThan(170); // websocket-client would wait two intervals
+    expect(pingsAt[0]).toBeGreaterThanOrEqual(180);
+    expect(pingsAt[0]).toBeLessThan(340); // websocket-client would wait two intervals (400 ms)
     expect(payloads).toEqual(['hb', 'hb', 'hb']);
     expect(pongs).toEqual(['hb', 'hb', 'hb']);
   });
