@@ -215,7 +215,8 @@ describe('closing', () => {
     expect(await ws.recv()).toBe('last words');
     const started = Date.now();
     const error = await ws.recv().catch((e: unknown) => e);
-    expect(Date.now() - started).toBeLessThan(200);
+    // The server holds TCP open: waiting for it would take the 3 s close timeout.
+    expect(Date.now() - started).toBeLessThan(1000);
     expect(error).toBeInstanceOf(WebSocketConnectionClosedException);
     expect((error as Error).message).toContain('4000');
     const frames = await (await server.peer()).waitFor((f) => f.some((x) => x.opcode === CLOSE));
