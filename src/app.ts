@@ -14,7 +14,7 @@ import {
 import { ABNF } from './frame/abnf.js';
 import { toBuffer } from './frame/bytes.js';
 import { decodeClosePayload } from './frame/close.js';
-import { WebSocket, type ConnectOptions, type WebSocketOptions } from './websocket.js';
+import { readUnit, WebSocket, type ConnectOptions, type ReceivedUnit, type WebSocketOptions } from './websocket.js';
 
 /** Extra handshake headers: an object, or a list of `"Name: value"` lines. */
 export type AppHeader = Record<string, string> | string[];
@@ -330,10 +330,9 @@ export class WebSocketApp implements WebSocketAppCallbacks {
   /** Read frames and hand them to the callbacks until the connection ends. */
   private async dispatch(ws: WebSocket, keepalive: Keepalive): Promise<Ending> {
     for (;;) {
-      let opcode: number;
-      let frame: ABNF;
+      let unit: ReceivedUnit;
       try {
-        [opcode, frame] = await ws.recvDataFrame(true);
+        unit = await ws[readUnit]();
       } catch (error) {
         // A recv that timed out on an idle connection leaves it usable.
         if (error instanceof WebSocketTimeoutException && ws.connected && this.dropError === null) continue;
@@ -341,32 +340,29 @@ export class WebSocketApp implements WebSocketAppCallbacks {
         this.reportError(this.dropError ?? error);
         return { kind: 'lost', upFor: 0 };
       }
-      const data = toBuffer(frame.data);
+      const { opcode, data, fin } = unit;
       switch (opcode) {
         case ABNF.OPCODE_CLOSE: {
           // The session already validated the payload (and its reason, unless told to skip).
-          const { code, reason } = decodeClosePayload(data, true);
+          const { code, reason } = decodeClosePayload(toBuffer(data), true);
           return code === null ? { kind: 'closed', code: null, reason: null } : { kind: 'closed', code, reason };
         }
         case ABNF.OPCODE_PING:
-          this.call('onPing', () => this.onPing?.(this, data));
+          this.call('onPing', () => this.onPing?.(this, toBuffer(data)));
           break;
         case ABNF.OPCODE_PONG:
           keepalive.pong();
-          this.call('onPong', () => this.onPong?.(this, data));
+          this.call('onPong', () => this.onPong?.(this, toBuffer(data)));
           break;
         case ABNF.OPCODE_CONT:
-          this.call('onData', () => this.onData?.(this, data, opcode, frame.fin === 1));
-          this.call('onContMessage', () => this.onContMessage?.(this, data, frame.fin === 1));
+          this.call('onData', () => this.onData?.(this, data, opcode, fin));
+          this.call('onContMessage', () => this.onContMessage?.(this, toBuffer(data), fin));
           break;
-        default: {
-          // A whole text message is a string; the first frame of a fragmented one stays bytes
-          // (it may end inside a UTF-8 sequence).
-          const fin = frame.fin === 1;
-          const message = fin && opcode === ABNF.OPCODE_TEXT ? data.toString('utf8') : data;
-          this.call('onData', () => this.onData?.(this, message, opcode, fin));
-          this.call('onMessage', () => this.onMessage?.(this, message));
-        }
+        default:
+          // A whole text message comes as the string the session decoded; the first frame
+          // of a fragmented one stays bytes (it may end inside a UTF-8 sequence).
+          this.call('onData', () => this.onData?.(this, data, opcode, fin));
+          this.call('onMessage', () => this.onMessage?.(this, data));
       }
     }
   }

@@ -32,6 +32,21 @@ import { isTraceEnabled, trace, traceFrame } from './trace.js';
 
 export type { ConnectOptions } from './opening.js';
 
+/** One received unit as it was queued: text as the string already decoded, everything else bytes. */
+export interface ReceivedUnit {
+  opcode: number;
+  data: string | Buffer;
+  /** False only for a frame of a fragmented message (fireContFrame, raw frames). */
+  fin: boolean;
+}
+
+/**
+ * Key of the read WebSocketApp uses (not exported from the package): the next
+ * unit, control frames included, without recvDataFrame's ABNF wrapping and
+ * re-encoding of text.
+ */
+export const readUnit = Symbol('rfc6455.readUnit');
+
 /** Options of the `WebSocket` constructor (API.md). */
 export interface WebSocketOptions {
   /** Source of the 4-byte masking keys; default: crypto-random. */
@@ -440,6 +455,13 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   async recvDataFrame(controlFrame = false): Promise<[opcode: number, frame: ABNF]> {
     const entry = await this.read(controlFrame ? 'control' : 'data');
     return [opcodeOf(entry), entryToFrame(entry)];
+  }
+
+  /** @internal See {@link readUnit}. */
+  async [readUnit](): Promise<ReceivedUnit> {
+    const entry = await this.read('control');
+    if (typeof entry === 'string') return { opcode: ABNF.OPCODE_TEXT, data: entry, fin: true };
+    return { opcode: entry.opcode, data: entry.data, fin: entry.frame === undefined || entry.frame.fin === 1 };
   }
 
   /**
