@@ -19,7 +19,6 @@ import { opcodeOf, ReceiveQueue } from './receive-queue.js';
 import { openConnection, type ConnectOptions } from './opening.js';
 import { acceptDeflateResponse, deflateConfig, deflateOffer, describeDeflateParams, type DeflateConfig, type DeflateOptions } from './protocol/deflate.js';
 import { PerMessageDeflate } from './protocol/deflate-codec.js';
-import { encodeMessage, type MaskKeySource } from './protocol/sender.js';
 import {
   ClientSession,
   type ReceivedFrame,
@@ -124,7 +123,6 @@ function checkMs(name: string, value: number | null | undefined): void {
  */
 export class WebSocket implements AsyncIterable<string | Buffer> {
   private readonly options: WebSocketOptions;
-  private readonly maskKey: MaskKeySource;
   private readonly maxQueue: number;
   private readonly deflate: DeflateConfig | null;
   private timeoutMs: number | null | undefined = undefined;
@@ -155,7 +153,6 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
 
   constructor(options: WebSocketOptions = {}) {
     this.options = options;
-    this.maskKey = options.getMaskKey ?? null;
     const maxQueue = options.maxQueue ?? DEFAULT_MAX_QUEUE;
     if (!Number.isSafeInteger(maxQueue) || maxQueue < 1) {
       throw new WebSocketException(`expected maxQueue to be an integer >= 1, got ${String(maxQueue)}`);
@@ -533,16 +530,8 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   private encodeData(payload: string | Uint8Array, opcode: number | undefined): Buffer {
     const session = this.requireSession('a message');
     const op = opcode ?? (typeof payload === 'string' ? ABNF.OPCODE_TEXT : ABNF.OPCODE_BINARY);
-    if (this.failCloseFrame !== null || this.closeReplyFrame !== null) {
-      // The connection was failed or the server closed it, but our close frame
-      // is held back for one turn: the user's reaction to the messages
-      // delivered before it (an echo) still goes out ahead of it.
-      if (op === ABNF.OPCODE_TEXT || op === ABNF.OPCODE_BINARY) {
-        return encodeMessage(op, toBuffer(payload), this.maskKey, this.options.fragmentSize ?? 0);
-      }
-    }
     if (op === ABNF.OPCODE_TEXT && typeof payload === 'string') return session.sendText(payload);
-    if (op === ABNF.OPCODE_BINARY && typeof payload !== 'string') return session.sendBinary(payload);
+    if (op === ABNF.OPCODE_BINARY) return session.sendBinary(toBuffer(payload));
     if (op === ABNF.OPCODE_PING) return session.sendPing(payload);
     if (op === ABNF.OPCODE_PONG) return session.sendPong(payload);
     return session.sendFrame({ opcode: op, data: payload });
@@ -668,6 +657,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     const frame = this.closeReplyFrame;
     this.closeReplyFrame = null;
     if (frame === null || this.socket === null || this.socketClosed) return;
+    this.session?.closeWritten();
     this.flushPendingPong();
     this.socket.write(frame);
   }
@@ -677,6 +667,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     const frame = this.failCloseFrame;
     this.failCloseFrame = null;
     if (frame === null || this.socket === null || this.socketClosed || this.socket.destroyed) return;
+    this.session?.closeWritten();
     this.flushPendingPong();
     this.socket.write(frame);
     // The server should close TCP in turn; past the timeout the socket is dropped.
@@ -700,6 +691,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     }
     this.failCloseFrame = null;
     this.closeReplyFrame = null;
+    this.session?.closeWritten();
     this.pendingPong = null;
     if (isTraceEnabled()) trace('++Closed: socket closed');
     this.serveWaiters();

@@ -285,6 +285,12 @@ export class ClientSession implements FrameHandler {
   private peerReason = '';
   private failed: SessionFailure | null = null;
   private halted = false;
+  /**
+   * A close frame this session made (a failure's, or the reply to the
+   * server's close) was handed out but not yet written: until the transport
+   * says it was ({@link closeWritten}), data messages may still go ahead of it.
+   */
+  private closeAwaitingWrite = false;
   private handlerThrew = false;
   private inHook = false;
 
@@ -645,6 +651,7 @@ export class ClientSession implements FrameHandler {
       // Echo the server's code; an empty close answers an empty one.
       this.sentClose = true;
       const reply = encodeControl(OPCODE_CLOSE, code === null ? EMPTY : encodeClosePayload(code), this.maskKey);
+      this.closeAwaitingWrite = true;
       this.write(reply, 'close');
     }
     this.stop();
@@ -668,6 +675,7 @@ export class ClientSession implements FrameHandler {
     if (!this.sentClose) {
       this.sentClose = true;
       closeFrame = encodeControl(OPCODE_CLOSE, encodeClosePayload(error.closeCode), this.maskKey);
+      this.closeAwaitingWrite = true;
     }
     this.failed = error;
     this.stop();
@@ -681,12 +689,26 @@ export class ClientSession implements FrameHandler {
     this.continuationExpected = false;
     this.payload.clear();
     this.compressedPayload.clear();
+    // The compressor is still needed while messages may go ahead of a held close frame.
+    if (!this.closeAwaitingWrite) this.compression?.release();
+  }
+
+  /**
+   * The transport wrote the close frame this session handed out through
+   * `onWrite(…, 'close')` or `onFailure`: nothing more is sent from now on.
+   * Until then, text and binary messages are still encoded, so that the
+   * user's reaction to the messages delivered before the close (an echo) goes
+   * out ahead of it.
+   */
+  closeWritten(): void {
+    if (!this.closeAwaitingWrite) return;
+    this.closeAwaitingWrite = false;
     this.compression?.release();
   }
 
   /** A text message, UTF-8 encoded, compressed if negotiated and large enough, masked, fragmented per `fragmentSize`. */
   sendText(text: string): Buffer {
-    this.checkCanSend('a text message');
+    this.checkCanSend('a text message', true);
     // One frame, nothing to compress: encode the string straight into it.
     if (this.compression === null && this.splitAt === 0) return encodeTextFrame(text, masking(this.maskKey, this.allocateFrame));
     return this.encodeData(OPCODE_TEXT, Buffer.from(text, 'utf8'));
@@ -694,7 +716,7 @@ export class ClientSession implements FrameHandler {
 
   /** A binary message, compressed if negotiated and large enough, masked (the caller's bytes are not modified), fragmented per `fragmentSize`. */
   sendBinary(data: Uint8Array): Buffer {
-    this.checkCanSend('a binary message');
+    this.checkCanSend('a binary message', true);
     return this.encodeData(OPCODE_BINARY, data);
   }
 
@@ -773,7 +795,8 @@ export class ClientSession implements FrameHandler {
     this.compression?.release();
   }
 
-  private checkCanSend(what: string): void {
+  private checkCanSend(what: string, message = false): void {
+    if (message && this.closeAwaitingWrite && !this.handlerThrew) return;
     if (this.failed !== null) {
       throw new WebSocketConnectionClosedException(`cannot send ${what}: the connection was failed (${this.failed.message})`, {
         cause: this.failed,

@@ -325,13 +325,16 @@ describe('sending', () => {
     expect(decodeClientFrames(session.sendClose())[0].rsv).toBe(0);
   });
 
-  it('the windows are released once the close handshake starts', () => {
+  it('the windows are released once the close handshake is on the wire', () => {
     const compression = new PerMessageDeflate(params(), 0);
     const session = new ClientSession(new Recorder(), { compression });
     session.sendText('Hello');
     session.receive(zframe(TEXT, hex('f248cdc9c90700')));
     expect(compression.heldBytes).toBe(10);
     session.receive(frame(CLOSE, closePayload(1000)));
+    // Until the reply is on the wire an echo may still be compressed ahead of it.
+    expect(compression.heldBytes).toBeGreaterThan(0);
+    session.closeWritten();
     expect(compression.heldBytes).toBe(0);
   });
 });

@@ -179,6 +179,7 @@ describe('garbage', () => {
               expect([1007, 1009]).toContain(error.closeCode);
             }
             expect(result.session.transportAdvice).toBe('close-now');
+            result.session.closeWritten();
             expect(() => result.session.sendText('x')).toThrow(WebSocketConnectionClosedException);
           }
           const closes = result.events.filter((e) => e.startsWith('close:'));

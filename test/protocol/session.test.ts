@@ -241,11 +241,13 @@ describe('sending is refused once closed or failed', () => {
 
       const received = open().session;
       received.receive(frame(CLOSE, closePayload(1000)));
+      received.closeWritten();
       expect(() => attempt(received)).toThrow(/the server closed the connection/);
       expect(() => attempt(received)).toThrow(WebSocketConnectionClosedException);
 
       const failed = open().session;
       failed.receive(frame(0x3));
+      failed.closeWritten();
       let error: unknown;
       try {
         attempt(failed);
@@ -257,6 +259,25 @@ describe('sending is refused once closed or failed', () => {
       expect((error as Error).cause).toBe(failed.failure);
     });
   }
+});
+
+describe('messages ahead of a held close frame', () => {
+  it('text and binary messages are still encoded until the transport wrote the close reply or the failing close', () => {
+    for (const input of [frame(CLOSE, closePayload(4000)), frame(0x3)]) {
+      const { session, recorder } = open();
+      session.receive(input);
+      // The close frame is out of the session's hands, not yet on the wire.
+      expect(recorder.writes.length + recorder.failures.length).toBeGreaterThan(0);
+      const echo = decodeClientFrames(session.sendText('echo'));
+      expect(echo.map((f) => [f.opcode, f.payload.toString()])).toEqual([[TEXT, 'echo']]);
+      expect(decodeClientFrames(session.sendBinary(Buffer.of(7)))[0]?.opcode).toBe(BINARY);
+      // Control frames and raw frames are not messages: refused as before.
+      expect(() => session.sendPing()).toThrow(WebSocketConnectionClosedException);
+      expect(() => session.sendFrame({ opcode: TEXT, data: 'x' })).toThrow(WebSocketConnectionClosedException);
+      session.closeWritten();
+      expect(() => session.sendText('late')).toThrow(WebSocketConnectionClosedException);
+    }
+  });
 });
 
 describe('failing the connection', () => {
