@@ -118,14 +118,17 @@ export interface SessionHandler {
    * frame of the session; the transport may hold it back while the user reacts
    * to the messages delivered before it (`WebSocket` does: one turn, longer
    * while they are unread, up to 1 s), since §5.5.1 lets an endpoint finish
-   * sending its current message first.
+   * sending its current message first. Messages sent meanwhile are encoded
+   * as usual; the transport calls {@link ClientSession.closeWritten} once it
+   * writes the reply.
    */
   onWrite(bytes: Buffer, kind: WriteKind): void;
   /**
    * The connection was failed (RFC 6455 §7.1.7). Everything that arrived
    * complete before the violation was already delivered. `closeFrame` is the
    * one close frame to write (1002, 1007 or 1009; `null` if a close frame had
-   * already been sent); the transport chooses when, then closes the socket.
+   * already been sent); the transport chooses when, calls
+   * {@link ClientSession.closeWritten}, writes it, then closes the socket.
    */
   onFailure(error: SessionFailure, closeFrame: Buffer | null): void;
 }
