@@ -11,19 +11,12 @@ import { WebSocketPayloadException, WebSocketProtocolException } from '../../src
 import type { DeflateParams } from '../../src/protocol/deflate.js';
 import { PerMessageDeflate, SlidingWindow } from '../../src/protocol/deflate-codec.js';
 import { ClientSession, type SessionOptions } from '../../src/protocol/session.js';
-import { BINARY, CLOSE, CONT, PING, PONG, Recorder, TEXT, closePayload, cutsArb, decodeClientFrames, ev, everyByte, feed, frame, show } from './helpers.js';
+import { BINARY, CLOSE, CONT, PING, PONG, Recorder, TEXT, closePayload, cutsArb, decodeClientFrames, ev, everyByte, feed, frame, params, show } from './helpers.js';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const cat = (...parts: Uint8Array[]): Buffer => Buffer.concat(parts);
 const TAIL = hex('0000ffff');
 
-const params = (p: Partial<DeflateParams> = {}): DeflateParams => ({
-  serverNoContextTakeover: false,
-  clientNoContextTakeover: false,
-  serverMaxWindowBits: 15,
-  clientMaxWindowBits: 15,
-  ...p,
-});
 
 function withDeflate(p: Partial<DeflateParams> = {}, options: SessionOptions = {}, threshold = 0): SessionOptions {
   return { ...options, compression: new PerMessageDeflate(params(p), threshold) };

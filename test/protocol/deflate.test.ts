@@ -15,6 +15,7 @@ import {
   type DeflateParams,
 } from '../../src/protocol/deflate.js';
 import { parseExtensions } from '../../src/protocol/extension-header.js';
+import { params } from './helpers.js';
 
 const config = (options: DeflateOptions | true = true) => {
   const c = deflateConfig(options);
@@ -22,13 +23,6 @@ const config = (options: DeflateOptions | true = true) => {
   return c;
 };
 
-const params = (p: Partial<DeflateParams> = {}): DeflateParams => ({
-  serverNoContextTakeover: false,
-  clientNoContextTakeover: false,
-  serverMaxWindowBits: 15,
-  clientMaxWindowBits: 15,
-  ...p,
-});
 
 describe('deflateConfig', () => {
   it('is off for undefined and false, defaults for true', () => {

@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { WebSocketPayloadException, WebSocketProtocolException } from '../../src/exceptions.js';
 import { encodeFrame } from '../../src/frame/encoder.js';
 import { FrameParser, type FrameHeader } from '../../src/frame/parser.js';
+import type { DeflateParams } from '../../src/protocol/deflate.js';
 import {
   ClientSession,
   type ReceivedFrame,
@@ -220,3 +221,12 @@ export function feed(bytes: Uint8Array, cuts: readonly number[], options?: Sessi
 export function everyByte(length: number): number[] {
   return Array.from({ length: Math.max(0, length - 1) }, (_, i) => i + 1);
 }
+
+/** Negotiated permessage-deflate parameters: RFC 7692's defaults, overridden by `p`. */
+export const params = (p: Partial<DeflateParams> = {}): DeflateParams => ({
+  serverNoContextTakeover: false,
+  clientNoContextTakeover: false,
+  serverMaxWindowBits: 15,
+  clientMaxWindowBits: 15,
+  ...p,
+});
