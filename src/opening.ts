@@ -26,7 +26,7 @@ import { openTunnel, resolveProxy, type ProxyType } from './transport/proxy.js';
 import { formatHostPort, parseUrl, type ParsedUrl } from './transport/url.js';
 import { isTraceEnabled, trace } from './trace.js';
 
-/** Options of `WebSocket.connect()` (see API.md). Durations in milliseconds. */
+/** Options of `WebSocket.connect()`. Durations in milliseconds. */
 export interface ConnectOptions extends RequestHeaderOptions {
   /** ms for connect + handshake, and afterwards for each `recv()`; default getDefaultTimeout(). */
   timeout?: number | null;

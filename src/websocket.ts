@@ -31,7 +31,7 @@ import { isTraceEnabled, trace, traceFrame } from './trace.js';
 
 export type { ConnectOptions } from './opening.js';
 
-/** One received unit as it was queued: text as the string already decoded, everything else bytes. */
+/** @internal One received unit as it was queued: text as the string already decoded, everything else bytes. */
 export interface ReceivedUnit {
   opcode: number;
   data: string | Buffer;
@@ -40,13 +40,14 @@ export interface ReceivedUnit {
 }
 
 /**
+ * @internal
  * Key of the read WebSocketApp uses (not exported from the package): the next
  * unit, control frames included, without recvDataFrame's ABNF wrapping and
  * re-encoding of text.
  */
 export const readUnit = Symbol('rfc6455.readUnit');
 
-/** Options of the `WebSocket` constructor (API.md). */
+/** Options of the `WebSocket` constructor. */
 export interface WebSocketOptions {
   /** Source of the 4-byte masking keys; default: crypto-random. */
   getMaskKey?: (n: number) => Uint8Array;
