@@ -413,7 +413,7 @@ export class ClientSession implements FrameHandler {
     }
   }
 
-  /** @internal FrameHandler: a frame header was parsed (the parser already checked §5.2 header rules). */
+  /** FrameHandler, called by the session's own parser: a frame header was parsed (the parser already checked §5.2 header rules). */
   onHeader(header: FrameHeader): void {
     const opcode = header.opcode;
     this.frameOpcode = opcode;
@@ -485,13 +485,13 @@ export class ClientSession implements FrameHandler {
     this.continuationExpected = !header.fin;
   }
 
-  /** @internal FrameHandler: a control frame's whole payload, unmasked (data payloads come through `onPayloadRange`). */
+  /** FrameHandler, called by the session's own parser: a control frame's whole payload, unmasked (data payloads come through `onPayloadRange`). */
   onPayload(piece: Buffer, frameEnd: boolean): void {
     if (this.frameKind === FRAME_DATA) this.dataPiece(piece, 0, piece.length, frameEnd);
     else if (this.frameKind === FRAME_CONTROL) this.controlFrame(Buffer.from(piece));
   }
 
-  /** @internal FrameHandler: bytes [start, end) of `chunk` are payload of the current data frame, unmasked. */
+  /** FrameHandler, called by the session's own parser: bytes [start, end) of `chunk` are payload of the current data frame, unmasked. */
   onPayloadRange(chunk: Buffer, start: number, end: number, frameEnd: boolean): void {
     if (this.frameKind === FRAME_DATA) this.dataPiece(chunk, start, end, frameEnd);
   }
