@@ -128,6 +128,28 @@ describe('the tarball', () => {
   });
 });
 
+/** Whether `version` (x.y.z) is in `range`, written as `^x.y.z` and `>=x.y.z` alternatives joined by `||`. */
+function satisfies(version: string, range: string): boolean {
+  const parse = (text: string) => text.split('.').map(Number) as [number, number, number];
+  const compare = (a: number[], b: number[]) => a[0]! - b[0]! || a[1]! - b[1]! || a[2]! - b[2]!;
+  const have = parse(version);
+  return range.split('||').some((alternative) => {
+    const match = /^\s*(\^|>=)(\d+\.\d+\.\d+)\s*$/.exec(alternative);
+    if (!match) throw new Error(`unexpected engines alternative ${JSON.stringify(alternative)}`);
+    const floor = parse(match[2]!);
+    return compare(have, floor) >= 0 && (match[1] === '>=' || have[0] === floor[0]);
+  });
+}
+
+describe('engines', () => {
+  it('admits the Node running this test (CI runs it on every tested version) and no Node before require(esm)', async () => {
+    const manifest = JSON.parse(await readFile(path.join(repo, 'package.json'), 'utf8')) as { engines: { node: string } };
+    const range = manifest.engines.node;
+    expect(satisfies(process.versions.node, range), `${process.versions.node} is outside engines ${range}`).toBe(true);
+    for (const old of ['18.20.0', '20.18.3', '22.11.0']) expect(satisfies(old, range), old).toBe(false);
+  });
+});
+
 describe.concurrent('consumers of the installed tarball', () => {
   it('(a) ESM JavaScript: imports rfc6455, rfc6455/frame, rfc6455/protocol, exchanges a message; require() gives the same classes', async () => {
     expect(await runConsumer(project('esm-js'), 'main.js', 'esm-js')).toEqual(javascriptResult('esm-js'));
