@@ -581,7 +581,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     try {
       const bytes = this.encodeData(payload, opcode);
       traceFrame('Sent', opcode ?? (typeof payload === 'string' ? ABNF.OPCODE_TEXT : ABNF.OPCODE_BINARY), payload);
-      return handled(this.write(bytes));
+      return this.write(bytes);
     } catch (error) {
       return handled(Promise.reject(this.sendError('a message', error)));
     }
@@ -623,7 +623,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
       const { fin, rsv1, rsv2, rsv3, opcode, mask, data } = frame;
       const bytes = session.sendFrame({ fin, rsv1, rsv2, rsv3, opcode, mask, data });
       traceFrame('Sent', opcode, data, fin);
-      return handled(this.write(bytes));
+      return this.write(bytes);
     } catch (error) {
       return handled(Promise.reject(this.sendError('a frame', error)));
     }
@@ -858,11 +858,17 @@ function writeFrame(socket: net.Socket, frame: Buffer, timeout: number | null): 
   const length = frame.length;
   const lent = frameRing !== null && frameRing.owns(frame) ? frame : null;
   let resolve!: (length: number) => void;
-  let reject!: (error: Error) => void;
+  let rejectPromise!: (error: Error) => void;
   const promise = new Promise<number>((res, rej) => {
     resolve = res;
-    reject = rej;
+    rejectPromise = rej;
   });
+  // Marked handled only when it fails: a send nobody awaits never crashes the
+  // process, and the common, successful send costs no extra promise.
+  const reject = (error: Error) => {
+    handled(promise);
+    rejectPromise(error);
+  };
   let timer: NodeJS.Timeout | null = null;
   if (timeout !== null) {
     timer = setTimeout(() => {
