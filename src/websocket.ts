@@ -127,6 +127,9 @@ function checkMs(name: string, value: number | null | undefined): void {
  * console.log(await ws.recv());
  * await ws.close();
  * ```
+ *
+ * A promise it returns that nobody awaits (`send`, `ping`, `close`…) never
+ * crashes the process when it rejects; whoever awaits it still gets the error.
  */
 export class WebSocket implements AsyncIterable<string | Buffer> {
   private readonly options: WebSocketOptions;
@@ -576,6 +579,16 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
    * Send a message. A string goes as text, bytes as binary, unless `opcode`
    * says otherwise (any opcode, control ones included). Resolves with the
    * number of bytes of the frame(s) once they are flushed to the socket.
+   *
+   * Replies to messages that arrived before the server's close (or before a
+   * failure) still go out ahead of the close frame; once a read has reported
+   * the end of the connection, every send rejects. Like every promise of this
+   * class, it never crashes the process when nobody awaits it.
+   *
+   * @throws WebSocketConnectionClosedException when not connected or the
+   *   connection ended (with `peerCloseCode`/`peerCloseReason` when the server
+   *   closed it). WebSocketTimeoutException when the frame is not flushed
+   *   within `timeout`.
    */
   send(payload: string | Uint8Array, opcode?: number): Promise<number> {
     try {
