@@ -72,6 +72,20 @@ describe('no send once the user was told the connection ended', () => {
     expect(peer.frames().map((f) => f.opcode)).toEqual([CLOSE]);
   });
 
+  it('the close reply is written before recv() rejects: abort() right after it still delivers it', async () => {
+    const server = await raw(async (peer) => {
+      await peer.accept();
+      await peer.play([Buffer.concat([serverFrame(TEXT, 'a'), serverFrame(CLOSE, closePayload(1000))])]);
+    });
+    const ws = await open(server.url);
+    expect(await ws.recv()).toBe('a');
+    await expect(ws.recv()).rejects.toBeInstanceOf(WebSocketConnectionClosedException);
+    ws.abort();
+    const peer = await server.peer();
+    await peer.ended;
+    expect(peer.frames().map((f) => f.closeCode ?? f.opcode)).toEqual([1000]);
+  });
+
   it('replies to the messages before the close still precede the close reply (the hold-back window)', async () => {
     const server = await raw(async (peer) => {
       await peer.accept();
