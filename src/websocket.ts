@@ -437,12 +437,12 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     const session = this.session;
     if (session === null) return new WebSocketConnectionClosedException('not connected: call connect() first');
     const peer = session.closeReceived ? { peerCloseCode: session.closeCode, peerCloseReason: session.closeReason } : undefined;
-    const peerSaid = peer === undefined ? '' : `${peer.peerCloseCode === null ? '' : ` with code ${peer.peerCloseCode}`}${peer.peerCloseReason ? ` (${peer.peerCloseReason})` : ''}`;
+    const said = peer === undefined ? '' : describePeerClose(peer.peerCloseCode, peer.peerCloseReason);
     if (this.closedByUser) {
-      const answer = peer === undefined ? '' : `; the server answered${peerSaid === '' ? ' with an empty close frame' : peerSaid}`;
+      const answer = peer === undefined ? '' : `; the server answered${said === '' ? ' with an empty close frame' : said}`;
       return new WebSocketConnectionClosedException(`connection closed by close()${answer}`, peer);
     }
-    if (peer !== undefined) return new WebSocketConnectionClosedException(`connection closed by the server${peerSaid}`, peer);
+    if (peer !== undefined) return new WebSocketConnectionClosedException(`connection closed by the server${said}`, peer);
     if (this.lostError !== null) {
       const detail = this.lostError instanceof Error ? `: ${this.lostError.message}` : '';
       return new WebSocketConnectionClosedException(`connection to remote host was lost${detail}`, { cause: this.lostError });
@@ -848,6 +848,11 @@ function uncork(socket: net.Socket): void {
 }
 
 function nothing(): void {}
+
+/** " with code 4001 (bye)", " with code 1000", or '' for an empty close frame. */
+function describePeerClose(code: number | null, reason: string): string {
+  return `${code === null ? '' : ` with code ${code}`}${reason ? ` (${reason})` : ''}`;
+}
 
 /**
  * The promise itself, marked as handled: it still rejects for whoever awaits
