@@ -32,8 +32,38 @@ export class WebSocketProtocolException extends WebSocketException {}
 /** Invalid UTF-8 in a text message or close reason, or a message larger than `maxPayload`. */
 export class WebSocketPayloadException extends WebSocketException {}
 
-/** An operation on a connection that is closed or was lost. */
-export class WebSocketConnectionClosedException extends WebSocketException {}
+/** Options of {@link WebSocketConnectionClosedException}: the common ones plus what the server's close frame said. */
+export interface WebSocketConnectionClosedExceptionOptions extends WebSocketExceptionOptions {
+  /** The status code of the server's close frame; `null` when its close frame carried none. */
+  peerCloseCode?: number | null;
+  /** The reason of the server's close frame ('' when it carried none). */
+  peerCloseReason?: string;
+}
+
+/**
+ * An operation on a connection that is closed or was lost.
+ *
+ * When the server closed the connection, `peerCloseCode` and
+ * `peerCloseReason` say what its close frame said, so that a program learns
+ * why the server left without parsing the message. `closeCode` keeps its
+ * meaning: the code this client sent when it failed the connection.
+ */
+export class WebSocketConnectionClosedException extends WebSocketException {
+  /**
+   * The status code of the server's close frame (1000, 1001, 4001…), `null`
+   * when its close frame carried no code; undefined when the connection did
+   * not end with a close frame from the server (lost, aborted, failed).
+   */
+  readonly peerCloseCode?: number | null;
+  /** The reason of the server's close frame ('' when none); undefined when the server sent no close frame. */
+  readonly peerCloseReason?: string;
+
+  constructor(message: string, options?: WebSocketConnectionClosedExceptionOptions) {
+    super(message, options);
+    if (options?.peerCloseCode !== undefined) this.peerCloseCode = options.peerCloseCode;
+    if (options?.peerCloseReason !== undefined) this.peerCloseReason = options.peerCloseReason;
+  }
+}
 
 /** A connect, handshake, read, write or ping deadline passed. */
 export class WebSocketTimeoutException extends WebSocketException {}

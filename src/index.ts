@@ -8,7 +8,7 @@ export {
   WebSocketAddressException,
   WebSocketBadStatusException,
 } from './exceptions.js';
-export type { WebSocketExceptionOptions, WebSocketProxyExceptionOptions } from './exceptions.js';
+export type { WebSocketExceptionOptions, WebSocketProxyExceptionOptions, WebSocketConnectionClosedExceptionOptions } from './exceptions.js';
 export { ABNF } from './frame/abnf.js';
 export type { ABNFInit, Bit } from './frame/abnf.js';
 export { WebSocket, createConnection } from './websocket.js';

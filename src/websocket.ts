@@ -16,7 +16,7 @@ import { toBuffer } from './frame/bytes.js';
 import { encodeClosePayload } from './frame/close.js';
 import { allocateFrame, frameRing } from './frame/frame-ring.js';
 import { opcodeOf, ReceiveQueue } from './receive-queue.js';
-import { openConnection, type ConnectOptions } from './opening.js';
+import { openConnection, type ConnectOptions as OpeningOptions } from './opening.js';
 import { acceptDeflateResponse, deflateConfig, deflateOffer, describeDeflateParams, type DeflateConfig, type DeflateOptions } from './protocol/deflate.js';
 import { PerMessageDeflate } from './protocol/deflate-codec.js';
 import {
@@ -29,7 +29,14 @@ import {
 import type { SocketOptions } from './transport/connect.js';
 import { isTraceEnabled, trace, traceFrame } from './trace.js';
 
-export type { ConnectOptions } from './opening.js';
+/** Options of `WebSocket.connect()`: the opening sequence's, plus compression. */
+export interface ConnectOptions extends OpeningOptions {
+  /**
+   * permessage-deflate (RFC 7692) for this connection, as the constructor's
+   * option of the same name (which it overrides when given here).
+   */
+  perMessageDeflate?: boolean | DeflateOptions;
+}
 
 /** @internal One received unit as it was queued: text as the string already decoded, everything else bytes. */
 export interface ReceivedUnit {
@@ -121,6 +128,9 @@ function checkMs(name: string, value: number | null | undefined): void {
  * console.log(await ws.recv());
  * await ws.close();
  * ```
+ *
+ * A promise it returns that nobody awaits (`send`, `ping`, `close`…) never
+ * crashes the process when it rejects; whoever awaits it still gets the error.
  */
 export class WebSocket implements AsyncIterable<string | Buffer> {
   private readonly options: WebSocketOptions;
@@ -151,6 +161,8 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   private peerCloseTimer: NodeJS.Timeout | null = null;
   /** Set by close(): the end of the stream is the user's doing, not a loss. */
   private closedByUser = false;
+  /** True while a connect() runs: a second one is refused instead of opening a socket that would leak. */
+  private connecting = false;
 
   constructor(options: WebSocketOptions = {}) {
     this.options = options;
@@ -198,6 +210,20 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     return this.negotiatedSubprotocol;
   }
 
+  /**
+   * The status code of the server's close frame, once it has arrived: `null`
+   * when it carried no code, undefined while the server has sent none.
+   * Also on the {@link WebSocketConnectionClosedException} reads and sends get.
+   */
+  get peerCloseCode(): number | null | undefined {
+    return this.session?.closeReceived === true ? this.session.closeCode : undefined;
+  }
+
+  /** The reason of the server's close frame ('' when none), once it has arrived; undefined before. */
+  get peerCloseReason(): string | undefined {
+    return this.session?.closeReceived === true ? this.session.closeReason : undefined;
+  }
+
   /** Bytes handed to `send()` (and friends) not yet written to the socket. */
   get bufferedAmount(): number {
     return (this.socket?.writableLength ?? 0) + (this.pendingPong?.length ?? 0);
@@ -211,25 +237,42 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   /**
    * Open the connection: TCP/TLS (through a proxy if configured), the HTTP
    * Upgrade handshake and redirects, all bounded by `options.timeout`.
+   *
+   * @throws WebSocketException at once when this WebSocket is already
+   *   connected or another `connect()` on it is still running (nothing is opened).
    */
   async connect(url: string, options: ConnectOptions = {}): Promise<void> {
+    if (this.connecting) {
+      throw new WebSocketException('connect() called while an earlier connect() on this WebSocket is still running');
+    }
     if (this.socket !== null && !this.socketClosed) {
       throw new WebSocketException('connect() called on a WebSocket that is already connected');
     }
+    this.connecting = true;
+    try {
+      await this.open(url, options);
+    } finally {
+      this.connecting = false;
+    }
+  }
+
+  private async open(url: string, options: ConnectOptions): Promise<void> {
+    const { perMessageDeflate, ...openingOptions } = options;
+    const deflate = perMessageDeflate === undefined ? this.deflate : deflateConfig(perMessageDeflate);
     if (options.timeout !== undefined) this.timeout = options.timeout;
     const timeout = this.timeout;
     const opened = await openConnection(url, {
-      ...options,
+      ...openingOptions,
       timeout,
       sockopt: this.options.sockopt,
       sslopt: this.options.sslopt,
-      extensionsOffer: this.deflate === null ? undefined : deflateOffer(this.deflate),
+      extensionsOffer: deflate === null ? undefined : deflateOffer(deflate),
     });
     let compression: PerMessageDeflate | null = null;
-    if (this.deflate !== null) {
+    if (deflate !== null) {
       try {
-        const params = acceptDeflateResponse(opened.extensions, this.deflate);
-        if (params !== null) compression = new PerMessageDeflate(params, this.deflate.threshold);
+        const params = acceptDeflateResponse(opened.extensions, deflate);
+        if (params !== null) compression = new PerMessageDeflate(params, deflate.threshold);
       } catch (error) {
         opened.socket.destroy();
         throw error;
@@ -383,17 +426,24 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     }
   }
 
-  /** The error a read gets once everything that arrived was consumed. */
+  /**
+   * The error a read gets once everything that arrived was consumed. The user
+   * is being told that the connection ended, so a close frame still held back
+   * for replies to earlier messages goes out now: no send may follow it.
+   */
   private endError(): unknown {
+    this.sendFailClose();
+    this.sendCloseReply();
     if (this.failure !== null) return this.failure;
     const session = this.session;
     if (session === null) return new WebSocketConnectionClosedException('not connected: call connect() first');
-    if (session.closeReceived) {
-      const code = session.closeCode;
-      return new WebSocketConnectionClosedException(
-        `connection closed by the server${code === null ? '' : ` with code ${code}`}${session.closeReason ? ` (${session.closeReason})` : ''}`,
-      );
+    const peer = session.closeReceived ? { peerCloseCode: session.closeCode, peerCloseReason: session.closeReason } : undefined;
+    const said = peer === undefined ? '' : describePeerClose(peer.peerCloseCode, peer.peerCloseReason);
+    if (this.closedByUser) {
+      const answer = peer === undefined ? '' : `; the server answered${said === '' ? ' with an empty close frame' : said}`;
+      return new WebSocketConnectionClosedException(`connection closed by close()${answer}`, peer);
     }
+    if (peer !== undefined) return new WebSocketConnectionClosedException(`connection closed by the server${said}`, peer);
     if (this.lostError !== null) {
       const detail = this.lostError instanceof Error ? `: ${this.lostError.message}` : '';
       return new WebSocketConnectionClosedException(`connection to remote host was lost${detail}`, { cause: this.lostError });
@@ -510,13 +560,36 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   private endErrorFor(what: string): WebSocketConnectionClosedException {
     const reason = this.endError();
     const detail = reason instanceof Error ? reason.message : String(reason);
-    return new WebSocketConnectionClosedException(`cannot send ${what}: ${detail}`, { cause: reason });
+    const peer = reason instanceof WebSocketConnectionClosedException && reason.peerCloseCode !== undefined
+      ? { peerCloseCode: reason.peerCloseCode, peerCloseReason: reason.peerCloseReason }
+      : {};
+    return new WebSocketConnectionClosedException(`cannot send ${what}: ${detail}`, { cause: reason, ...peer });
+  }
+
+  /**
+   * A send the session refused because a close frame went out or came in is
+   * told why as a read is (the server's code and reason, or close()).
+   */
+  private sendError(what: string, error: unknown): unknown {
+    const session = this.session;
+    if (!(error instanceof WebSocketConnectionClosedException) || session === null) return error;
+    return session.closeReceived || this.closedByUser ? this.endErrorFor(what) : error;
   }
 
   /**
    * Send a message. A string goes as text, bytes as binary, unless `opcode`
    * says otherwise (any opcode, control ones included). Resolves with the
    * number of bytes of the frame(s) once they are flushed to the socket.
+   *
+   * Replies to messages that arrived before the server's close (or before a
+   * failure) still go out ahead of the close frame; once a read has reported
+   * the end of the connection, every send rejects. Like every promise of this
+   * class, it never crashes the process when nobody awaits it.
+   *
+   * @throws WebSocketConnectionClosedException when not connected or the
+   *   connection ended (with `peerCloseCode`/`peerCloseReason` when the server
+   *   closed it). WebSocketTimeoutException when the frame is not flushed
+   *   within `timeout`.
    */
   send(payload: string | Uint8Array, opcode?: number): Promise<number> {
     try {
@@ -524,7 +597,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
       traceFrame('Sent', opcode ?? (typeof payload === 'string' ? ABNF.OPCODE_TEXT : ABNF.OPCODE_BINARY), payload);
       return this.write(bytes);
     } catch (error) {
-      return Promise.reject(error);
+      return handled(Promise.reject(this.sendError('a message', error)));
     }
   }
 
@@ -566,18 +639,18 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
       traceFrame('Sent', opcode, data, fin);
       return this.write(bytes);
     } catch (error) {
-      return Promise.reject(error);
+      return handled(Promise.reject(this.sendError('a frame', error)));
     }
   }
 
   /** Send a ping (payload at most 125 bytes). */
-  async ping(payload: string | Uint8Array = ''): Promise<void> {
-    await this.send(payload, ABNF.OPCODE_PING);
+  ping(payload: string | Uint8Array = ''): Promise<void> {
+    return handled(this.send(payload, ABNF.OPCODE_PING).then(nothing));
   }
 
   /** Send a pong (payload at most 125 bytes). */
-  async pong(payload: string | Uint8Array = ''): Promise<void> {
-    await this.send(payload, ABNF.OPCODE_PONG);
+  pong(payload: string | Uint8Array = ''): Promise<void> {
+    return handled(this.send(payload, ABNF.OPCODE_PONG).then(nothing));
   }
 
   /**
@@ -630,13 +703,14 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   private onFailure(error: SessionFailure, closeFrame: Buffer | null): void {
     this.failure = error;
     if (isTraceEnabled()) trace(`++Fail: ${error.name}: ${error.message}`);
-    this.serveWaiters();
     if (closeFrame === null) {
       this.awaitPeerClose(DEFAULT_CLOSE_TIMEOUT);
-      return;
+    } else {
+      // Held before the waiters are served: a read told of the failure sends it at once.
+      this.failCloseFrame = closeFrame;
+      this.afterDelivery(() => this.sendFailClose());
     }
-    this.failCloseFrame = closeFrame;
-    this.afterDelivery(() => this.sendFailClose());
+    this.serveWaiters();
   }
 
   /** Run `send` one turn from now, or once the messages queued before it were read (at most FAIL_CLOSE_GRACE later). */
@@ -708,11 +782,16 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   /**
    * The closing handshake (RFC 6455 §7.1.2): send a close frame, wait for the
    * server's, then for the server to close TCP — all bounded by `timeout`
-   * (default 3000 ms), after which the socket is dropped. Never hangs.
+   * (default 3000 ms), after which the socket is destroyed (not half-closed:
+   * a server that keeps its half open cannot hold it). Never hangs.
    *
    * @throws WebSocketProtocolException for a status code that may not be sent.
    */
-  async close(opts: { status?: number; reason?: string | Uint8Array; timeout?: number } = {}): Promise<void> {
+  close(opts: { status?: number; reason?: string | Uint8Array; timeout?: number } = {}): Promise<void> {
+    return handled(this.closeHandshake(opts));
+  }
+
+  private async closeHandshake(opts: { status?: number; reason?: string | Uint8Array; timeout?: number }): Promise<void> {
     const timeout = opts.timeout ?? DEFAULT_CLOSE_TIMEOUT;
     checkMs('close timeout', timeout);
     const socket = this.socket;
@@ -769,6 +848,23 @@ function uncork(socket: net.Socket): void {
   socket.uncork();
 }
 
+function nothing(): void {}
+
+/** " with code 4001 (bye)", " with code 1000", or '' for an empty close frame. */
+function describePeerClose(code: number | null, reason: string): string {
+  return `${code === null ? '' : ` with code ${code}`}${reason ? ` (${reason})` : ''}`;
+}
+
+/**
+ * The promise itself, marked as handled: it still rejects for whoever awaits
+ * it, but a caller that fires and forgets never gets an unhandled rejection
+ * (which ends a Node process); the failure is reported by the next call anyway.
+ */
+function handled<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(nothing);
+  return promise;
+}
+
 /**
  * Write one send's frame; the promise resolves with its length once the
  * socket has written it. The write callback (which waits for a later tick even
@@ -781,11 +877,17 @@ function writeFrame(socket: net.Socket, frame: Buffer, timeout: number | null): 
   const length = frame.length;
   const lent = frameRing !== null && frameRing.owns(frame) ? frame : null;
   let resolve!: (length: number) => void;
-  let reject!: (error: Error) => void;
+  let rejectPromise!: (error: Error) => void;
   const promise = new Promise<number>((res, rej) => {
     resolve = res;
-    reject = rej;
+    rejectPromise = rej;
   });
+  // Marked handled only when it fails: a send nobody awaits never crashes the
+  // process, and the common, successful send costs no extra promise.
+  const reject = (error: Error) => {
+    handled(promise);
+    rejectPromise(error);
+  };
   let timer: NodeJS.Timeout | null = null;
   if (timeout !== null) {
     timer = setTimeout(() => {

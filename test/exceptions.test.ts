@@ -73,6 +73,22 @@ describe('exception hierarchy', () => {
     expect(other.statusMessage).toBeUndefined();
   });
 
+  it('ConnectionClosed carries the server\'s close code and reason, and nothing when the server sent no close', () => {
+    const closed = new WebSocketConnectionClosedException('connection closed by the server with code 4001 (bye)', {
+      peerCloseCode: 4001,
+      peerCloseReason: 'bye',
+    });
+    expect(closed.peerCloseCode).toBe(4001);
+    expect(closed.peerCloseReason).toBe('bye');
+    expect(closed.closeCode).toBeUndefined();
+    const empty = new WebSocketConnectionClosedException('connection closed by the server', { peerCloseCode: null, peerCloseReason: '' });
+    expect(empty.peerCloseCode).toBeNull();
+    expect(empty.peerCloseReason).toBe('');
+    const lost = new WebSocketConnectionClosedException('connection to remote host was lost');
+    expect(lost.peerCloseCode).toBeUndefined();
+    expect(lost.peerCloseReason).toBeUndefined();
+  });
+
   it('instanceof works from the compiled output', async () => {
     const { execFileSync } = await import('node:child_process');
     execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', 'node_modules/.cache/exc-dist'], { stdio: 'pipe' });
