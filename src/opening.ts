@@ -24,6 +24,7 @@ import { openSocket, startTls, type SocketOptions } from './transport/connect.js
 import { limit } from './transport/deadline.js';
 import { openTunnel, resolveProxy, type ProxyType } from './transport/proxy.js';
 import { formatHostPort, parseUrl, type ParsedUrl } from './transport/url.js';
+import { checkConnectOptions } from './options.js';
 import { isTraceEnabled, trace } from './trace.js';
 
 /** Options of `WebSocket.connect()` (see API.md). Durations in milliseconds. */
@@ -70,8 +71,12 @@ const REDIRECT_DEFAULT_LIMIT = 3;
 /**
  * Run the whole opening sequence under one deadline (`timeout`, covering DNS,
  * TCP, proxy, TLS, the handshake and every redirect hop).
+ *
+ * @throws WebSocketException (WebSocketProxyException for a proxy option) for
+ *   a connect option of the wrong kind or out of range, before anything is opened.
  */
 export async function openConnection(rawUrl: string, params: OpeningParams): Promise<OpenedConnection> {
+  checkConnectOptions(params);
   const timeout = params.timeout ?? null;
   const deadline = timeout === null ? null : Date.now() + timeout;
   const bound = limit(
