@@ -76,7 +76,8 @@ export function describeKind(value: unknown): string {
 }
 
 function withArticle(noun: string): string {
-  return /^[aeiou]/i.test(noun) ? `an ${noun}` : `a ${noun}`;
+  // "a Uint8Array", "a URL": a leading U reads as "you".
+  return /^[aeio]/i.test(noun) ? `an ${noun}` : `a ${noun}`;
 }
 
 /**
