@@ -36,7 +36,11 @@ export interface WebSocketAppCallbacks {
   onPing?: (app: WebSocketApp, data: Buffer) => unknown;
   /** A pong from the server. */
   onPong?: (app: WebSocketApp, data: Buffer) => unknown;
-  /** A connection error, a failed (re)connection attempt, or an exception thrown by another callback. */
+  /**
+   * A connection error, a failed (re)connection attempt, or an exception thrown
+   * by another callback. Without it, each such error is written to stderr as
+   * `rfc6455 WebSocketApp: <class name>: <message>`, never dropped silently.
+   */
   onError?: (app: WebSocketApp, error: unknown) => unknown;
   /** Once per `runForever()`: the server's close code and reason, or `null, null` when the connection was lost. */
   onClose?: (app: WebSocketApp, closeStatusCode: number | null, closeMsg: string | null) => unknown;
@@ -57,15 +61,15 @@ export interface WebSocketAppOptions extends WebSocketAppCallbacks {
 export interface RunForeverOptions
   extends Omit<ConnectOptions, 'header' | 'cookie' | 'subprotocols' | 'socket'>,
     Omit<WebSocketOptions, 'getMaskKey' | 'fireContFrame'> {
-  /** ms between keepalive pings, the first one interval after the open; 0 (default) sends none. */
+  /** ms between keepalive pings (at most 2^31 - 1), the first one interval after the open; 0 (default) sends none. */
   pingInterval?: number;
-  /** ms to wait for a pong after each ping; null (default) waits forever. Must be < pingInterval. */
+  /** ms to wait for a pong after each ping (> 0, at most 2^31 - 1); null (default) waits forever. Must be < pingInterval. */
   pingTimeout?: number | null;
   /** Payload of the keepalive pings (at most 125 bytes). */
   pingPayload?: string | Uint8Array;
-  /** ms before the first reconnection attempt after an abnormal loss; 0 (default) never reconnects. */
+  /** ms before the first reconnection attempt after an abnormal loss (at most 2^31 - 1); 0 (default) never reconnects. */
   reconnect?: number;
-  /** Upper bound in ms of the exponential backoff (default 30000). */
+  /** Upper bound in ms of the exponential backoff (> 0, at most 2^31 - 1; default 30000). */
   reconnectMax?: number;
   /** Consecutive reconnection attempts allowed before giving up (default: unlimited). */
   maxReconnects?: number;

@@ -29,14 +29,14 @@ import { isTraceEnabled, trace } from './trace.js';
 
 /** Options of `WebSocket.connect()` (see API.md). Durations in milliseconds. */
 export interface ConnectOptions extends RequestHeaderOptions {
-  /** ms for connect + handshake, and afterwards for each `recv()`; default getDefaultTimeout(). */
+  /** ms (0 to 2^31 - 1) for connect + handshake, and afterwards for each `recv()`; null waits forever; default getDefaultTimeout(). */
   timeout?: number | null;
   /** Redirects followed at most (301/302/303/307/308); default 3. */
   redirectLimit?: number;
   httpProxyHost?: string;
   httpProxyPort?: number;
   httpProxyAuth?: [user: string, pass: string];
-  /** ms for the proxy exchange; default: the connection timeout. */
+  /** ms (0 to 2^31 - 1) for the proxy exchange; default: the connection timeout. */
   httpProxyTimeout?: number;
   httpNoProxy?: string[];
   proxyType?: ProxyType;

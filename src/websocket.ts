@@ -824,6 +824,9 @@ function entryToFrame(entry: Queued): ABNF {
 /**
  * Create a WebSocket and connect it (websocket-client's `create_connection`).
  * The timeout defaults to `getDefaultTimeout()`.
+ *
+ * @throws WebSocketException (WebSocketProxyException for a proxy option) for
+ *   an option of the wrong kind or out of range, before anything is opened.
  */
 export async function createConnection(url: string, options: WebSocketOptions & ConnectOptions = {}): Promise<WebSocket> {
   const ws = new WebSocket(options);
