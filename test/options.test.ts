@@ -111,7 +111,8 @@ const windowBits = (option: string, orBoolean: boolean): OptionCase => {
   };
 };
 
-const WEBSOCKET_CASES: Record<keyof WebSocketOptions, OptionCase> = {
+// maxQueueBytes (the byte bound on unread messages) is listed apart, below, with its rule.
+const WEBSOCKET_CASES: Record<Exclude<keyof WebSocketOptions, 'maxQueueBytes'>, OptionCase> = {
   getMaskKey: fn('getMaskKey'),
   skipUtf8Validation: bool('skipUtf8Validation'),
   fireContFrame: bool('fireContFrame'),
