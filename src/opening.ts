@@ -20,11 +20,11 @@ import {
   validateUpgradeResponse,
   type HandshakeResponse,
 } from './handshake/response.js';
+import { checkConnectOptions } from './options.js';
 import { openSocket, startTls, type SocketOptions } from './transport/connect.js';
 import { limit } from './transport/deadline.js';
 import { openTunnel, resolveProxy, type ProxyType } from './transport/proxy.js';
 import { formatHostPort, parseUrl, type ParsedUrl } from './transport/url.js';
-import { checkConnectOptions } from './options.js';
 import { isTraceEnabled, trace } from './trace.js';
 
 /** Options of `WebSocket.connect()` (see API.md). Durations in milliseconds. */

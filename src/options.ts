@@ -10,7 +10,7 @@
 import { WebSocketException, WebSocketProxyException } from './exceptions.js';
 
 /** The longest delay Node's timers honour (2^31 - 1 ms); a longer one fires at once. */
-export const MAX_TIMER_MS = 2_147_483_647;
+const MAX_TIMER_MS = 2_147_483_647;
 
 /** Every proxy type, in the order messages list them. */
 export const PROXY_TYPES = ['http', 'https', 'socks4', 'socks4a', 'socks5', 'socks5h'] as const;
@@ -65,7 +65,7 @@ export function describeValue(value: unknown, depth = 0): string {
  * What kind of value it is, without its contents: for options that may hold a
  * secret (headers, cookies, proxy credentials), whose values never appear in a message.
  */
-export function describeKind(value: unknown): string {
+function describeKind(value: unknown): string {
   if (value === null || value === undefined) return String(value);
   if (typeof value === 'string') return 'a string';
   if (typeof value !== 'object') return withArticle(typeof value);
@@ -84,7 +84,7 @@ function withArticle(noun: string): string {
  * Throws the refusal of one option: `expected <name> to be <expected>, got <value>`.
  * `shown` replaces the quoted value (for secrets, or a size instead of the whole value).
  */
-export function refuse(
+function refuse(
   name: string,
   expected: string,
   value: unknown,
@@ -97,7 +97,7 @@ export function refuse(
 // ---------------------------------------------------------------- the rules
 
 /** Options of {@link msRule}. */
-export interface MsRuleOptions {
+interface MsRuleOptions {
   /** Refuse 0 (a deadline of no time at all). */
   aboveZero?: boolean;
   /** Accept null: no limit, wait forever. */
@@ -108,7 +108,7 @@ export interface MsRuleOptions {
  * A duration: a finite number of milliseconds, >= 0 (or > 0), at most
  * 2^31 - 1 (Node's timer limit), and null when null means "forever".
  */
-export function msRule(options: MsRuleOptions = {}): Rule {
+function msRule(options: MsRuleOptions = {}): Rule {
   const range = options.aboveZero === true ? `above 0 and at most ${MAX_TIMER_MS}` : `from 0 to ${MAX_TIMER_MS}`;
   const expected = `a number of milliseconds ${range}${options.orNull === true ? ', or null to wait forever' : ''}`;
   const min = options.aboveZero === true ? Number.MIN_VALUE : 0;
@@ -119,7 +119,7 @@ export function msRule(options: MsRuleOptions = {}): Rule {
 }
 
 /** Options of {@link integerRule}. */
-export interface IntegerRuleOptions {
+interface IntegerRuleOptions {
   /** Largest value accepted; default Number.MAX_SAFE_INTEGER. */
   max?: number;
   /** Accept Infinity too (no limit). */
@@ -129,7 +129,7 @@ export interface IntegerRuleOptions {
 }
 
 /** A count or size: a safe integer >= `min` (and <= `max` when given). */
-export function integerRule(min: number, options: IntegerRuleOptions = {}): Rule {
+function integerRule(min: number, options: IntegerRuleOptions = {}): Rule {
   const max = options.max ?? Number.MAX_SAFE_INTEGER;
   const range = max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
   const expected = options.orInfinity === true ? `${range}, or Infinity` : range;
@@ -139,11 +139,6 @@ export function integerRule(min: number, options: IntegerRuleOptions = {}): Rule
       refuse(name, expected, value, options.error);
     }
   };
-}
-
-/** A TCP port: an integer from 1 (or 0, "any", where that has a meaning) to 65535. */
-export function portRule(error: OptionErrorClass = WebSocketException, min: 0 | 1 = 1): Rule {
-  return integerRule(min, { max: 65535, error });
 }
 
 /** True for a TCP port a client can connect to: an integer from 1 to 65535. */
@@ -158,29 +153,29 @@ function typeRule(type: 'boolean' | 'string' | 'function', expected: string): Ru
   };
 }
 
-export const booleanRule: Rule = typeRule('boolean', 'a boolean');
-export const stringRule: Rule = typeRule('string', 'a string');
-export const functionRule: Rule = typeRule('function', 'a function');
+const booleanRule: Rule = typeRule('boolean', 'a boolean');
+const stringRule: Rule = typeRule('string', 'a string');
+const functionRule: Rule = typeRule('function', 'a function');
 
 /** A string whose value is never shown (a cookie). */
-export const secretStringRule: Rule = (name, value) => {
+const secretStringRule: Rule = (name, value) => {
   if (typeof value !== 'string') refuse(name, 'a string', value, WebSocketException, describeKind(value));
 };
 
 /** An object (not null, not an array), such as TLS options. */
-export const objectRule: Rule = (name, value) => {
+const objectRule: Rule = (name, value) => {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) refuse(name, 'an object', value);
 };
 
 /** An array of strings. */
-export const stringListRule: Rule = (name, value) => {
+const stringListRule: Rule = (name, value) => {
   if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
     refuse(name, 'an array of strings', value);
   }
 };
 
 /** One of a fixed set of strings. */
-export function oneOfRule(allowed: readonly string[], error: OptionErrorClass = WebSocketException): Rule {
+function oneOfRule(allowed: readonly string[], error: OptionErrorClass = WebSocketException): Rule {
   const expected = `one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}`;
   return (name, value) => {
     if (typeof value !== 'string' || !allowed.includes(value)) refuse(name, expected, value, error);
@@ -188,7 +183,7 @@ export function oneOfRule(allowed: readonly string[], error: OptionErrorClass = 
 }
 
 /** Checks every option of `options` that its table names and that is not undefined. */
-export function checkTable(what: string, table: RuleTable, options: unknown, prefix = ''): void {
+function checkTable(what: string, table: RuleTable, options: unknown, prefix = ''): void {
   if (options === undefined) return;
   if (typeof options !== 'object' || options === null || Array.isArray(options)) refuse(what, 'an object', options);
   const given = options as Record<string, unknown>;
@@ -211,9 +206,9 @@ export function checkCount(name: string, value: unknown, min: number): number {
   return value as number;
 }
 
-/** A port to connect to (1-65535), refused with `error` (the class users of that option already see). */
+/** A TCP port to connect to: an integer from 1 to 65535, refused with `error` (the class users of that option already see). */
 export function checkPort(name: string, value: unknown, error: OptionErrorClass): asserts value is number {
-  portRule(error)(name, value);
+  integerRule(1, { max: 65535, error })(name, value);
 }
 
 /** One of a fixed set of strings, refused with `error`. */
