@@ -103,7 +103,6 @@ function isControl(opcode: number): boolean {
   return opcode >= ABNF.OPCODE_CLOSE;
 }
 
-
 /**
  * A WebSocket client connection with websocket-client's API, as Promises.
  *
