@@ -14,6 +14,7 @@ import {
 import { ABNF } from './frame/abnf.js';
 import { toBuffer } from './frame/bytes.js';
 import { decodeClosePayload } from './frame/close.js';
+import { checkAppOptions, checkRunForeverOptions } from './options.js';
 import { readUnit, WebSocket, type ConnectOptions, type ReceivedUnit, type WebSocketOptions } from './websocket.js';
 
 /** Extra handshake headers: an object, or a list of `"Name: value"` lines. */
@@ -35,7 +36,11 @@ export interface WebSocketAppCallbacks {
   onPing?: (app: WebSocketApp, data: Buffer) => unknown;
   /** A pong from the server. */
   onPong?: (app: WebSocketApp, data: Buffer) => unknown;
-  /** A connection error, a failed (re)connection attempt, or an exception thrown by another callback. */
+  /**
+   * A connection error, a failed (re)connection attempt, or an exception thrown
+   * by another callback. Without it, each such error is written to stderr as
+   * `rfc6455 WebSocketApp: <class name>: <message>`, never dropped silently.
+   */
   onError?: (app: WebSocketApp, error: unknown) => unknown;
   /** Once per `runForever()`: the server's close code and reason, or `null, null` when the connection was lost. */
   onClose?: (app: WebSocketApp, closeStatusCode: number | null, closeMsg: string | null) => unknown;
@@ -56,15 +61,15 @@ export interface WebSocketAppOptions extends WebSocketAppCallbacks {
 export interface RunForeverOptions
   extends Omit<ConnectOptions, 'header' | 'cookie' | 'subprotocols' | 'socket'>,
     Omit<WebSocketOptions, 'getMaskKey' | 'fireContFrame'> {
-  /** ms between keepalive pings, the first one interval after the open; 0 (default) sends none. */
+  /** ms between keepalive pings (at most 2^31 - 1), the first one interval after the open; 0 (default) sends none. */
   pingInterval?: number;
-  /** ms to wait for a pong after each ping; null (default) waits forever. Must be < pingInterval. */
+  /** ms to wait for a pong after each ping (> 0, at most 2^31 - 1); null (default) waits forever. Must be < pingInterval. */
   pingTimeout?: number | null;
   /** Payload of the keepalive pings (at most 125 bytes). */
   pingPayload?: string | Uint8Array;
-  /** ms before the first reconnection attempt after an abnormal loss; 0 (default) never reconnects. */
+  /** ms before the first reconnection attempt after an abnormal loss (at most 2^31 - 1); 0 (default) never reconnects. */
   reconnect?: number;
-  /** Upper bound in ms of the exponential backoff (default 30000). */
+  /** Upper bound in ms of the exponential backoff (> 0, at most 2^31 - 1; default 30000). */
   reconnectMax?: number;
   /** Consecutive reconnection attempts allowed before giving up (default: unlimited). */
   maxReconnects?: number;
@@ -108,34 +113,18 @@ export function reconnectDelay(attempt: number, base: number, max: number, rando
   return ceiling / 2 + (random() * ceiling) / 2;
 }
 
-function isMs(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
-}
-
-function validate(options: RunForeverOptions): Settings {
+/** The options checked (every connect and WebSocket option too), with the defaults filled in. */
+function settingsOf(options: RunForeverOptions): Settings {
+  checkRunForeverOptions(options);
   const { pingInterval = 0, pingTimeout = null, pingPayload = '', reconnect = 0 } = options;
   const { reconnectMax = DEFAULT_RECONNECT_MAX, maxReconnects = Infinity } = options;
-  if (pingTimeout !== null && !(isMs(pingTimeout) && pingTimeout > 0)) {
-    throw new WebSocketException(`expected pingTimeout > 0 ms or null, got ${String(pingTimeout)}`);
-  }
-  if (!isMs(pingInterval)) throw new WebSocketException(`expected pingInterval >= 0 ms, got ${String(pingInterval)}`);
-  if (pingInterval > 0 && pingTimeout !== null && pingInterval <= pingTimeout) {
-    throw new WebSocketException(
-      `expected pingInterval > pingTimeout, got pingInterval ${pingInterval} ms <= pingTimeout ${pingTimeout} ms`,
-    );
-  }
-  const payloadBytes = typeof pingPayload === 'string' ? Buffer.byteLength(pingPayload) : pingPayload.length;
-  if (payloadBytes > 125) {
-    throw new WebSocketException(`expected a pingPayload of at most 125 bytes (RFC 6455 §5.5), got ${payloadBytes}`);
-  }
-  if (!isMs(reconnect)) throw new WebSocketException(`expected reconnect >= 0 ms, got ${String(reconnect)}`);
-  if (!(isMs(reconnectMax) && reconnectMax > 0)) {
-    throw new WebSocketException(`expected reconnectMax > 0 ms, got ${String(reconnectMax)}`);
-  }
-  if (!(maxReconnects === Infinity || (Number.isSafeInteger(maxReconnects) && maxReconnects >= 0))) {
-    throw new WebSocketException(`expected maxReconnects to be an integer >= 0 or Infinity, got ${String(maxReconnects)}`);
-  }
   return { pingInterval, pingTimeout, pingPayload, reconnect, reconnectMax, maxReconnects };
+}
+
+/** An error as one line: its class name and message. */
+function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
 }
 
 /** Keepalive of one connection: a ping every interval, a deadline for its pong. */
@@ -211,7 +200,12 @@ export class WebSocketApp implements WebSocketAppCallbacks {
   /** The reason the current connection was dropped by the app itself (ping timeout). */
   private dropError: WebSocketException | null = null;
 
+  /**
+   * @throws WebSocketException for an option of the wrong kind (a callback
+   *   that is not a function, headers that are neither an object nor a list…).
+   */
   constructor(url: string, options: WebSocketAppOptions = {}) {
+    checkAppOptions(options);
     this.url = url;
     this.header = options.header;
     this.cookie = options.cookie;
@@ -239,10 +233,15 @@ export class WebSocketApp implements WebSocketAppCallbacks {
    * handshake, or after an abnormal loss when reconnection is off or gave up.
    * Resolves with `true` if it stopped because of an error.
    *
-   * @throws WebSocketException for invalid options or when already running.
+   * Errors go to `onError`; without `onError`, each one is written to stderr
+   * (its class name and message), so that a failure is never silent.
+   *
+   * @throws WebSocketException for an invalid option (every connect and
+   *   WebSocket option is checked here, before the first attempt) or when
+   *   already running.
    */
   async runForever(options: RunForeverOptions = {}): Promise<boolean> {
-    const settings = validate(options);
+    const settings = settingsOf(options);
     if (this.running) {
       throw new WebSocketException('runForever() is already running: call close() and wait for it to resolve first');
     }
@@ -386,7 +385,12 @@ export class WebSocketApp implements WebSocketAppCallbacks {
     this.reportError(error);
   }
 
+  /** To onError; without one, to stderr: an error with no listener is never silent. */
   private reportError(error: unknown): void {
+    if (this.onError === undefined) {
+      process.stderr.write(`rfc6455 WebSocketApp: ${describeError(error)}\n`);
+      return;
+    }
     this.call('onError', () => this.onError?.(this, error));
   }
 

@@ -1,17 +1,17 @@
 /** The process-wide default timeout (ms) used by createConnection and by connect() without a timeout. */
 
-import { WebSocketException } from './exceptions.js';
+import { checkMsOrNull } from './options.js';
 
 let defaultTimeout: number | null = null;
 
 /**
  * Set the default timeout in milliseconds (null = wait forever), used by
  * `createConnection`, `WebSocketApp` and `connect()` when no timeout is given.
+ *
+ * @throws WebSocketException unless `ms` is a number from 0 to 2^31 - 1 (Node's timer limit) or null.
  */
 export function setDefaultTimeout(ms: number | null): void {
-  if (ms !== null && (!Number.isFinite(ms) || ms < 0)) {
-    throw new WebSocketException(`default timeout must be a non-negative number of milliseconds or null, got ${String(ms)}`);
-  }
+  checkMsOrNull('default timeout', ms);
   defaultTimeout = ms;
 }
 

@@ -20,6 +20,7 @@ import {
   validateUpgradeResponse,
   type HandshakeResponse,
 } from './handshake/response.js';
+import { checkConnectOptions } from './options.js';
 import { openSocket, startTls, type SocketOptions } from './transport/connect.js';
 import { limit } from './transport/deadline.js';
 import { openTunnel, resolveProxy, type ProxyType } from './transport/proxy.js';
@@ -28,14 +29,14 @@ import { isTraceEnabled, trace } from './trace.js';
 
 /** Options of `WebSocket.connect()`. Durations in milliseconds. */
 export interface ConnectOptions extends RequestHeaderOptions {
-  /** ms for connect + handshake, and afterwards for each `recv()`; default getDefaultTimeout(). */
+  /** ms (0 to 2^31 - 1) for connect + handshake, and afterwards for each `recv()`; null waits forever; default getDefaultTimeout(). */
   timeout?: number | null;
   /** Redirects followed at most (301/302/303/307/308); default 3. */
   redirectLimit?: number;
   httpProxyHost?: string;
   httpProxyPort?: number;
   httpProxyAuth?: [user: string, pass: string];
-  /** ms for the proxy exchange; default: the connection timeout. */
+  /** ms (0 to 2^31 - 1) for the proxy exchange; default: the connection timeout. */
   httpProxyTimeout?: number;
   httpNoProxy?: string[];
   proxyType?: ProxyType;
@@ -70,8 +71,12 @@ const REDIRECT_DEFAULT_LIMIT = 3;
 /**
  * Run the whole opening sequence under one deadline (`timeout`, covering DNS,
  * TCP, proxy, TLS, the handshake and every redirect hop).
+ *
+ * @throws WebSocketException (WebSocketProxyException for a proxy option) for
+ *   a connect option of the wrong kind or out of range, before anything is opened.
  */
 export async function openConnection(rawUrl: string, params: OpeningParams): Promise<OpenedConnection> {
+  checkConnectOptions(params);
   const timeout = params.timeout ?? null;
   const deadline = timeout === null ? null : Date.now() + timeout;
   const bound = limit(

@@ -6,6 +6,7 @@
 import type * as net from 'node:net';
 import type * as tls from 'node:tls';
 import { getDefaultTimeout } from './defaults.js';
+import { checkMs, checkMsOrNull, checkWebSocketOptions } from './options.js';
 import {
   WebSocketConnectionClosedException,
   WebSocketException,
@@ -110,14 +111,6 @@ function isControl(opcode: number): boolean {
   return opcode >= ABNF.OPCODE_CLOSE;
 }
 
-function checkMs(name: string, value: number | null | undefined): void {
-  if (value === null || value === undefined) return;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new WebSocketException(`expected ${name} to be a non-negative number of milliseconds or null, got ${String(value)}`);
-  }
-}
-
-
 /**
  * A WebSocket client connection with websocket-client's API, as Promises.
  *
@@ -164,29 +157,28 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   /** True while a connect() runs: a second one is refused instead of opening a socket that would leak. */
   private connecting = false;
 
+  /**
+   * @throws WebSocketException for an option of the wrong kind or out of range,
+   *   naming the option and quoting the value given.
+   */
   constructor(options: WebSocketOptions = {}) {
+    checkWebSocketOptions(options);
     this.options = options;
-    const maxQueue = options.maxQueue ?? DEFAULT_MAX_QUEUE;
-    if (!Number.isSafeInteger(maxQueue) || maxQueue < 1) {
-      throw new WebSocketException(`expected maxQueue to be an integer >= 1, got ${String(maxQueue)}`);
-    }
-    this.maxQueue = maxQueue;
+    this.maxQueue = options.maxQueue ?? DEFAULT_MAX_QUEUE;
     this.deflate = deflateConfig(options.perMessageDeflate);
-    if (options.maxPayload !== undefined && (!Number.isSafeInteger(options.maxPayload) || options.maxPayload < 0)) {
-      throw new WebSocketException(`expected maxPayload to be an integer >= 0, got ${String(options.maxPayload)}`);
-    }
-    if (options.maxFragments !== undefined && (!Number.isSafeInteger(options.maxFragments) || options.maxFragments < 1)) {
-      throw new WebSocketException(`expected maxFragments to be an integer >= 1, got ${String(options.maxFragments)}`);
-    }
   }
 
-  /** Timeout in ms for connect + handshake and each later `recv()`/`send()`; null waits forever. */
+  /**
+   * Timeout in ms for connect + handshake and each later `recv()`/`send()`;
+   * null waits forever. Until set, `getDefaultTimeout()`.
+   */
   get timeout(): number | null {
     return this.timeoutMs === undefined ? getDefaultTimeout() : this.timeoutMs;
   }
 
+  /** @throws WebSocketException unless `ms` is a number from 0 to 2^31 - 1 (Node's timer limit) or null. */
   set timeout(ms: number | null) {
-    checkMs('timeout', ms);
+    checkMsOrNull('timeout', ms);
     this.timeoutMs = ms;
   }
 
@@ -934,6 +926,9 @@ function entryToFrame(entry: Queued): ABNF {
 /**
  * Create a WebSocket and connect it (websocket-client's `create_connection`).
  * The timeout defaults to `getDefaultTimeout()`.
+ *
+ * @throws WebSocketException (WebSocketProxyException for a proxy option) for
+ *   an option of the wrong kind or out of range, before anything is opened.
  */
 export async function createConnection(url: string, options: WebSocketOptions & ConnectOptions = {}): Promise<WebSocket> {
   const ws = new WebSocket(options);

@@ -11,7 +11,8 @@
  * requires the extension: a server that does not answer with it simply
  * declines it (messages then go uncompressed), so close code 1010 never applies.
  */
-import { WebSocketException, WebSocketProtocolException } from '../exceptions.js';
+import { WebSocketProtocolException } from '../exceptions.js';
+import { checkPerMessageDeflate, isWindowBits, MAX_WINDOW_BITS } from '../options.js';
 import { parseExtensions } from './extension-header.js';
 
 /** The `perMessageDeflate` option when given as an object (all fields optional). */
@@ -60,17 +61,6 @@ export interface DeflateParams {
 }
 
 const EXTENSION = 'permessage-deflate';
-const MIN_WINDOW_BITS = 8;
-const MAX_WINDOW_BITS = 15;
-
-function optionError(name: string, expected: string, value: unknown): WebSocketException {
-  return new WebSocketException(`expected perMessageDeflate.${name} to be ${expected}, got ${String(value)}`);
-}
-
-function isWindowBits(value: unknown): value is number {
-  return Number.isInteger(value) && (value as number) >= MIN_WINDOW_BITS && (value as number) <= MAX_WINDOW_BITS;
-}
-
 /**
  * Check the `perMessageDeflate` option. `undefined` and `false` mean off (`null`),
  * `true` means on with every default.
@@ -78,26 +68,15 @@ function isWindowBits(value: unknown): value is number {
  * @throws WebSocketException for a value of the wrong type or out of range.
  */
 export function deflateConfig(option: boolean | DeflateOptions | undefined): DeflateConfig | null {
+  checkPerMessageDeflate(option);
   if (option === undefined || option === false) return null;
   const o: DeflateOptions = option === true ? {} : option;
-  if (typeof o !== 'object' || o === null) throw optionError('', 'true, false or an object', option);
-  for (const name of ['clientNoContextTakeover', 'serverNoContextTakeover'] as const) {
-    if (o[name] !== undefined && typeof o[name] !== 'boolean') throw optionError(name, 'a boolean', o[name]);
-  }
-  const client = o.clientMaxWindowBits ?? true;
-  if (typeof client !== 'boolean' && !isWindowBits(client)) {
-    throw optionError('clientMaxWindowBits', 'an integer 8-15 or a boolean', client);
-  }
-  const server = o.serverMaxWindowBits ?? null;
-  if (server !== null && !isWindowBits(server)) throw optionError('serverMaxWindowBits', 'an integer 8-15', server);
-  const threshold = o.threshold ?? DEFAULT_DEFLATE_THRESHOLD;
-  if (!Number.isSafeInteger(threshold) || threshold < 0) throw optionError('threshold', 'an integer >= 0', threshold);
   return {
     clientNoContextTakeover: o.clientNoContextTakeover === true,
     serverNoContextTakeover: o.serverNoContextTakeover === true,
-    clientMaxWindowBits: client,
-    serverMaxWindowBits: server,
-    threshold,
+    clientMaxWindowBits: o.clientMaxWindowBits ?? true,
+    serverMaxWindowBits: o.serverMaxWindowBits ?? null,
+    threshold: o.threshold ?? DEFAULT_DEFLATE_THRESHOLD,
   };
 }
 

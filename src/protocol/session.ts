@@ -7,7 +7,6 @@
  */
 import {
   WebSocketConnectionClosedException,
-  WebSocketException,
   WebSocketPayloadException,
   WebSocketProtocolException,
 } from '../exceptions.js';
@@ -24,6 +23,7 @@ import {
 } from '../frame/opcodes.js';
 import { DEFAULT_MAX_PAYLOAD, FrameParser, type FrameHandler, type FrameHeader } from '../frame/parser.js';
 import { Utf8Validator } from '../frame/utf8.js';
+import { checkCount } from '../options.js';
 import { PayloadBuffer } from './payload-buffer.js';
 import { encodeControl, encodeMessage, masking, type FrameAllocator, type MaskKeySource } from './sender.js';
 
@@ -204,13 +204,6 @@ const RSV1_BIT = 0x40;
  */
 function compressedLimit(maxPayload: number): number {
   return Math.min(Number.MAX_SAFE_INTEGER, maxPayload + Math.ceil(maxPayload / 1024) + 64);
-}
-
-function checkCount(name: string, value: number, min: number): number {
-  if (!Number.isSafeInteger(value) || value < min) {
-    throw new WebSocketException(`expected ${name} to be an integer >= ${min}, got ${value}`);
-  }
-  return value;
 }
 
 function opcodeName(opcode: number): string {

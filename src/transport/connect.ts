@@ -13,9 +13,10 @@ import {
   WebSocketTimeoutException,
 } from '../exceptions.js';
 import { bareHost, formatHostPort } from './url.js';
-import { abortReason, checkTimeout, limit } from './deadline.js';
+import { checkMsOrNull, checkPort, checkSockopt } from '../options.js';
+import { abortReason, limit } from './deadline.js';
 import { largeReads } from './large-reads.js';
-import { applySocketOptions, checkSocketOptions, type SocketOptions } from './socket-options.js';
+import { applySocketOptions, type SocketOptions } from './socket-options.js';
 
 export type { SocketOptions } from './socket-options.js';
 
@@ -96,10 +97,7 @@ function checkTarget(options: TcpConnectOptions): void {
   if (typeof options.host !== 'string' || bareHost(options.host) === '') {
     throw new WebSocketAddressException(`host: expected a host name or IP address, got ${JSON.stringify(options.host)}`);
   }
-  const { port } = options;
-  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new WebSocketAddressException(`port: expected an integer from 1 to 65535, got ${String(port)}`);
-  }
+  checkPort('port', options.port, WebSocketAddressException);
 }
 
 /**
@@ -317,8 +315,8 @@ function handshakeTls(
  */
 export async function connectTcp(options: TcpConnectOptions): Promise<net.Socket> {
   checkTarget(options);
-  checkTimeout(options.timeout);
-  checkSocketOptions(options.sockopt);
+  checkMsOrNull('timeout', options.timeout ?? null);
+  checkSockopt(options.sockopt);
   return withDeadline(options.timeout, options.signal, `connect to ${target(options)}`, (signal) => dialTcp(options, signal));
 }
 
@@ -337,7 +335,7 @@ export async function startTls(
   sslopt?: tls.ConnectionOptions,
   options: TlsStartOptions = {},
 ): Promise<tls.TLSSocket> {
-  checkTimeout(options.timeout);
+  checkMsOrNull('timeout', options.timeout ?? null);
   const what = `TLS handshake with ${bareHost(host)}`;
   return withDeadline(options.timeout, options.signal, what, (signal) => handshakeTls(socket, host, sslopt, signal, what));
 }
@@ -351,8 +349,8 @@ export async function startTls(
  */
 export async function openSocket(options: OpenSocketOptions): Promise<net.Socket | tls.TLSSocket> {
   if (options.socket === undefined) checkTarget(options);
-  checkTimeout(options.timeout);
-  checkSocketOptions(options.sockopt);
+  checkMsOrNull('timeout', options.timeout ?? null);
+  checkSockopt(options.sockopt);
   const where = options.socket === undefined ? target(options) : hostPort(options.host, options.port);
   const what = `connect to ${where}`;
   return withDeadline(options.timeout, options.signal, what, async (signal) => {

@@ -5,28 +5,12 @@
  */
 import { WebSocketException } from '../exceptions.js';
 
-/** The largest delay `setTimeout` honours (2^31 - 1 ms); longer ones fire at once. */
-const MAX_TIMER_MS = 2_147_483_647;
-
 /** A combined signal and the means to drop its timer and listener. */
 export interface Limit {
   /** Aborts when the caller's signal aborts or the deadline passes; undefined when neither can happen. */
   readonly signal: AbortSignal | undefined;
   /** Clears the timer and unhooks the caller's signal. Safe to call more than once. */
   dispose(): void;
-}
-
-/**
- * Checks a timeout option: a finite number of ms in [0, 2^31 - 1], or null/undefined for none.
- * @throws WebSocketException naming the option and the value that came.
- */
-export function checkTimeout(timeout: unknown, option = 'timeout'): void {
-  if (timeout === null || timeout === undefined) return;
-  if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout < 0 || timeout > MAX_TIMER_MS) {
-    throw new WebSocketException(
-      `${option}: expected a number of ms between 0 and ${MAX_TIMER_MS}, or null for none, got ${String(timeout)}`,
-    );
-  }
 }
 
 /** The error an aborted operation rejects with: the signal's reason, or a WebSocketException when it has none. */
@@ -37,6 +21,7 @@ export function abortReason(signal: AbortSignal, what: string): unknown {
 /**
  * Combines the caller's signal with a deadline `timeout` ms from now. When the
  * deadline passes the returned signal aborts with `onTimeout()` as its reason.
+ * `timeout` was checked by the caller (`checkMsOrNull` of options.ts).
  */
 export function limit(
   timeout: number | null | undefined,

@@ -6,13 +6,11 @@
 import net from 'node:net';
 import type tls from 'node:tls';
 import { WebSocketProxyException } from '../exceptions.js';
+import { checkOneOf, checkPort, checkProxyAuth, isPort, PROXY_TYPES } from '../options.js';
 import { bareHost } from './url.js';
 
 /** The kinds of proxy rfc6455 tunnels through. */
-export type ProxyType = 'http' | 'https' | 'socks4' | 'socks4a' | 'socks5' | 'socks5h';
-
-/** Every proxy type, in the order error messages list them. */
-const PROXY_TYPES: readonly ProxyType[] = ['http', 'https', 'socks4', 'socks4a', 'socks5', 'socks5h'];
+export type ProxyType = (typeof PROXY_TYPES)[number];
 
 /** A proxy to tunnel through, as `resolveProxy` chose it. */
 export interface ProxyConfig {
@@ -78,24 +76,16 @@ export function resolveProxy(
 
 function fromOptions(options: ProxyOptions): ProxyConfig {
   const type = options.proxyType ?? 'http';
-  if (!PROXY_TYPES.includes(type)) {
-    throw new WebSocketProxyException(`proxyType: expected one of ${PROXY_TYPES.join(', ')}, got ${String(type)}`);
-  }
+  checkOneOf('proxyType', type, PROXY_TYPES, WebSocketProxyException);
   const port = options.httpProxyPort ?? defaultProxyPort(type);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new WebSocketProxyException(`httpProxyPort: expected an integer from 1 to 65535, got ${String(port)}`);
-  }
+  checkPort('httpProxyPort', port, WebSocketProxyException);
   const config: ProxyConfig = { type, host: bareHost(options.httpProxyHost as string), port };
-  if (options.httpProxyAuth !== undefined) config.auth = checkAuth(options.httpProxyAuth);
+  if (options.httpProxyAuth !== undefined) {
+    checkProxyAuth(options.httpProxyAuth, WebSocketProxyException);
+    config.auth = [options.httpProxyAuth[0], options.httpProxyAuth[1]];
+  }
   if (type === 'https' && options.proxySslopt !== undefined) config.tlsOptions = options.proxySslopt;
   return config;
-}
-
-function checkAuth(auth: unknown): [string, string] {
-  if (!Array.isArray(auth) || auth.length !== 2 || typeof auth[0] !== 'string' || typeof auth[1] !== 'string') {
-    throw new WebSocketProxyException(`httpProxyAuth: expected [user, password] strings, got ${String(auth)}`);
-  }
-  return [auth[0], auth[1]];
 }
 
 /** Reads `name` (lower case first, then upper case) from env; blank values count as unset. */
@@ -138,7 +128,7 @@ export function parseProxyUrl(value: string, source = 'proxy URL'): ProxyConfig 
   const host = bareHost(url.hostname);
   if (host === '') throw bad('the host is missing');
   const port = url.port === '' ? defaultProxyPort(type) : Number(url.port);
-  if (port < 1 || port > 65535) throw bad(`port ${port} is out of range`);
+  if (!isPort(port)) throw bad(`port ${port} is out of range`);
   const config: ProxyConfig = { type, host, port };
   if (url.username !== '' || url.password !== '') {
     try {

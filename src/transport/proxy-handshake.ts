@@ -7,6 +7,7 @@
  */
 import net from 'node:net';
 import { WebSocketAddressException, WebSocketProxyException } from '../exceptions.js';
+import { checkPort } from '../options.js';
 import { formatHostPort } from './url.js';
 
 /**
@@ -52,12 +53,6 @@ function httpHint(firstByte: number): string {
   return firstByte === 0x48 ? ' (it looks like an HTTP reply: is this an HTTP proxy?)' : '';
 }
 
-function checkTargetPort(port: number): void {
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new WebSocketAddressException(`target port: expected an integer from 1 to 65535, got ${String(port)}`);
-  }
-}
-
 /** HTTP CONNECT: one request, one reply head; any 2xx opens the tunnel. */
 export class HttpConnectHandshake implements ProxyHandshake {
   private readonly chunks: Buffer[] = [];
@@ -70,7 +65,7 @@ export class HttpConnectHandshake implements ProxyHandshake {
     private readonly target: { host: string; port: number },
     private readonly auth?: readonly [user: string, pass: string],
   ) {
-    checkTargetPort(target.port);
+    checkPort('target port', target.port, WebSocketAddressException);
     if (/[\s\x00-\x1f\x7f/?#@]/.test(target.host) || target.host === '') {
       throw new WebSocketAddressException(`target host: expected a host name or IP address, got ${JSON.stringify(target.host)}`);
     }
@@ -203,7 +198,7 @@ export class Socks4Handshake implements ProxyHandshake {
     remoteDns: boolean,
     private readonly userId = '',
   ) {
-    checkTargetPort(target.port);
+    checkPort('target port', target.port, WebSocketAddressException);
     const version = remoteDns ? 'SOCKS4a' : 'SOCKS4';
     if (net.isIPv6(target.host)) {
       throw new WebSocketProxyException(`${version} carries IPv4 addresses only, got the IPv6 target ${target.host}: use socks5`);
@@ -287,7 +282,7 @@ export class Socks5Handshake implements ProxyHandshake {
     private readonly target: { host: string; port: number },
     private readonly auth?: readonly [user: string, pass: string],
   ) {
-    checkTargetPort(target.port);
+    checkPort('target port', target.port, WebSocketAddressException);
     if (Buffer.byteLength(target.host) > 255 || target.host === '') {
       throw new WebSocketAddressException(`SOCKS5 target host: expected 1 to 255 bytes, got ${Buffer.byteLength(target.host)}`);
     }

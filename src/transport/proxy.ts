@@ -8,7 +8,8 @@ import { isIP } from 'node:net';
 import { WebSocketAddressException, WebSocketProxyException, WebSocketTimeoutException } from '../exceptions.js';
 import { bareHost, formatHostPort } from './url.js';
 import { connectTcp, startTls, systemLookup, type HostLookup, type SocketOptions } from './connect.js';
-import { abortReason, checkTimeout, limit } from './deadline.js';
+import { checkMsOrNull } from '../options.js';
+import { abortReason, limit } from './deadline.js';
 import {
   HttpConnectHandshake,
   Socks4Handshake,
@@ -71,7 +72,7 @@ export async function openTunnel(
   target: { host: string; port: number },
   options: TunnelOptions = {},
 ): Promise<net.Socket> {
-  checkTimeout(options.timeout, 'httpProxyTimeout');
+  checkMsOrNull('httpProxyTimeout', options.timeout ?? null);
   const where = `${proxy.type} proxy ${formatHostPort(proxy.host, proxy.port)}`;
   let waitingFor = `a connection to the ${where}`;
   const { timeout } = options;

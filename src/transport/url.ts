@@ -5,6 +5,7 @@
  */
 import { domainToASCII } from 'node:url';
 import { WebSocketAddressException } from '../exceptions.js';
+import { isPort } from '../options.js';
 
 /** A WebSocket URL split into what the transport and the handshake need. */
 export interface ParsedUrl {
@@ -212,6 +213,6 @@ function parsePort(portText: string | undefined, secure: boolean, bad: Fail): nu
   // RFC 3986 §3.2.3: an empty port means the scheme's default.
   if (portText === undefined || portText === '') return defaultPort(secure);
   const port = /^[0-9]{1,5}$/.test(portText) ? Number(portText) : NaN;
-  if (!(port >= 1 && port <= 65535)) throw bad(`expected a port from 1 to 65535, got "${portText}"`);
+  if (!isPort(port)) throw bad(`expected a port from 1 to 65535, got "${portText}"`);
   return port;
 }

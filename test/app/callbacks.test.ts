@@ -329,16 +329,19 @@ describe('WebSocketApp misuse and validation', () => {
   });
 
   it.each([
-    [{ pingTimeout: 0 }, /expected pingTimeout > 0 ms or null, got 0/],
-    [{ pingTimeout: -5 }, /expected pingTimeout > 0/],
-    [{ pingInterval: -1 }, /expected pingInterval >= 0 ms, got -1/],
-    [{ pingInterval: Number.NaN }, /expected pingInterval >= 0 ms, got NaN/],
-    [{ pingInterval: 100, pingTimeout: 100 }, /expected pingInterval > pingTimeout, got pingInterval 100 ms <= pingTimeout 100 ms/],
-    [{ pingInterval: 100, pingTimeout: 200 }, /expected pingInterval > pingTimeout/],
-    [{ pingPayload: 'x'.repeat(126) }, /at most 125 bytes .*got 126/],
-    [{ reconnect: -1 }, /expected reconnect >= 0 ms, got -1/],
-    [{ reconnectMax: 0 }, /expected reconnectMax > 0 ms, got 0/],
-    [{ maxReconnects: 1.5 }, /expected maxReconnects to be an integer >= 0 or Infinity, got 1.5/],
+    [{ pingTimeout: 0 }, 'expected pingTimeout to be a number of milliseconds above 0 and at most 2147483647, or null to wait forever, got 0'],
+    [{ pingTimeout: -5 }, /expected pingTimeout to be a number of milliseconds above 0 .*, got -5$/],
+    [{ pingInterval: -1 }, 'expected pingInterval to be a number of milliseconds from 0 to 2147483647, got -1'],
+    [{ pingInterval: Number.NaN }, /expected pingInterval to be .*, got NaN$/],
+    [{ pingInterval: 2 ** 31 }, /expected pingInterval to be .*, got 2147483648$/],
+    [{ pingInterval: 100, pingTimeout: 100 }, 'expected pingInterval to be greater than pingTimeout (100), got 100'],
+    [{ pingInterval: 100, pingTimeout: 200 }, 'expected pingInterval to be greater than pingTimeout (200), got 100'],
+    [{ pingPayload: 'x'.repeat(126) }, 'expected pingPayload to be a string or bytes of at most 125 bytes (RFC 6455 §5.5), got 126 bytes'],
+    [{ reconnect: -1 }, 'expected reconnect to be a number of milliseconds from 0 to 2147483647, got -1'],
+    [{ reconnectMax: 0 }, 'expected reconnectMax to be a number of milliseconds above 0 and at most 2147483647, got 0'],
+    [{ maxReconnects: 1.5 }, 'expected maxReconnects to be an integer >= 0, or Infinity, got 1.5'],
+    [{ timeout: '5' as never }, 'expected timeout to be a number of milliseconds from 0 to 2147483647, or null to wait forever, got "5"'],
+    [{ maxQueue: 0 }, 'expected maxQueue to be an integer >= 1, got 0'],
   ])('rejects runForever(%o) with WebSocketException', async (options, message) => {
     const app = new WebSocketApp('ws://127.0.0.1:1');
     const run = app.runForever(options);

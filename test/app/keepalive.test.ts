@@ -96,6 +96,41 @@ describe('WebSocketApp keepalive', () => {
     await new Promise<void>((resolve) => (peerSocket?.closed ? resolve() : peerSocket?.once('close', () => resolve())));
   });
 
+  it('with pingInterval far above pingTimeout, pings every interval and reports the missing pong about pingTimeout after the ping', async () => {
+    const s = await deaf();
+    let openedAt = 0;
+    let errorAt = 0;
+    const pingsAt: number[] = [];
+    const errors: unknown[] = [];
+    const app = new WebSocketApp(s.url, {
+      onOpen: (a) => {
+        openedAt = performance.now();
+        // Record when the keepalive sends each ping, on the client's clock.
+        const sock = a.sock as NonNullable<typeof a.sock>;
+        const ping = sock.ping.bind(sock);
+        sock.ping = (payload) => {
+          pingsAt.push(performance.now());
+          return ping(payload);
+        };
+      },
+      onError: (_a, e) => {
+        errorAt = performance.now();
+        errors.push(e);
+      },
+    });
+    expect(await bounded(app.runForever({ pingInterval: 500, pingTimeout: 50 }))).toBe(true);
+    expect(errors).toHaveLength(1);
+    expect((errors[0] as Error).message).toBe('ping/pong timed out: expected a pong within pingTimeout = 50 ms of the ping, got none');
+    const firstPing = pingsAt[0] as number;
+    // The first ping comes one pingInterval (500 ms) after the open, not one pingTimeout (50 ms).
+    expect(firstPing - openedAt).toBeGreaterThanOrEqual(450);
+    // The missing pong is reported one pingTimeout (50 ms) after the ping, not one pingInterval (500 ms).
+    expect(errorAt - firstPing).toBeGreaterThanOrEqual(45);
+    expect(errorAt - firstPing).toBeLessThan(400);
+    // Dropped at the deadline: no second ping went out.
+    expect(pingsAt).toHaveLength(1);
+  });
+
   it('reconnects after a ping timeout when reconnect is set', async () => {
     const s = await deaf();
     const events: string[] = [];

@@ -38,14 +38,14 @@ describe('deflateConfig', () => {
   });
 
   it.each([
-    [{ clientMaxWindowBits: 7 }, 'expected perMessageDeflate.clientMaxWindowBits to be an integer 8-15 or a boolean, got 7'],
-    [{ clientMaxWindowBits: 16 }, 'clientMaxWindowBits to be an integer 8-15 or a boolean, got 16'],
-    [{ clientMaxWindowBits: 9.5 }, 'clientMaxWindowBits to be an integer 8-15 or a boolean, got 9.5'],
-    [{ serverMaxWindowBits: 7 }, 'expected perMessageDeflate.serverMaxWindowBits to be an integer 8-15, got 7'],
-    [{ serverMaxWindowBits: true as unknown as number }, 'serverMaxWindowBits to be an integer 8-15, got true'],
+    [{ clientMaxWindowBits: 7 }, 'expected perMessageDeflate.clientMaxWindowBits to be an integer from 8 to 15, or a boolean, got 7'],
+    [{ clientMaxWindowBits: 16 }, 'clientMaxWindowBits to be an integer from 8 to 15, or a boolean, got 16'],
+    [{ clientMaxWindowBits: 9.5 }, 'clientMaxWindowBits to be an integer from 8 to 15, or a boolean, got 9.5'],
+    [{ serverMaxWindowBits: 7 }, 'expected perMessageDeflate.serverMaxWindowBits to be an integer from 8 to 15, got 7'],
+    [{ serverMaxWindowBits: true as unknown as number }, 'serverMaxWindowBits to be an integer from 8 to 15, got true'],
     [{ threshold: -1 }, 'expected perMessageDeflate.threshold to be an integer >= 0, got -1'],
     [{ threshold: 1.5 }, 'threshold to be an integer >= 0, got 1.5'],
-    [{ clientNoContextTakeover: 'yes' as unknown as boolean }, 'expected perMessageDeflate.clientNoContextTakeover to be a boolean, got yes'],
+    [{ clientNoContextTakeover: 'yes' as unknown as boolean }, 'expected perMessageDeflate.clientNoContextTakeover to be a boolean, got "yes"'],
     [{ serverNoContextTakeover: 1 as unknown as boolean }, 'serverNoContextTakeover to be a boolean, got 1'],
   ])('refuses %o', (options, message) => {
     expect(() => deflateConfig(options)).toThrow(WebSocketException);
@@ -53,7 +53,7 @@ describe('deflateConfig', () => {
   });
 
   it('refuses a value that is not an object', () => {
-    expect(() => deflateConfig(3 as unknown as boolean)).toThrow('expected perMessageDeflate. to be true, false or an object, got 3');
+    expect(() => deflateConfig(3 as unknown as boolean)).toThrow('expected perMessageDeflate to be true, false or an object, got 3');
   });
 });
 

@@ -484,11 +484,11 @@ describe('socket options', () => {
     const server = await serve(startTcpServer());
     const port = server.port;
     const cases: Array<[Parameters<typeof openSocket>[0], RegExp, new (...a: never[]) => Error]> = [
-      [{ host: '127.0.0.1', port, secure: false, timeout: -1 }, /^timeout: expected a number of ms .* got -1$/, WebSocketException],
+      [{ host: '127.0.0.1', port, secure: false, timeout: -1 }, /^expected timeout to be a number of milliseconds from 0 to 2147483647, or null to wait forever, got -1$/, WebSocketException],
       [{ host: '127.0.0.1', port, secure: false, timeout: Number.NaN }, /got NaN$/, WebSocketException],
-      [{ host: '127.0.0.1', port, secure: false, sockopt: { keepAlive: -5 } }, /^sockopt\.keepAlive: expected .* got -5$/, WebSocketException],
-      [{ host: '127.0.0.1', port, secure: false, sockopt: { noDelay: 'yes' as never } }, /^sockopt\.noDelay: expected a boolean, got yes$/, WebSocketException],
-      [{ host: '127.0.0.1', port: 0, secure: false }, /^port: expected an integer from 1 to 65535, got 0$/, WebSocketAddressException],
+      [{ host: '127.0.0.1', port, secure: false, sockopt: { keepAlive: -5 } }, /^expected sockopt\.keepAlive to be a boolean or a number of milliseconds from 0 to 2147483647, got -5$/, WebSocketException],
+      [{ host: '127.0.0.1', port, secure: false, sockopt: { noDelay: 'yes' as never } }, /^expected sockopt\.noDelay to be a boolean, got "yes"$/, WebSocketException],
+      [{ host: '127.0.0.1', port: 0, secure: false }, /^expected port to be an integer from 1 to 65535, got 0$/, WebSocketAddressException],
       [{ host: '127.0.0.1', port: 70000, secure: false }, /got 70000$/, WebSocketAddressException],
       [{ host: '', port, secure: false }, /^host: expected a host name or IP address, got ""$/, WebSocketAddressException],
     ];

@@ -176,11 +176,11 @@ describe('resolveProxy', () => {
 
   it('refuses bad explicit options with a ProxyException', () => {
     const bad: [object, RegExp][] = [
-      [{ httpProxyHost: 'p', httpProxyPort: 0 }, /httpProxyPort: expected an integer from 1 to 65535, got 0/],
+      [{ httpProxyHost: 'p', httpProxyPort: 0 }, /^expected httpProxyPort to be an integer from 1 to 65535, got 0$/],
       [{ httpProxyHost: 'p', httpProxyPort: 65536 }, /got 65536/],
       [{ httpProxyHost: 'p', httpProxyPort: 1.5 }, /got 1.5/],
-      [{ httpProxyHost: 'p', proxyType: 'socks6' }, /proxyType: expected one of http, https, socks4, socks4a, socks5, socks5h, got socks6/],
-      [{ httpProxyHost: 'p', httpProxyAuth: ['only-user'] }, /httpProxyAuth: expected \[user, password\]/],
+      [{ httpProxyHost: 'p', proxyType: 'socks6' }, /^expected proxyType to be one of "http", "https", "socks4", "socks4a", "socks5", "socks5h", got "socks6"$/],
+      [{ httpProxyHost: 'p', httpProxyAuth: ['only-user'] }, /^expected httpProxyAuth to be a \[user, password\] pair of strings, got \[a string\]$/],
     ];
     for (const [options, message] of bad) {
       expect(() => resolveProxy(ws, options, {})).toThrow(WebSocketProxyException);

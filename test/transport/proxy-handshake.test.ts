@@ -100,7 +100,7 @@ describe('HTTP CONNECT', () => {
     for (const host of ['a b', 'a\r\nX: y', '', 'a/b']) {
       expect(() => new HttpConnectHandshake({ host, port: 80 })).toThrow(WebSocketAddressException);
     }
-    expect(() => new HttpConnectHandshake({ host: 'a', port: 0 })).toThrow(/target port: expected an integer from 1 to 65535, got 0/);
+    expect(() => new HttpConnectHandshake({ host: 'a', port: 0 })).toThrow(/^expected target port to be an integer from 1 to 65535, got 0$/);
   });
 
   it('opens on any 2xx and keeps the bytes after the head', () => {

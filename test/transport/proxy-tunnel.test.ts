@@ -328,7 +328,7 @@ describe('openTunnel through a fake proxy', () => {
 
   it('checks the timeout option and the target before connecting', async () => {
     const config: ProxyConfig = { type: 'http', host: '127.0.0.1', port: 1 };
-    await expect(openTunnel(config, { host: 'a', port: 80 }, { timeout: -1 })).rejects.toThrow(/^httpProxyTimeout: expected a number of ms/);
+    await expect(openTunnel(config, { host: 'a', port: 80 }, { timeout: -1 })).rejects.toThrow(/^expected httpProxyTimeout to be a number of milliseconds from 0 to 2147483647, or null to wait forever, got -1$/);
     await expect(openTunnel(config, { host: 'a b', port: 80 })).rejects.toBeInstanceOf(WebSocketAddressException);
     await expect(openTunnel({ ...config, type: 'socks4' }, { host: '::1', port: 80 })).rejects.toThrow(/IPv4 addresses only/);
     await expect(openTunnel({ ...config, type: 'gopher' as 'http' }, { host: 'a', port: 80 })).rejects.toThrow(

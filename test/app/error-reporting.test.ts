@@ -1,0 +1,61 @@
+/**
+ * An error with no listener is never silent: a WebSocketApp without onError
+ * writes each error (class name and message) to stderr; with onError, nothing
+ * goes to stderr. Run in child processes to see the real stderr.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { findClosedPort } from '../helpers/servers.js';
+
+const child = fileURLToPath(new URL('../helpers/app-stderr-child.ts', import.meta.url));
+
+interface Outcome {
+  code: number | null;
+  output: { failed: boolean; errors: string[] } | null;
+  stderr: string;
+}
+
+function runChild(mode: 'with-onError' | 'without-onError', url: string): Promise<Outcome> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, ['--import', 'tsx', child, mode, url], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const killer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`child did not exit within 8 s; stdout: ${stdout} stderr: ${stderr}`));
+    }, 8000);
+    proc.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    proc.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    proc.on('exit', (code) => {
+      clearTimeout(killer);
+      const line = stdout.trim();
+      resolve({ code, output: line ? (JSON.parse(line) as Outcome['output']) : null, stderr });
+    });
+  });
+}
+
+describe('WebSocketApp error reporting', () => {
+  it('without onError, a refused connection is written to stderr with its class name and message', async () => {
+    const port = await findClosedPort();
+    const outcome = await runChild('without-onError', `ws://127.0.0.1:${port}/`);
+    expect(outcome.code).toBe(0);
+    expect(outcome.output).toEqual({ failed: true, errors: [] });
+    expect(outcome.stderr).toBe(`rfc6455 WebSocketApp: Error: connect ECONNREFUSED 127.0.0.1:${port}\n`);
+  });
+
+  it('without onError, a bad URL is written to stderr', async () => {
+    const outcome = await runChild('without-onError', 'http://127.0.0.1/');
+    expect(outcome.code).toBe(0);
+    expect(outcome.output).toEqual({ failed: true, errors: [] });
+    expect(outcome.stderr).toMatch(/^rfc6455 WebSocketApp: WebSocketAddressException: .*http.*\n$/);
+  });
+
+  it('with onError, the error goes to onError only and stderr stays empty', async () => {
+    const port = await findClosedPort();
+    const outcome = await runChild('with-onError', `ws://127.0.0.1:${port}/`);
+    expect(outcome.code).toBe(0);
+    expect(outcome.output).toEqual({ failed: true, errors: [`Error: connect ECONNREFUSED 127.0.0.1:${port}`] });
+    expect(outcome.stderr).toBe('');
+  });
+});
