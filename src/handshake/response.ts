@@ -150,7 +150,7 @@ export interface UpgradeExpectation {
 
 /**
  * Checks a 101 response exactly (RFC 6455 §4.1, the client's rules 1–6):
- * `Upgrade` is `websocket` (case-insensitive), `Connection` has the token
+ * the status line is HTTP/1.1, `Upgrade` is `websocket` (case-insensitive), `Connection` has the token
  * `upgrade`, `Sec-WebSocket-Accept` is exactly computeAcceptKey(key),
  * `Sec-WebSocket-Protocol` is absent or one of the offered subprotocols (an
  * answer without one is accepted, subprotocol `null`), and
@@ -167,6 +167,12 @@ export function validateUpgradeResponse(
   expected: UpgradeExpectation,
 ): { subprotocol: string | null; extensions: string | null } {
   if (response.statusCode !== 101) throw badStatusError(response);
+  // RFC 6455 §4.1: "the handshake from the server" is an HTTP/1.1 response; an HTTP/1.0 server cannot switch protocols.
+  if (response.httpVersion !== '1.1') {
+    throw fail(
+      `expected an HTTP/1.1 101 response (RFC 6455 §4.1 requires HTTP/1.1), got ${quote(`HTTP/${response.httpVersion} ${response.statusCode} ${response.statusMessage}`.trimEnd())}`,
+    );
+  }
   const h = response.headers;
 
   const upgrade = h['upgrade'];

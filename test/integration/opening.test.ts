@@ -101,6 +101,11 @@ describe('bad 101 responses', () => {
       message: /16384|16 KiB/,
     },
     { name: 'garbage status line', respond: async () => 'SSH-2.0-OpenSSH_9.6\r\n\r\n', message: /HTTP/ },
+    {
+      name: 'an otherwise valid 101 over HTTP/1.0',
+      respond: async (p) => (await p.upgradeResponse()).replace(/^HTTP\/1\.1/, 'HTTP/1.0'),
+      message: /expected an HTTP\/1\.1 101 response \(RFC 6455 §4\.1 requires HTTP\/1\.1\), got "HTTP\/1\.0 101 Switching Protocols"/,
+    },
   ];
   for (const c of cases) {
     it(`${c.name} -> WebSocketProtocolException`, async () => {
