@@ -116,15 +116,15 @@ async function followRedirects(
         result.response.headers,
       );
     }
-    // Credentials never follow a redirect to another host.
-    carryCredentials &&= result.target.sameHost;
+    // Credentials never follow a redirect to another origin, nor come back on a later hop.
+    carryCredentials &&= result.target.sameOrigin;
     currentUrl = result.target.url;
   }
 }
 
 type HandshakeOutcome =
   | { kind: 'open'; connection: OpenedConnection }
-  | { kind: 'redirect'; response: HandshakeResponse; target: { url: string; sameHost: boolean } };
+  | { kind: 'redirect'; response: HandshakeResponse; target: { url: string; sameOrigin: boolean } };
 
 function remaining(deadline: number | null): number | null {
   return deadline === null ? null : Math.max(1, deadline - Date.now());
@@ -172,11 +172,11 @@ function runHandshake(
 ): Promise<HandshakeOutcome> {
   const { request, key } = buildHandshakeRequest({
     url: carryCredentials ? url : { ...url, auth: undefined },
-    header: carryCredentials ? params.header : withoutCredentialHeaders(params.header),
+    header: carryCredentials ? params.header : withoutOriginBoundHeaders(params.header),
     cookie: carryCredentials ? params.cookie : undefined,
     origin: params.origin,
     suppressOrigin: params.suppressOrigin,
-    host: params.host,
+    host: carryCredentials ? params.host : undefined,
     subprotocols: params.subprotocols,
     extensions: params.extensionsOffer,
   });
@@ -285,9 +285,12 @@ function runHandshake(
   });
 }
 
-function withoutCredentialHeaders(header: ConnectOptions['header']): ConnectOptions['header'] {
-  if (header === undefined) return undefined;
-  const isCredential = (name: string) => /^(authorization|cookie)$/i.test(name.trim());
-  if (Array.isArray(header)) return header.filter((line) => !isCredential(line.split(':', 1)[0]));
-  return Object.fromEntries(Object.entries(header).filter(([name]) => !isCredential(name)));
+/** The headers that stay with the first origin (what Node's fetch drops on a cross-origin redirect). */
+const ORIGIN_BOUND_HEADERS = /^(authorization|cookie|proxy-authorization|host)$/i;
+
+function withoutOriginBoundHeaders(header: ConnectOptions['header']): ConnectOptions['header'] {
+  if (header === undefined || header === null) return undefined;
+  const bound = (name: string) => ORIGIN_BOUND_HEADERS.test(name.trim());
+  if (Array.isArray(header)) return header.filter((line) => typeof line !== 'string' || !bound(line.split(':', 1)[0]!));
+  return Object.fromEntries(Object.entries(header).filter(([name]) => !bound(name)));
 }

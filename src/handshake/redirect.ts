@@ -16,16 +16,18 @@ const SCHEME_MAP: Record<string, string> = { ws: 'ws', wss: 'wss', http: 'ws', h
 /**
  * For a 301/302/303/307/308 answer, the URL to try next: the `Location`
  * header, absolute or relative, resolved against `currentUrl`, with `http:`
- * mapped to `ws:` and `https:` to `wss:`. `sameHost` is false when the host,
- * the port or the unix socket changes: the caller must then drop
- * `Authorization` and `Cookie`. Any other status gives `null`.
+ * mapped to `ws:` and `https:` to `wss:`. `sameOrigin` is false when the
+ * scheme (`ws`/`wss`), the host, the port or the unix socket changes: the caller
+ * must then drop the credentials (URL userinfo, `Authorization`, `Cookie`,
+ * `Proxy-Authorization`) and a `Host` override, for this hop and every later
+ * one. Any other status gives `null`.
  *
  * @throws WebSocketBadStatusException (with the response's status and headers)
  *   when the redirect cannot be followed: no Location, a Location that is not a
  *   usable ws/wss/http/https URL (the Address error is its `cause`), or a
  *   `wss` → `ws` downgrade.
  */
-export function redirectTarget(currentUrl: string, response: HandshakeResponse): { url: string; sameHost: boolean } | null {
+export function redirectTarget(currentUrl: string, response: HandshakeResponse): { url: string; sameOrigin: boolean } | null {
   if (!REDIRECT_STATUSES.has(response.statusCode)) return null;
   const refuse = (what: string, cause?: unknown): WebSocketBadStatusException => {
     const status = `${response.statusCode}${response.statusMessage === '' ? '' : ` ${response.statusMessage}`}`;
@@ -52,8 +54,13 @@ export function redirectTarget(currentUrl: string, response: HandshakeResponse):
   if (current.secure && !target.secure) {
     throw refuse(`expected a wss: or https: Location after a wss: request, got a downgrade to ${quote(location)}`);
   }
-  const sameHost = target.host === current.host && target.port === current.port && target.unixPath === current.unixPath;
-  return { url, sameHost };
+  // The origin of RFC 6454 §4 (scheme, host, port), or the same unix socket.
+  const sameOrigin =
+    target.secure === current.secure &&
+    target.host === current.host &&
+    target.port === current.port &&
+    target.unixPath === current.unixPath;
+  return { url, sameOrigin };
 }
 
 interface UriParts {

@@ -8,7 +8,7 @@ function answer(location: string | undefined, statusCode = 302, statusMessage = 
   return { httpVersion: '1.1', statusCode, statusMessage, headers, rawHeaders: Object.entries(headers) };
 }
 
-const table: Array<[base: string, location: string, url: string, sameHost: boolean]> = [
+const table: Array<[base: string, location: string, url: string, sameOrigin: boolean]> = [
   ['ws://h/a/b?x=1', 'c', 'ws://h/a/c', true],
   ['ws://h/a/b?x=1', './c/', 'ws://h/a/c/', true],
   ['ws://h/a/b?x=1', '../c', 'ws://h/c', true],
@@ -26,7 +26,9 @@ const table: Array<[base: string, location: string, url: string, sameHost: boole
   ['ws://h/a', 'http://other/p?q', 'ws://other/p?q', false],
   ['ws://h/a', 'HTTP://h/p', 'ws://h/p', true],
   ['ws://h/a', 'https://h/p', 'wss://h/p', false],
-  ['ws://h/a', 'wss://h:80/p', 'wss://h:80/p', true],
+  // Another scheme is another origin, even on the same host and port.
+  ['ws://h/a', 'wss://h:80/p', 'wss://h:80/p', false],
+  ['ws://h/a', 'http:other', 'ws:other', false],
   ['ws://h/a', 'ws://H:80/p', 'ws://H:80/p', true],
   ['ws://h/a', 'ws://h:8080/p', 'ws://h:8080/p', false],
   ['wss://h/a', 'https://h/b', 'wss://h/b', true],
@@ -44,12 +46,12 @@ const table: Array<[base: string, location: string, url: string, sameHost: boole
 ];
 
 describe('redirectTarget resolves the Location', () => {
-  it.each(table)('%s + %s -> %s', (base, location, url, sameHost) => {
-    expect(redirectTarget(base, answer(location))).toEqual({ url, sameHost });
+  it.each(table)('%s + %s -> %s', (base, location, url, sameOrigin) => {
+    expect(redirectTarget(base, answer(location))).toEqual({ url, sameOrigin });
   });
 
   it.each([301, 302, 303, 307, 308])('follows %i', (status) => {
-    expect(redirectTarget('ws://h/', answer('/x', status))).toEqual({ url: 'ws://h/x', sameHost: true });
+    expect(redirectTarget('ws://h/', answer('/x', status))).toEqual({ url: 'ws://h/x', sameOrigin: true });
   });
 
   it.each([101, 200, 300, 304, 305, 400, 403, 500])('ignores %i', (status) => {

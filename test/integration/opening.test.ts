@@ -192,6 +192,74 @@ describe('redirects', () => {
     ws.abort();
   });
 
+  it('a redirect to another origin drops Authorization, Cookie, Proxy-Authorization and the Host override; other headers follow', async () => {
+    const target = await raw(async (peer) => peer.accept());
+    const origin = await raw(async (peer) => {
+      await peer.request();
+      await peer.play([`HTTP/1.1 302 Found\r\nLocation: ws://localhost:${target.port}/there\r\nContent-Length: 0\r\n\r\n`]);
+    });
+    const ws = await createConnection(`ws://127.0.0.1:${origin.port}/here`, {
+      timeout: 3000,
+      host: 'virtual.example',
+      origin: 'https://app.example',
+      header: { 'Proxy-Authorization': 'Basic cHJveHk6c2VjcmV0', 'X-Keep': 'yes' },
+    });
+    const first = await (await origin.peer()).request();
+    expect(first.headers['proxy-authorization']).toBe('Basic cHJveHk6c2VjcmV0');
+    expect(first.headers['host']).toBe('virtual.example');
+    const seen = await (await target.peer()).request();
+    expect(seen.headers['proxy-authorization']).toBeUndefined();
+    expect(seen.headers['host']).toBe(`localhost:${target.port}`);
+    expect(seen.headers['x-keep']).toBe('yes');
+    expect(seen.headers['origin']).toBe('https://app.example');
+    ws.abort();
+  });
+
+  it('a user Host header is dropped on a cross-origin redirect too (list form)', async () => {
+    const target = await raw(async (peer) => peer.accept());
+    const origin = await raw(async (peer) => {
+      await peer.request();
+      await peer.play([`HTTP/1.1 307 Temporary Redirect\r\nLocation: ws://localhost:${target.port}/\r\n\r\n`]);
+    });
+    const ws = await createConnection(`ws://127.0.0.1:${origin.port}/`, { timeout: 3000, header: ['Host: virtual.example', 'proxy-authorization: Bearer p'] });
+    expect((await (await origin.peer()).request()).headers['host']).toBe('virtual.example');
+    const seen = await (await target.peer()).request();
+    expect(seen.headers['host']).toBe(`localhost:${target.port}`);
+    expect(seen.headers['proxy-authorization']).toBeUndefined();
+    ws.abort();
+  });
+
+  it('A -> B/x -> B/y: credentials dropped on the cross-origin hop do not come back on the same-origin hop', async () => {
+    const b = await raw(async (peer) => {
+      const request = await peer.request();
+      if (request.path === '/x') await peer.play(['HTTP/1.1 302 Found\r\nLocation: /y\r\nContent-Length: 0\r\n\r\n']);
+      else await peer.accept();
+    });
+    const a = await raw(async (peer) => {
+      await peer.request();
+      await peer.play([`HTTP/1.1 302 Found\r\nLocation: ws://localhost:${b.port}/x\r\nContent-Length: 0\r\n\r\n`]);
+    });
+    const ws = await createConnection(`ws://user:pw@127.0.0.1:${a.port}/`, {
+      timeout: 3000,
+      cookie: 'sid=1',
+      host: 'virtual.example',
+      header: { Authorization: 'Bearer t', 'Proxy-Authorization': 'Basic cDpw', 'X-Keep': 'yes' },
+    });
+    const first = await (await a.peer()).request();
+    expect(first.headers['authorization']).toBe('Bearer t');
+    expect(first.headers['cookie']).toBe('sid=1');
+    for (const n of [0, 1]) {
+      const request = await (await b.peer(n)).request();
+      expect(request.path).toBe(n === 0 ? '/x' : '/y');
+      expect(request.headers['authorization']).toBeUndefined();
+      expect(request.headers['cookie']).toBeUndefined();
+      expect(request.headers['proxy-authorization']).toBeUndefined();
+      expect(request.headers['host']).toBe(`localhost:${b.port}`);
+      expect(request.headers['x-keep']).toBe('yes');
+    }
+    ws.abort();
+  });
+
   it('a redirect loop past redirectLimit -> BadStatus', async () => {
     const server = await raw(async (peer) => {
       await peer.request();
