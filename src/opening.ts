@@ -23,7 +23,8 @@ import {
 import { openSocket, startTls, type SocketOptions } from './transport/connect.js';
 import { limit } from './transport/deadline.js';
 import { openTunnel, resolveProxy, type ProxyType } from './transport/proxy.js';
-import { formatHostPort, parseUrl, type ParsedUrl } from './transport/url.js';
+import { displayUrl, formatHostPort, parseUrl, redactUrl, type ParsedUrl } from './transport/url.js';
+import { redactHead, redactHeaderValue } from './handshake/redact.js';
 import { isTraceEnabled, trace } from './trace.js';
 
 /** Options of `WebSocket.connect()` (see API.md). Durations in milliseconds. */
@@ -77,7 +78,7 @@ export async function openConnection(rawUrl: string, params: OpeningParams): Pro
   const bound = limit(
     timeout,
     params.signal,
-    () => new WebSocketTimeoutException(`opening handshake with ${rawUrl} timed out after ${timeout} ms`),
+    () => new WebSocketTimeoutException(`opening handshake with ${shownUrl(rawUrl)} timed out after ${timeout} ms`),
     'connect',
   );
   try {
@@ -110,7 +111,7 @@ async function followRedirects(
     socket.destroy();
     if (hop >= limit) {
       throw new WebSocketBadStatusException(
-        `too many redirects: ${limit} followed (redirectLimit), the last one answered ${result.response.statusCode} ${result.response.statusMessage} to ${result.target.url}`,
+        `too many redirects: ${limit} followed (redirectLimit), the last one answered ${result.response.statusCode} ${result.response.statusMessage} to ${shownUrl(result.target.url)}`,
         result.response.statusCode,
         result.response.statusMessage,
         result.response.headers,
@@ -119,6 +120,15 @@ async function followRedirects(
     // Credentials never follow a redirect to another origin, nor come back on a later hop.
     carryCredentials &&= result.target.sameOrigin;
     currentUrl = result.target.url;
+  }
+}
+
+/** A URL as messages show it: without userinfo (parsed), or with anything that may be userinfo hidden. */
+function shownUrl(text: string): string {
+  try {
+    return displayUrl(parseUrl(text));
+  } catch {
+    return redactUrl(String(text));
   }
 }
 
@@ -182,8 +192,7 @@ function runHandshake(
   });
   if (isTraceEnabled()) {
     // Credentials never reach a trace sink (a log file, a terminal shared on screen).
-    const shown = request.toString('latin1').trimEnd().replace(/^(authorization|cookie):.*$/gim, '$1: ***');
-    trace(`--- request header ---\n${shown}\n-----------------------`);
+    trace(`--- request header ---\n${redactHead(request.toString('latin1').trimEnd())}\n-----------------------`);
   }
   return new Promise<HandshakeOutcome>((resolve, reject) => {
     const parser = new HandshakeResponseParser();
@@ -206,7 +215,10 @@ function runHandshake(
     const onHead = (head: HandshakeResponse, rest: Buffer) => {
       response = head;
       if (isTraceEnabled()) {
-        const lines = Object.entries(head.headers).map(([k, v]) => `${k}: ${v}`);
+        const lines = Object.entries(head.headers).flatMap(([k, v]) => {
+          if (k === 'location') return [`${k}: ${redactUrl(v)}`];
+          return redactHeaderValue(k, v).split('\n').map((line) => `${k}: ${line}`);
+        });
         trace(`--- response header ---\n${head.statusCode} ${head.statusMessage}\n${lines.join('\n')}\n-----------------------`);
       }
       if (head.statusCode === 101) {

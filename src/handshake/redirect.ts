@@ -4,7 +4,7 @@
  * to `ws(s)`. Pure: the caller opens the new connection.
  */
 import { WebSocketBadStatusException } from '../exceptions.js';
-import { parseUrl, type ParsedUrl } from '../transport/url.js';
+import { parseUrl, redactUrl, type ParsedUrl } from '../transport/url.js';
 import { quote } from './http-syntax.js';
 import type { HandshakeResponse } from './response.js';
 
@@ -49,10 +49,10 @@ export function redirectTarget(currentUrl: string, response: HandshakeResponse):
   try {
     target = parseUrl(url);
   } catch (error) {
-    throw refuse(`expected a usable WebSocket URL in Location, got ${quote(location)}`, error);
+    throw refuse(`expected a usable WebSocket URL in Location, got ${quote(redactUrl(location))}`, error);
   }
   if (current.secure && !target.secure) {
-    throw refuse(`expected a wss: or https: Location after a wss: request, got a downgrade to ${quote(location)}`);
+    throw refuse(`expected a wss: or https: Location after a wss: request, got a downgrade to ${quote(redactUrl(location))}`);
   }
   // The origin of RFC 6454 §4 (scheme, host, port), or the same unix socket.
   const sameOrigin =
@@ -90,7 +90,7 @@ function resolve(
   if (ref.scheme !== undefined) {
     const scheme = SCHEME_MAP[ref.scheme.toLowerCase()];
     if (scheme === undefined) {
-      throw refuse(`expected a Location with the scheme ws, wss, http or https, got ${quote(location)}`);
+      throw refuse(`expected a Location with the scheme ws, wss, http or https, got ${quote(redactUrl(location))}`);
     }
     return compose({ ...ref, scheme, path: removeDotSegments(ref.path) });
   }

@@ -6,6 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { WebSocketProtocolException } from '../exceptions.js';
 import { defaultPort, formatHostPort, type ParsedUrl } from '../transport/url.js';
 import { forbiddenValueChar, isToken, quote } from './http-syntax.js';
+import { redactHeaderLine, redactHeaderValue } from './redact.js';
 
 /** RFC 6455 §1.3: the GUID appended to the key before hashing. */
 const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
@@ -115,7 +116,7 @@ function userHeaders(header: HandshakeRequestOptions['header']): Header[] {
   if (Array.isArray(header)) {
     return header.map((line) => {
       const colon = typeof line === 'string' ? line.indexOf(':') : -1;
-      if (colon < 0) throw fail(`expected a header line "Name: value", got ${quote(String(line))}`);
+      if (colon < 0) throw fail(`expected a header line "Name: value", got ${quote(redactHeaderLine(String(line)))}`);
       return [line.slice(0, colon), line.slice(colon + 1).replace(/^[ \t]+/, '')];
     });
   }
@@ -134,7 +135,9 @@ function checkHeader(name: string, value: string): void {
   const bad = forbiddenValueChar(value);
   if (bad >= 0) {
     const code = value.charCodeAt(bad).toString(16).padStart(2, '0');
-    throw fail(`expected the value of ${name} without CR, LF, NUL or other control characters, got 0x${code} in ${quote(value)}`);
+    throw fail(
+      `expected the value of ${name} without CR, LF, NUL or other control characters, got 0x${code} in ${quote(redactHeaderValue(name, value))}`,
+    );
   }
 }
 

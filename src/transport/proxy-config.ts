@@ -6,7 +6,7 @@
 import net from 'node:net';
 import type tls from 'node:tls';
 import { WebSocketProxyException } from '../exceptions.js';
-import { bareHost } from './url.js';
+import { bareHost, redactUrl } from './url.js';
 
 /** The kinds of proxy rfc6455 tunnels through. */
 export type ProxyType = 'http' | 'https' | 'socks4' | 'socks4a' | 'socks5' | 'socks5h';
@@ -93,7 +93,8 @@ function fromOptions(options: ProxyOptions): ProxyConfig {
 
 function checkAuth(auth: unknown): [string, string] {
   if (!Array.isArray(auth) || auth.length !== 2 || typeof auth[0] !== 'string' || typeof auth[1] !== 'string') {
-    throw new WebSocketProxyException(`httpProxyAuth: expected [user, password] strings, got ${String(auth)}`);
+    const got = Array.isArray(auth) ? `an array of ${auth.length} (${auth.map((v) => typeof v).join(', ')})` : typeof auth;
+    throw new WebSocketProxyException(`httpProxyAuth: expected [user, password] strings, got ${got}`);
   }
   return [auth[0], auth[1]];
 }
@@ -120,13 +121,14 @@ export function splitNoProxy(value: string): string[] {
  */
 export function parseProxyUrl(value: string, source = 'proxy URL'): ProxyConfig {
   const text = value.trim();
-  // Never echo a password into an error message.
-  const shown = text.replace(/^([^/]*\/\/)?[^@/]*@/, '$1***@');
+  // Never echo a password into an error message (one written unencoded may hold "/", "?", "#" or "@").
+  const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text);
+  const shown = hasScheme ? redactUrl(text) : redactUrl(`//${text}`).slice(2);
   const bad = (why: string): WebSocketProxyException =>
     new WebSocketProxyException(
       `${source}: expected a proxy URL scheme://[user:pass@]host[:port] with scheme ${PROXY_TYPES.join(', ')}; ${why}, got '${shown}'`,
     );
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`;
+  const withScheme = hasScheme ? text : `http://${text}`;
   let url: URL;
   try {
     url = new URL(withScheme);
