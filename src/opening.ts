@@ -69,6 +69,13 @@ export interface OpenedConnection {
 const REDIRECT_DEFAULT_LIMIT = 3;
 
 /**
+ * How long the body of a non-101 answer is read, in ms, after its head: a
+ * server may keep the connection open after a body with no Content-Length and
+ * no chunking (or stall inside one). The body is also cut at MAX_BODY_BYTES.
+ */
+export const BODY_READ_MS = 1000;
+
+/**
  * Run the whole opening sequence under one deadline (`timeout`, covering DNS,
  * TCP, proxy, TLS, the handshake and every redirect hop).
  */
@@ -198,9 +205,11 @@ function runHandshake(
     const parser = new HandshakeResponseParser();
     let response: HandshakeResponse | null = null;
     let body: ResponseBodyCollector | null = null;
+    let bodyTimer: NodeJS.Timeout | undefined;
     let received = 0;
 
     const finish = (settle: () => void) => {
+      clearTimeout(bodyTimer);
       socket.off('data', onData);
       socket.off('end', onEnd);
       socket.off('close', onEnd);
@@ -245,7 +254,12 @@ function runHandshake(
         return;
       }
       body = new ResponseBodyCollector(head);
-      if (body.push(rest)) failWithBody();
+      if (body.push(rest)) {
+        failWithBody();
+        return;
+      }
+      // The status is known; what the body adds to the error is not worth waiting long for.
+      bodyTimer = setTimeout(failWithBody, BODY_READ_MS);
     };
     const onData = (chunk: Buffer) => {
       received += chunk.length;

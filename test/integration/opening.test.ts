@@ -75,6 +75,46 @@ describe('bad status', () => {
   });
 });
 
+describe('a non-101 body on a connection the server keeps open', () => {
+  /** The connection's outcome, or 'still waiting' after 8 s (a hang). */
+  async function outcome(url: string): Promise<{ error: unknown; elapsed: number }> {
+    const started = Date.now();
+    const error = await Promise.race([
+      rejectionOf(createConnection(url, { timeout: null })),
+      new Promise((resolve) => setTimeout(() => resolve('still waiting'), 8000)),
+    ]);
+    return { error, elapsed: Date.now() - started };
+  }
+
+  it('no Content-Length, no chunking: the body is read for about 1 s, then BadStatus with what came', async () => {
+    const server = await raw(async (peer) => {
+      await peer.request();
+      await peer.play(['HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\n\r\nnot allowed here\n', { delay: 100 }, 'second part']);
+    });
+    const { error, elapsed } = await outcome(server.url);
+    expect(error).toBeInstanceOf(WebSocketBadStatusException);
+    const e = error as WebSocketBadStatusException;
+    expect(e.statusCode).toBe(403);
+    expect(e.respBody?.toString()).toBe('not allowed here\nsecond part');
+    expect(e.message).toBe('Handshake status 403 Forbidden: expected 101 Switching Protocols; body: "not allowed here"');
+    expect(elapsed).toBeGreaterThanOrEqual(900);
+    expect(elapsed).toBeLessThan(6000);
+    // The connection is closed, not leaked.
+    await (await server.peer()).ended;
+  });
+
+  it('a Content-Length body that stalls is reported the same way', async () => {
+    const server = await raw(async (peer) => {
+      await peer.request();
+      await peer.play(['HTTP/1.1 500 Internal Server Error\r\nContent-Length: 1000\r\n\r\npartial']);
+    });
+    const { error, elapsed } = await outcome(server.url);
+    expect(error).toBeInstanceOf(WebSocketBadStatusException);
+    expect((error as WebSocketBadStatusException).respBody?.toString()).toBe('partial');
+    expect(elapsed).toBeLessThan(6000);
+  });
+});
+
 describe('bad 101 responses', () => {
   const cases: Array<{ name: string; respond: (peer: RawPeer) => Promise<string>; message: RegExp; options?: object }> = [
     { name: 'wrong accept key', respond: (p) => p.upgradeResponse([], { accept: 'dGhlIHNhbXBsZSBub25jZQ==' }), message: /Sec-WebSocket-Accept/ },
