@@ -1,6 +1,7 @@
 /**
  * Where a redirected handshake goes next (RFC 7231 §6.4, §7.1.2): the
- * Location resolved against the request URL (RFC 3986 §5.2), `http(s)` mapped
+ * Location resolved against the request URL (as the WHATWG URL Standard does
+ * for ws:/wss:; RFC 3986 §5.2 against a unix socket's request path), `http(s)` mapped
  * to `ws(s)`. Pure: the caller opens the new connection.
  */
 import { WebSocketBadStatusException } from '../exceptions.js';
@@ -84,19 +85,17 @@ function resolve(
   currentUrl: string,
   current: ParsedUrl,
   location: string,
-  refuse: (what: string) => WebSocketBadStatusException,
+  refuse: (what: string, cause?: unknown) => WebSocketBadStatusException,
 ): string {
   const ref = split(location);
-  if (ref.scheme !== undefined) {
-    const scheme = SCHEME_MAP[ref.scheme.toLowerCase()];
-    if (scheme === undefined) {
-      throw refuse(`expected a Location with the scheme ws, wss, http or https, got ${quote(redactUrl(location))}`);
-    }
-    return compose({ ...ref, scheme, path: removeDotSegments(ref.path) });
+  const refScheme = ref.scheme === undefined ? undefined : SCHEME_MAP[ref.scheme.toLowerCase()];
+  if (ref.scheme !== undefined && refScheme === undefined) {
+    throw refuse(`expected a Location with the scheme ws, wss, http or https, got ${quote(redactUrl(location))}`);
   }
-  // A unix socket URL resolves against its request path only, so that "../" never reaches the socket path.
-  const base: UriParts =
-    current.unixPath === undefined ? split(currentUrl) : { ...split(`x:${current.resource}`), scheme: undefined };
+  if (current.unixPath === undefined) return resolveWhatwg(location, currentUrl, refuse);
+  if (refScheme !== undefined) return compose({ ...ref, scheme: refScheme, path: removeDotSegments(ref.path) });
+  // A unix socket URL resolves against its request path only (RFC 3986 §5.2), so that "../" never reaches the socket path.
+  const base: UriParts = { ...split(`x:${current.resource}`), scheme: undefined };
   const networkScheme = current.secure ? 'wss' : 'ws';
   // RFC 3986 §5.2.2
   let target: UriParts;
@@ -116,11 +115,33 @@ function resolve(
     }
     target = { ...base, path, query };
   }
-  if (current.unixPath !== undefined && ref.authority === undefined) {
+  if (ref.authority === undefined) {
     const resource = `${target.path === '' ? '/' : target.path}${target.query === undefined ? '' : `?${target.query}`}`;
     return `${current.secure ? 'wss' : 'ws'}+unix:${current.unixPath}:${resource}`;
   }
   return compose(target);
+}
+
+/**
+ * A Location resolved against a ws:/wss: URL as browsers and Node's fetch
+ * resolve it (the WHATWG URL Standard), `http(s):` mapped to `ws(s):`, the
+ * fragment dropped.
+ */
+function resolveWhatwg(location: string, base: string, refuse: (what: string, cause?: unknown) => WebSocketBadStatusException): string {
+  let url: URL;
+  try {
+    url = new URL(location, base);
+  } catch (error) {
+    throw refuse(`expected a usable WebSocket URL in Location, got ${quote(redactUrl(location))}`, error);
+  }
+  const scheme = SCHEME_MAP[url.protocol.slice(0, -1)];
+  if (scheme === undefined) {
+    throw refuse(`expected a Location with the scheme ws, wss, http or https, got ${quote(redactUrl(location))}`);
+  }
+  // Between special schemes the Standard allows the change; a port that is the new scheme's default is dropped.
+  url.protocol = `${scheme}:`;
+  url.hash = '';
+  return url.href;
 }
 
 function compose(parts: UriParts): string {
