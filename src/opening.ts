@@ -31,7 +31,11 @@ import { isTraceEnabled, trace } from './trace.js';
 export interface ConnectOptions extends RequestHeaderOptions {
   /** ms for connect + handshake, and afterwards for each `recv()`; default getDefaultTimeout(). */
   timeout?: number | null;
-  /** Redirects followed at most (301/302/303/307/308); default 3. */
+  /**
+   * Redirects followed at most (301/302/303/307/308); default 3. After a redirect to another origin
+   * (scheme, host or port), the URL's credentials, `Authorization`, `Cookie`, `Proxy-Authorization`
+   * and the `Host` override are not sent again.
+   */
   redirectLimit?: number;
   httpProxyHost?: string;
   httpProxyPort?: number;

@@ -13,15 +13,18 @@ const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
 /** The request headers a user chooses (options of `connect()` too). */
 export interface RequestHeaderOptions {
-  /** Extra headers: an object, or a list of `"Name: value"` lines. A name that the client also generates replaces the generated header. */
+  /**
+   * Extra headers: an object, or a list of `"Name: value"` lines. A name that the client also generates replaces the generated header.
+   * `Authorization`, `Cookie`, `Proxy-Authorization` and `Host` among them are not sent after a redirect to another origin.
+   */
   header?: Record<string, string> | string[];
-  /** Sent as the `Cookie` header. */
+  /** Sent as the `Cookie` header; not after a redirect to another origin. */
   cookie?: string;
   /** `Origin` to send instead of the default `http(s)://host[:port]`. */
   origin?: string;
   /** Send no `Origin` header at all. */
   suppressOrigin?: boolean;
-  /** `Host` header value instead of the one derived from the URL. */
+  /** `Host` header value instead of the one derived from the URL; not after a redirect to another origin. */
   host?: string;
   /** Offered subprotocols, in order of preference (RFC 6455 §4.1 item 10). */
   subprotocols?: string[];
