@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { WebSocketAddressException } from '../../src/exceptions.js';
-import { bareHost, formatHostPort, parseUrl, redactUrl, type ParsedUrl } from '../../src/transport/url.js';
+import { bareHost, displayUrl, formatHostPort, parseUrl, redactUrl, type ParsedUrl } from '../../src/transport/url.js';
 
 const good: Array<[string, ParsedUrl]> = [
   ['ws://example.com', { secure: false, host: 'example.com', port: 80, resource: '/' }],
@@ -117,6 +117,17 @@ describe('parseUrl refuses', () => {
     expect(() => parseUrl(42 as unknown as string)).toThrow(
       new WebSocketAddressException('invalid WebSocket URL: expected a string, got number'),
     );
+  });
+});
+
+describe('displayUrl', () => {
+  it.each([
+    ['ws://alice:S3cret@example.com/chat?room=1#top', 'ws://example.com/chat?room=1'],
+    ['wss://u@[::1]:8443/', 'wss://[::1]:8443/'],
+    ['wss://example.com:443', 'wss://example.com/'],
+    ['ws+unix:/run/app.sock:/api?v=2', 'ws+unix:/run/app.sock:/api?v=2'],
+  ])('%s -> %s (never the userinfo)', (url, shown) => {
+    expect(displayUrl(parseUrl(url))).toBe(shown);
   });
 });
 
