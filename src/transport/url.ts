@@ -48,7 +48,7 @@ export function defaultPort(secure: boolean): number {
  * (`ws://user:pass@host/`) is percent-decoded into `auth`.
  *
  * Stricter than `new URL()`, and refused with a WebSocketAddressException: a
- * control character anywhere or a space at either end (which `URL` would
+ * control character anywhere or white space at either end (which `URL` would
  * silently strip), port 0 (nothing listens there), and malformed %-escapes in
  * the userinfo. IPv6 zone identifiers are refused as `URL` refuses them.
  *

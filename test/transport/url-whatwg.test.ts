@@ -3,7 +3,7 @@
  * applications use to allow-list hosts): on generated ws:/wss: URLs with
  * userinfo, IPv4 in odd notations, IPv6, ports, backslashes, percent-encoding
  * and odd characters, both give the same host, port, path and query, or both
- * refuse. parseUrl's documented extra refusals (control characters, spaces at
+ * refuse. parseUrl's documented extra refusals (control characters, white space at
  * either end, port 0, malformed %-escapes in the userinfo) are part of the oracle.
  */
 import fc from 'fast-check';
