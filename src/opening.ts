@@ -24,14 +24,19 @@ import { checkConnectOptions } from './options.js';
 import { openSocket, startTls, type SocketOptions } from './transport/connect.js';
 import { limit } from './transport/deadline.js';
 import { openTunnel, resolveProxy, type ProxyType } from './transport/proxy.js';
-import { formatHostPort, parseUrl, type ParsedUrl } from './transport/url.js';
+import { displayUrl, formatHostPort, parseUrl, redactUrl, type ParsedUrl } from './transport/url.js';
+import { redactHead, redactHeaderValue } from './handshake/redact.js';
 import { isTraceEnabled, trace } from './trace.js';
 
 /** Options of `WebSocket.connect()`. Durations in milliseconds. */
 export interface ConnectOptions extends RequestHeaderOptions {
   /** ms (0 to 2^31 - 1) for connect + handshake, and afterwards for each `recv()`; null waits forever; default getDefaultTimeout(). */
   timeout?: number | null;
-  /** Redirects followed at most (301/302/303/307/308); default 3. */
+  /**
+   * Redirects followed at most (301/302/303/307/308); default 3. After a redirect to another origin
+   * (scheme, host or port), the URL's credentials, `Authorization`, `Cookie`, `Proxy-Authorization`
+   * and the `Host` override are not sent again.
+   */
   redirectLimit?: number;
   httpProxyHost?: string;
   httpProxyPort?: number;
@@ -69,6 +74,13 @@ export interface OpenedConnection {
 const REDIRECT_DEFAULT_LIMIT = 3;
 
 /**
+ * How long the body of a non-101 answer is read, in ms, after its head: a
+ * server may keep the connection open after a body with no Content-Length and
+ * no chunking (or stall inside one). The body is also cut at MAX_BODY_BYTES.
+ */
+export const BODY_READ_MS = 1000;
+
+/**
  * Run the whole opening sequence under one deadline (`timeout`, covering DNS,
  * TCP, proxy, TLS, the handshake and every redirect hop).
  *
@@ -82,7 +94,7 @@ export async function openConnection(rawUrl: string, params: OpeningParams): Pro
   const bound = limit(
     timeout,
     params.signal,
-    () => new WebSocketTimeoutException(`opening handshake with ${rawUrl} timed out after ${timeout} ms`),
+    () => new WebSocketTimeoutException(`opening handshake with ${shownUrl(rawUrl)} timed out after ${timeout} ms`),
     'connect',
   );
   try {
@@ -115,21 +127,30 @@ async function followRedirects(
     socket.destroy();
     if (hop >= limit) {
       throw new WebSocketBadStatusException(
-        `too many redirects: ${limit} followed (redirectLimit), the last one answered ${result.response.statusCode} ${result.response.statusMessage} to ${result.target.url}`,
+        `too many redirects: ${limit} followed (redirectLimit), the last one answered ${result.response.statusCode} ${result.response.statusMessage} to ${shownUrl(result.target.url)}`,
         result.response.statusCode,
         result.response.statusMessage,
         result.response.headers,
       );
     }
-    // Credentials never follow a redirect to another host.
-    carryCredentials &&= result.target.sameHost;
+    // Credentials never follow a redirect to another origin, nor come back on a later hop.
+    carryCredentials &&= result.target.sameOrigin;
     currentUrl = result.target.url;
+  }
+}
+
+/** A URL as messages show it: without userinfo (parsed), or with anything that may be userinfo hidden. */
+function shownUrl(text: string): string {
+  try {
+    return displayUrl(parseUrl(text));
+  } catch {
+    return redactUrl(String(text));
   }
 }
 
 type HandshakeOutcome =
   | { kind: 'open'; connection: OpenedConnection }
-  | { kind: 'redirect'; response: HandshakeResponse; target: { url: string; sameHost: boolean } };
+  | { kind: 'redirect'; response: HandshakeResponse; target: { url: string; sameOrigin: boolean } };
 
 function remaining(deadline: number | null): number | null {
   return deadline === null ? null : Math.max(1, deadline - Date.now());
@@ -177,26 +198,27 @@ function runHandshake(
 ): Promise<HandshakeOutcome> {
   const { request, key } = buildHandshakeRequest({
     url: carryCredentials ? url : { ...url, auth: undefined },
-    header: carryCredentials ? params.header : withoutCredentialHeaders(params.header),
+    header: carryCredentials ? params.header : withoutOriginBoundHeaders(params.header),
     cookie: carryCredentials ? params.cookie : undefined,
     origin: params.origin,
     suppressOrigin: params.suppressOrigin,
-    host: params.host,
+    host: carryCredentials ? params.host : undefined,
     subprotocols: params.subprotocols,
     extensions: params.extensionsOffer,
   });
   if (isTraceEnabled()) {
     // Credentials never reach a trace sink (a log file, a terminal shared on screen).
-    const shown = request.toString('latin1').trimEnd().replace(/^(authorization|cookie):.*$/gim, '$1: ***');
-    trace(`--- request header ---\n${shown}\n-----------------------`);
+    trace(`--- request header ---\n${redactHead(request.toString('latin1').trimEnd())}\n-----------------------`);
   }
   return new Promise<HandshakeOutcome>((resolve, reject) => {
     const parser = new HandshakeResponseParser();
     let response: HandshakeResponse | null = null;
     let body: ResponseBodyCollector | null = null;
+    let bodyTimer: NodeJS.Timeout | undefined;
     let received = 0;
 
     const finish = (settle: () => void) => {
+      clearTimeout(bodyTimer);
       socket.off('data', onData);
       socket.off('end', onEnd);
       socket.off('close', onEnd);
@@ -211,7 +233,10 @@ function runHandshake(
     const onHead = (head: HandshakeResponse, rest: Buffer) => {
       response = head;
       if (isTraceEnabled()) {
-        const lines = Object.entries(head.headers).map(([k, v]) => `${k}: ${v}`);
+        const lines = Object.entries(head.headers).flatMap(([k, v]) => {
+          if (k === 'location') return [`${k}: ${redactUrl(v)}`];
+          return redactHeaderValue(k, v).split('\n').map((line) => `${k}: ${line}`);
+        });
         trace(`--- response header ---\n${head.statusCode} ${head.statusMessage}\n${lines.join('\n')}\n-----------------------`);
       }
       if (head.statusCode === 101) {
@@ -238,7 +263,12 @@ function runHandshake(
         return;
       }
       body = new ResponseBodyCollector(head);
-      if (body.push(rest)) failWithBody();
+      if (body.push(rest)) {
+        failWithBody();
+        return;
+      }
+      // The status is known; what the body adds to the error is not worth waiting long for.
+      bodyTimer = setTimeout(failWithBody, BODY_READ_MS);
     };
     const onData = (chunk: Buffer) => {
       received += chunk.length;
@@ -290,9 +320,12 @@ function runHandshake(
   });
 }
 
-function withoutCredentialHeaders(header: ConnectOptions['header']): ConnectOptions['header'] {
-  if (header === undefined) return undefined;
-  const isCredential = (name: string) => /^(authorization|cookie)$/i.test(name.trim());
-  if (Array.isArray(header)) return header.filter((line) => !isCredential(line.split(':', 1)[0]));
-  return Object.fromEntries(Object.entries(header).filter(([name]) => !isCredential(name)));
+/** The headers that stay with the first origin (what Node's fetch drops on a cross-origin redirect). */
+const ORIGIN_BOUND_HEADERS = /^(authorization|cookie|proxy-authorization|host)$/i;
+
+function withoutOriginBoundHeaders(header: ConnectOptions['header']): ConnectOptions['header'] {
+  if (header === undefined || header === null) return undefined;
+  const bound = (name: string) => ORIGIN_BOUND_HEADERS.test(name.trim());
+  if (Array.isArray(header)) return header.filter((line) => typeof line !== 'string' || !bound(line.split(':', 1)[0]!));
+  return Object.fromEntries(Object.entries(header).filter(([name]) => !bound(name)));
 }

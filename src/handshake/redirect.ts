@@ -1,10 +1,11 @@
 /**
  * Where a redirected handshake goes next (RFC 7231 §6.4, §7.1.2): the
- * Location resolved against the request URL (RFC 3986 §5.2), `http(s)` mapped
+ * Location resolved against the request URL (as the WHATWG URL Standard does
+ * for ws:/wss:; RFC 3986 §5.2 against a unix socket's request path), `http(s)` mapped
  * to `ws(s)`. Pure: the caller opens the new connection.
  */
 import { WebSocketBadStatusException } from '../exceptions.js';
-import { parseUrl, type ParsedUrl } from '../transport/url.js';
+import { parseUrl, redactUrl, type ParsedUrl } from '../transport/url.js';
 import { quote } from './http-syntax.js';
 import type { HandshakeResponse } from './response.js';
 
@@ -16,16 +17,18 @@ const SCHEME_MAP: Record<string, string> = { ws: 'ws', wss: 'wss', http: 'ws', h
 /**
  * For a 301/302/303/307/308 answer, the URL to try next: the `Location`
  * header, absolute or relative, resolved against `currentUrl`, with `http:`
- * mapped to `ws:` and `https:` to `wss:`. `sameHost` is false when the host,
- * the port or the unix socket changes: the caller must then drop
- * `Authorization` and `Cookie`. Any other status gives `null`.
+ * mapped to `ws:` and `https:` to `wss:`. `sameOrigin` is false when the
+ * scheme (`ws`/`wss`), the host, the port or the unix socket changes: the caller
+ * must then drop the credentials (URL userinfo, `Authorization`, `Cookie`,
+ * `Proxy-Authorization`) and a `Host` override, for this hop and every later
+ * one. Any other status gives `null`.
  *
  * @throws WebSocketBadStatusException (with the response's status and headers)
  *   when the redirect cannot be followed: no Location, a Location that is not a
  *   usable ws/wss/http/https URL (the Address error is its `cause`), or a
  *   `wss` → `ws` downgrade.
  */
-export function redirectTarget(currentUrl: string, response: HandshakeResponse): { url: string; sameHost: boolean } | null {
+export function redirectTarget(currentUrl: string, response: HandshakeResponse): { url: string; sameOrigin: boolean } | null {
   if (!REDIRECT_STATUSES.has(response.statusCode)) return null;
   const refuse = (what: string, cause?: unknown): WebSocketBadStatusException => {
     const status = `${response.statusCode}${response.statusMessage === '' ? '' : ` ${response.statusMessage}`}`;
@@ -47,13 +50,18 @@ export function redirectTarget(currentUrl: string, response: HandshakeResponse):
   try {
     target = parseUrl(url);
   } catch (error) {
-    throw refuse(`expected a usable WebSocket URL in Location, got ${quote(location)}`, error);
+    throw refuse(`expected a usable WebSocket URL in Location, got ${quote(redactUrl(location))}`, error);
   }
   if (current.secure && !target.secure) {
-    throw refuse(`expected a wss: or https: Location after a wss: request, got a downgrade to ${quote(location)}`);
+    throw refuse(`expected a wss: or https: Location after a wss: request, got a downgrade to ${quote(redactUrl(location))}`);
   }
-  const sameHost = target.host === current.host && target.port === current.port && target.unixPath === current.unixPath;
-  return { url, sameHost };
+  // The origin of RFC 6454 §4 (scheme, host, port), or the same unix socket.
+  const sameOrigin =
+    target.secure === current.secure &&
+    target.host === current.host &&
+    target.port === current.port &&
+    target.unixPath === current.unixPath;
+  return { url, sameOrigin };
 }
 
 interface UriParts {
@@ -77,19 +85,17 @@ function resolve(
   currentUrl: string,
   current: ParsedUrl,
   location: string,
-  refuse: (what: string) => WebSocketBadStatusException,
+  refuse: (what: string, cause?: unknown) => WebSocketBadStatusException,
 ): string {
   const ref = split(location);
-  if (ref.scheme !== undefined) {
-    const scheme = SCHEME_MAP[ref.scheme.toLowerCase()];
-    if (scheme === undefined) {
-      throw refuse(`expected a Location with the scheme ws, wss, http or https, got ${quote(location)}`);
-    }
-    return compose({ ...ref, scheme, path: removeDotSegments(ref.path) });
+  const refScheme = ref.scheme === undefined ? undefined : SCHEME_MAP[ref.scheme.toLowerCase()];
+  if (ref.scheme !== undefined && refScheme === undefined) {
+    throw refuse(`expected a Location with the scheme ws, wss, http or https, got ${quote(redactUrl(location))}`);
   }
-  // A unix socket URL resolves against its request path only, so that "../" never reaches the socket path.
-  const base: UriParts =
-    current.unixPath === undefined ? split(currentUrl) : { ...split(`x:${current.resource}`), scheme: undefined };
+  if (current.unixPath === undefined) return resolveWhatwg(location, currentUrl, refuse);
+  if (refScheme !== undefined) return compose({ ...ref, scheme: refScheme, path: removeDotSegments(ref.path) });
+  // A unix socket URL resolves against its request path only (RFC 3986 §5.2), so that "../" never reaches the socket path.
+  const base: UriParts = { ...split(`x:${current.resource}`), scheme: undefined };
   const networkScheme = current.secure ? 'wss' : 'ws';
   // RFC 3986 §5.2.2
   let target: UriParts;
@@ -109,11 +115,33 @@ function resolve(
     }
     target = { ...base, path, query };
   }
-  if (current.unixPath !== undefined && ref.authority === undefined) {
+  if (ref.authority === undefined) {
     const resource = `${target.path === '' ? '/' : target.path}${target.query === undefined ? '' : `?${target.query}`}`;
     return `${current.secure ? 'wss' : 'ws'}+unix:${current.unixPath}:${resource}`;
   }
   return compose(target);
+}
+
+/**
+ * A Location resolved against a ws:/wss: URL as browsers and Node's fetch
+ * resolve it (the WHATWG URL Standard), `http(s):` mapped to `ws(s):`, the
+ * fragment dropped.
+ */
+function resolveWhatwg(location: string, base: string, refuse: (what: string, cause?: unknown) => WebSocketBadStatusException): string {
+  let url: URL;
+  try {
+    url = new URL(location, base);
+  } catch (error) {
+    throw refuse(`expected a usable WebSocket URL in Location, got ${quote(redactUrl(location))}`, error);
+  }
+  const scheme = SCHEME_MAP[url.protocol.slice(0, -1)];
+  if (scheme === undefined) {
+    throw refuse(`expected a Location with the scheme ws, wss, http or https, got ${quote(redactUrl(location))}`);
+  }
+  // Between special schemes the Standard allows the change; a port that is the new scheme's default is dropped.
+  url.protocol = `${scheme}:`;
+  url.hash = '';
+  return url.href;
 }
 
 function compose(parts: UriParts): string {

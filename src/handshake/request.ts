@@ -6,21 +6,25 @@ import { createHash, randomBytes } from 'node:crypto';
 import { WebSocketProtocolException } from '../exceptions.js';
 import { defaultPort, formatHostPort, type ParsedUrl } from '../transport/url.js';
 import { forbiddenValueChar, isToken, quote } from './http-syntax.js';
+import { redactHeaderLine, redactHeaderValue } from './redact.js';
 
 /** RFC 6455 §1.3: the GUID appended to the key before hashing. */
 const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
 /** The request headers a user chooses (options of `connect()` too). */
 export interface RequestHeaderOptions {
-  /** Extra headers: an object, or a list of `"Name: value"` lines. A name that the client also generates replaces the generated header. */
+  /**
+   * Extra headers: an object, or a list of `"Name: value"` lines. A name that the client also generates replaces the generated header.
+   * `Authorization`, `Cookie`, `Proxy-Authorization` and `Host` among them are not sent after a redirect to another origin.
+   */
   header?: Record<string, string> | string[];
-  /** Sent as the `Cookie` header. */
+  /** Sent as the `Cookie` header; not after a redirect to another origin. */
   cookie?: string;
   /** `Origin` to send instead of the default `http(s)://host[:port]`. */
   origin?: string;
   /** Send no `Origin` header at all. */
   suppressOrigin?: boolean;
-  /** `Host` header value instead of the one derived from the URL. */
+  /** `Host` header value instead of the one derived from the URL; not after a redirect to another origin. */
   host?: string;
   /** Offered subprotocols, in order of preference (RFC 6455 §4.1 item 10). */
   subprotocols?: string[];
@@ -115,7 +119,7 @@ function userHeaders(header: HandshakeRequestOptions['header']): Header[] {
   if (Array.isArray(header)) {
     return header.map((line) => {
       const colon = typeof line === 'string' ? line.indexOf(':') : -1;
-      if (colon < 0) throw fail(`expected a header line "Name: value", got ${quote(String(line))}`);
+      if (colon < 0) throw fail(`expected a header line "Name: value", got ${quote(redactHeaderLine(String(line)))}`);
       return [line.slice(0, colon), line.slice(colon + 1).replace(/^[ \t]+/, '')];
     });
   }
@@ -134,7 +138,9 @@ function checkHeader(name: string, value: string): void {
   const bad = forbiddenValueChar(value);
   if (bad >= 0) {
     const code = value.charCodeAt(bad).toString(16).padStart(2, '0');
-    throw fail(`expected the value of ${name} without CR, LF, NUL or other control characters, got 0x${code} in ${quote(value)}`);
+    throw fail(
+      `expected the value of ${name} without CR, LF, NUL or other control characters, got 0x${code} in ${quote(redactHeaderValue(name, value))}`,
+    );
   }
 }
 

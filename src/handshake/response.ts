@@ -6,6 +6,7 @@
 import { WebSocketException, WebSocketProtocolException } from '../exceptions.js';
 import { badStatusError } from './body.js';
 import { headerList, isToken, quote } from './http-syntax.js';
+import { redactHeaderLine } from './redact.js';
 import { computeAcceptKey } from './request.js';
 
 export { ResponseBodyCollector, badStatusError, MAX_BODY_BYTES } from './body.js';
@@ -91,25 +92,25 @@ export class HandshakeResponseParser {
   #line(line: string): void {
     const bad = line.search(/[\0\r]/);
     if (bad >= 0) {
-      throw fail(`expected no ${line[bad] === '\0' ? 'NUL' : 'bare CR'} inside a response line, got ${quote(line)}`);
+      throw fail(`expected no ${line[bad] === '\0' ? 'NUL' : 'bare CR'} inside a response line, got ${quote(redactHeaderLine(line))}`);
     }
     if (this.#status === null) {
       if (line !== '') this.#status = parseStatusLine(line);
       return;
     }
     if (++this.#lines > MAX_HEADER_LINES) {
-      throw fail(`expected at most ${MAX_HEADER_LINES} header lines, got more; line ${this.#lines} is ${quote(line)}`);
+      throw fail(`expected at most ${MAX_HEADER_LINES} header lines, got more; line ${this.#lines} is ${quote(redactHeaderLine(line))}`);
     }
     if (line[0] === ' ' || line[0] === '\t') {
       const last = this.#raw[this.#raw.length - 1];
-      if (last === undefined) throw fail(`expected a header line, got a continuation line first: ${quote(line)}`);
+      if (last === undefined) throw fail(`expected a header line, got a continuation line first: ${quote(redactHeaderLine(line))}`);
       last[1] = `${last[1]} ${line.trim()}`.trim();
       return;
     }
     const colon = line.indexOf(':');
     const name = colon < 0 ? '' : line.slice(0, colon).replace(/[ \t]+$/, '');
     if (colon < 0 || !isToken(name)) {
-      throw fail(`expected a header line "Name: value" with a token name, got ${quote(line)}`);
+      throw fail(`expected a header line "Name: value" with a token name, got ${quote(redactHeaderLine(line))}`);
     }
     this.#raw.push([name, line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '')]);
   }
@@ -134,7 +135,7 @@ function fail(what: string): WebSocketProtocolException {
 function parseStatusLine(line: string): { httpVersion: string; statusCode: number; statusMessage: string } {
   // RFC 7230 §3.1.2: status-line = HTTP-version SP status-code SP reason-phrase
   const m = /^HTTP\/(1\.[01]) ([0-9]{3})(?: (.*))?$/.exec(line);
-  if (!m) throw fail(`expected a status line like "HTTP/1.1 101 Switching Protocols", got ${quote(line)}`);
+  if (!m) throw fail(`expected a status line like "HTTP/1.1 101 Switching Protocols", got ${quote(redactHeaderLine(line))}`);
   return { httpVersion: m[1]!, statusCode: Number(m[2]), statusMessage: m[3] ?? '' };
 }
 
@@ -150,7 +151,7 @@ export interface UpgradeExpectation {
 
 /**
  * Checks a 101 response exactly (RFC 6455 §4.1, the client's rules 1–6):
- * `Upgrade` is `websocket` (case-insensitive), `Connection` has the token
+ * the status line is HTTP/1.1, `Upgrade` is `websocket` (case-insensitive), `Connection` has the token
  * `upgrade`, `Sec-WebSocket-Accept` is exactly computeAcceptKey(key),
  * `Sec-WebSocket-Protocol` is absent or one of the offered subprotocols (an
  * answer without one is accepted, subprotocol `null`), and
@@ -167,6 +168,12 @@ export function validateUpgradeResponse(
   expected: UpgradeExpectation,
 ): { subprotocol: string | null; extensions: string | null } {
   if (response.statusCode !== 101) throw badStatusError(response);
+  // RFC 6455 §4.1: "the handshake from the server" is an HTTP/1.1 response; an HTTP/1.0 server cannot switch protocols.
+  if (response.httpVersion !== '1.1') {
+    throw fail(
+      `expected an HTTP/1.1 101 response (RFC 6455 §4.1 requires HTTP/1.1), got ${quote(`HTTP/${response.httpVersion} ${response.statusCode} ${response.statusMessage}`.trimEnd())}`,
+    );
+  }
   const h = response.headers;
 
   const upgrade = h['upgrade'];

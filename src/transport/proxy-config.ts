@@ -7,7 +7,7 @@ import net from 'node:net';
 import type tls from 'node:tls';
 import { WebSocketProxyException } from '../exceptions.js';
 import { checkOneOf, checkPort, checkProxyAuth, isPort, PROXY_TYPES } from '../options.js';
-import { bareHost } from './url.js';
+import { bareHost, redactUrl } from './url.js';
 
 /** The kinds of proxy rfc6455 tunnels through. */
 export type ProxyType = (typeof PROXY_TYPES)[number];
@@ -110,13 +110,14 @@ export function splitNoProxy(value: string): string[] {
  */
 export function parseProxyUrl(value: string, source = 'proxy URL'): ProxyConfig {
   const text = value.trim();
-  // Never echo a password into an error message.
-  const shown = text.replace(/^([^/]*\/\/)?[^@/]*@/, '$1***@');
+  // Never echo a password into an error message (one written unencoded may hold "/", "?", "#" or "@").
+  const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text);
+  const shown = hasScheme ? redactUrl(text) : redactUrl(`//${text}`).slice(2);
   const bad = (why: string): WebSocketProxyException =>
     new WebSocketProxyException(
       `${source}: expected a proxy URL scheme://[user:pass@]host[:port] with scheme ${PROXY_TYPES.join(', ')}; ${why}, got '${shown}'`,
     );
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`;
+  const withScheme = hasScheme ? text : `http://${text}`;
   let url: URL;
   try {
     url = new URL(withScheme);

@@ -17,6 +17,7 @@ import {
   type ProxyHandshake,
 } from './proxy-handshake.js';
 import type { ProxyConfig } from './proxy-config.js';
+import { redactHeaderLine } from '../handshake/redact.js';
 
 export type { ProxyConfig, ProxyType } from './proxy-config.js';
 export { isNoProxy, parseProxyUrl, resolveProxy } from './proxy-config.js';
@@ -38,11 +39,11 @@ export interface TunnelOptions {
 /** The longest stretch of bytes shown in one trace line. */
 const TRACE_BYTES = 512;
 
-/** Bytes for a trace line: text for HTTP proxies (Basic credentials hidden), hex for SOCKS (RFC 1929 packets hidden). */
+/** Bytes for a trace line: text for HTTP proxies (credential header values hidden), hex for SOCKS (RFC 1929 packets hidden). */
 function traceBytes(type: ProxyConfig['type'], data: Buffer, sent: boolean): string {
   if (type === 'http' || type === 'https') {
-    const text = data.subarray(0, TRACE_BYTES).toString('latin1').replace(/(Proxy-Authorization: Basic )\S+/i, '$1***');
-    return JSON.stringify(text) + (data.length > TRACE_BYTES ? '…' : '');
+    const text = data.toString('latin1').split(/(\r?\n)/).map(redactHeaderLine).join('');
+    return JSON.stringify(text.slice(0, TRACE_BYTES)) + (text.length > TRACE_BYTES ? '…' : '');
   }
   // A SOCKS5 client packet starting with version 1 is the RFC 1929 username/password request.
   if (sent && type.startsWith('socks5') && data[0] === 1) return '[username/password request, redacted]';

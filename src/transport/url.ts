@@ -1,11 +1,10 @@
 /**
- * WebSocket URL parsing: `ws://`, `wss://` (RFC 6455 §3) and the `ws+unix:` /
- * `wss+unix:` forms for unix domain sockets. Every unusable URL becomes a
- * WebSocketAddressException that quotes the URL and says what is wrong.
+ * WebSocket URL parsing: `ws://`, `wss://` (RFC 6455 §3) as the WHATWG URL
+ * Standard parses them, and the `ws+unix:` / `wss+unix:` forms for unix domain
+ * sockets. Every unusable URL becomes a WebSocketAddressException that quotes
+ * the URL (without its userinfo) and says what is wrong.
  */
-import { domainToASCII } from 'node:url';
 import { WebSocketAddressException } from '../exceptions.js';
-import { isPort } from '../options.js';
 
 /** A WebSocket URL split into what the transport and the handshake need. */
 export interface ParsedUrl {
@@ -38,25 +37,37 @@ export function defaultPort(secure: boolean): number {
 /**
  * Parses a WebSocket URL.
  *
- * Accepted: `ws://host[:port][/path][?query][#fragment]`, the same with `wss://`,
- * IPv6 literals in brackets (`ws://[::1]:8080/`), userinfo (`ws://user:pass@host/`,
- * percent-decoded into `auth`), and `ws+unix:/path/to.sock:/request/path` (also
- * written `ws+unix:///path/to.sock:/request/path`; the request path defaults to `/`).
- * Schemes are matched case-insensitively (RFC 3986 §3.1); host names are lower-cased,
- * international names converted to ASCII (punycode). Spaces and non-ASCII characters
- * in the path and query are percent-encoded as UTF-8.
+ * `ws:` and `wss:` URLs are parsed by the WHATWG URL Standard (Node's global
+ * `URL`, what browsers and allow-lists use), so the host, port, path and query
+ * this client connects to and requests are exactly those `new URL(url)` reports:
+ * a backslash counts as a slash (`ws://127.0.0.1\@evil.example/` is host
+ * `127.0.0.1`, path `/@evil.example/`), `ws:example.com` is `ws://example.com/`,
+ * IPv4 addresses are normalized (`ws://0x7f.1/` is `127.0.0.1`), international
+ * names become punycode, dot segments are removed and the path and query are
+ * percent-encoded as the Standard says. The fragment is dropped. Userinfo
+ * (`ws://user:pass@host/`) is percent-decoded into `auth`.
  *
- * @throws WebSocketAddressException naming the URL and the problem: an unknown
- *   scheme, an empty or malformed host, a port outside 1–65535, a control
- *   character, bad percent-encoding in the userinfo…
+ * Stricter than `new URL()`, and refused with a WebSocketAddressException: a
+ * control character anywhere or white space at either end (which `URL` would
+ * silently strip), port 0 (nothing listens there), and malformed %-escapes in
+ * the userinfo. IPv6 zone identifiers are refused as `URL` refuses them.
+ *
+ * `ws+unix:/path/to.sock:/request/path` (also written
+ * `ws+unix:///path/to.sock:/request/path`; the request path defaults to `/`)
+ * and `wss+unix:` name a unix domain socket; they are parsed here, not by `URL`.
+ *
+ * @throws WebSocketAddressException quoting the URL (its userinfo replaced by
+ *   `***`) and saying what is wrong: an unknown scheme, an empty or malformed
+ *   host, a port outside 1–65535, a control character, unencoded characters in
+ *   the userinfo…
  */
 export function parseUrl(url: string): ParsedUrl {
-  const bad = (what: string): WebSocketAddressException =>
-    new WebSocketAddressException(`invalid WebSocket URL ${JSON.stringify(url)}: ${what}`);
-
   if (typeof url !== 'string') {
     throw new WebSocketAddressException(`invalid WebSocket URL: expected a string, got ${typeof url}`);
   }
+  const bad = (what: string): WebSocketAddressException =>
+    new WebSocketAddressException(`invalid WebSocket URL ${JSON.stringify(redactUrl(url))}: ${what}`);
+
   const control = /[\x00-\x1f\x7f]/.exec(url);
   if (control) {
     const code = control[0].charCodeAt(0).toString(16).padStart(2, '0');
@@ -69,25 +80,106 @@ export function parseUrl(url: string): ParsedUrl {
   const scheme = SCHEMES[schemeName];
   if (!scheme) throw bad(`expected the scheme ws, wss, ws+unix or wss+unix, got "${schemeMatch[1]}"`);
 
-  let rest = url.slice(schemeMatch[0].length);
-  const hash = rest.indexOf('#');
-  if (hash >= 0) rest = rest.slice(0, hash);
+  if (scheme.unix) {
+    let rest = url.slice(schemeMatch[0].length);
+    const hash = rest.indexOf('#');
+    if (hash >= 0) rest = rest.slice(0, hash);
+    return parseUnix(rest, scheme.secure, bad);
+  }
 
-  if (scheme.unix) return parseUnix(rest, scheme.secure, bad);
-  if (!rest.startsWith('//')) throw bad(`expected "//" after "${schemeMatch[0]}"`);
-
-  const authEnd = firstIndexOf(rest, '/?', 2);
-  const authority = rest.slice(2, authEnd);
-  const resource = encodeResource(rest.slice(authEnd), bad);
-
-  const at = authority.lastIndexOf('@');
-  const auth = at > 0 ? parseUserinfo(authority.slice(0, at), bad) : undefined;
-  const { host, portText } = splitHostPort(authority.slice(at + 1), bad);
-  const port = parsePort(portText, scheme.secure, bad);
-
-  const parsed: ParsedUrl = { secure: scheme.secure, host, port, resource };
-  if (auth) parsed.auth = auth;
+  let whatwg: URL;
+  try {
+    whatwg = new URL(url);
+  } catch {
+    throw bad(diagnose(url.slice(schemeMatch[0].length)));
+  }
+  const host = bareHost(whatwg.hostname);
+  // The Standard allows port 0; nothing can be reached there.
+  if (whatwg.port === '0') throw bad('expected a port from 1 to 65535, got "0"');
+  const port = whatwg.port === '' ? defaultPort(scheme.secure) : Number(whatwg.port);
+  const parsed: ParsedUrl = { secure: scheme.secure, host, port, resource: resourceOf(whatwg) };
+  if (whatwg.username !== '' || whatwg.password !== '') {
+    try {
+      parsed.auth = { user: decodeURIComponent(whatwg.username), pass: decodeURIComponent(whatwg.password) };
+    } catch {
+      throw bad('expected percent-encoded UTF-8 in the user name and password, got malformed %-escapes');
+    }
+  }
   return parsed;
+}
+
+/** The request-target: path and query as the URL Standard serializes them; a `?` with an empty query is kept. */
+function resourceOf(url: URL): string {
+  // A serialized path or query never holds a raw "#": the first one starts the fragment.
+  const hash = url.href.indexOf('#');
+  const hrefNoFragment = hash < 0 ? url.href : url.href.slice(0, hash);
+  const emptyQuery = url.search === '' && hrefNoFragment.endsWith('?');
+  return `${url.pathname}${url.search}${emptyQuery ? '?' : ''}`;
+}
+
+/**
+ * A URL as shown in messages and traces: scheme, host, port and request path,
+ * never the userinfo (nor the fragment, which is never sent).
+ */
+export function displayUrl(url: ParsedUrl): string {
+  if (url.unixPath !== undefined) return `${url.secure ? 'wss' : 'ws'}+unix:${url.unixPath}:${url.resource}`;
+  return `${url.secure ? 'wss' : 'ws'}://${formatHostPort(url.host, url.port, url.port === defaultPort(url.secure))}${url.resource}`;
+}
+
+/**
+ * URL-like text with anything that may be userinfo replaced by `***`: from
+ * after `scheme://` up to the last `@`. Conservative on purpose: a password
+ * written without percent-encoding may hold `/`, `?`, `#` or `@`, and text that
+ * did not parse cannot say where its userinfo ends.
+ */
+export function redactUrl(text: string): string {
+  const lead = /^(?:[A-Za-z][A-Za-z0-9+.-]*:)?[/\\]*/.exec(text)![0].length;
+  const at = text.lastIndexOf('@');
+  return at < lead ? text : `${text.slice(0, lead)}***${text.slice(at)}`;
+}
+
+/**
+ * Why the URL Standard refused `rest` (what follows `ws:`/`wss:`): the
+ * authority is read as the Standard reads it for these schemes (leading
+ * slashes and backslashes skipped, ended by `/`, `\`, `?` or `#`, userinfo up
+ * to its last `@`). Nothing that may be a password is quoted.
+ */
+function diagnose(rest: string): string {
+  const start = /^[/\\]*/.exec(rest)![0].length;
+  const end = firstIndexOf(rest, '/\\?#', start);
+  const authority = rest.slice(start, end);
+  const at = authority.lastIndexOf('@');
+  if (rest.indexOf('@', end) >= 0) {
+    return 'expected a URL as the WHATWG URL Standard defines it; a "/", "\\", "?", "#" or "@" in a user name or password must be percent-encoded';
+  }
+  const hostport = authority.slice(at + 1);
+  if (hostport.startsWith('[')) {
+    const close = hostport.indexOf(']');
+    if (close < 0) return 'expected "]" to close the IPv6 literal, got none';
+    const after = hostport.slice(close + 1);
+    if (after !== '' && !after.startsWith(':')) return `expected ":port" or nothing after "]", got "${after}"`;
+    const literal = hostport.slice(1, close);
+    if (literal.includes('%')) return `expected an IPv6 address without a zone identifier (the URL Standard has none), got "${literal}"`;
+    if (!isIPv6Literal(literal)) return `expected an IPv6 address between the brackets, got "${literal}"`;
+    return portProblem(after === '' ? '' : after.slice(1)) ?? 'expected a URL as the WHATWG URL Standard defines it';
+  }
+  const colon = hostport.indexOf(':');
+  if (colon >= 0 && hostport.indexOf(':', colon + 1) >= 0) {
+    return `expected an IPv6 address in brackets ("ws://[::1]:8080/"), got "${hostport}"`;
+  }
+  const name = colon < 0 ? hostport : hostport.slice(0, colon);
+  if (name === '') return 'expected a host name, got an empty host';
+  const portText = colon < 0 ? '' : hostport.slice(colon + 1);
+  const port = portProblem(portText);
+  if (port !== undefined) return port;
+  return `expected a host name or an IPv4 address that the URL Standard accepts, got "${name}"`;
+}
+
+function portProblem(portText: string): string | undefined {
+  // RFC 3986 §3.2.3: an empty port means the scheme's default.
+  if (portText === '') return undefined;
+  const port = /^[0-9]+$/.test(portText) ? Number(portText) : NaN;
+  return port >= 1 && port <= 65535 ? undefined : `expected a port from 1 to 65535, got "${portText}"`;
 }
 
 /**
@@ -142,44 +234,8 @@ function encodeResource(pathAndQuery: string, bad: Fail): string {
   }
 }
 
-function parseUserinfo(userinfo: string, bad: Fail): { user: string; pass: string } {
-  const colon = userinfo.indexOf(':');
-  const rawUser = colon < 0 ? userinfo : userinfo.slice(0, colon);
-  const rawPass = colon < 0 ? '' : userinfo.slice(colon + 1);
-  try {
-    return { user: decodeURIComponent(rawUser), pass: decodeURIComponent(rawPass) };
-  } catch {
-    throw bad('expected percent-encoded UTF-8 in the user name and password, got malformed %-escapes');
-  }
-}
-
-function splitHostPort(hostport: string, bad: Fail): { host: string; portText: string | undefined } {
-  if (hostport.startsWith('[')) {
-    const close = hostport.indexOf(']');
-    if (close < 0) throw bad('expected "]" to close the IPv6 literal, got none');
-    const after = hostport.slice(close + 1);
-    if (after !== '' && !after.startsWith(':')) throw bad(`expected ":port" or nothing after "]", got "${after}"`);
-    // RFC 6874: a zone id is written "%25" inside the brackets.
-    const literal = hostport.slice(1, close).replace(/%25/, '%');
-    if (!isIPv6Literal(literal)) throw bad(`expected an IPv6 address between the brackets, got "${hostport.slice(1, close)}"`);
-    const zone = literal.indexOf('%');
-    const host = zone < 0 ? literal.toLowerCase() : literal.slice(0, zone).toLowerCase() + literal.slice(zone);
-    return { host, portText: after === '' ? undefined : after.slice(1) };
-  }
-  const colon = hostport.indexOf(':');
-  if (colon >= 0 && hostport.indexOf(':', colon + 1) >= 0) {
-    throw bad(`expected an IPv6 address in brackets ("ws://[::1]:8080/"), got "${hostport}"`);
-  }
-  const name = colon < 0 ? hostport : hostport.slice(0, colon);
-  if (name === '') throw bad('expected a host name, got an empty host');
-  return { host: checkHostName(name, bad), portText: colon < 0 ? undefined : hostport.slice(colon + 1) };
-}
-
-/** RFC 4291 §2.2 text forms (with an optional RFC 4007 zone id), checked without node:net so the handshake layer stays sans-I/O. */
-function isIPv6Literal(text: string): boolean {
-  const zone = text.indexOf('%');
-  if (zone >= 0 && !/^[A-Za-z0-9._~-]+$/.test(text.slice(zone + 1))) return false;
-  const address = zone < 0 ? text : text.slice(0, zone);
+/** RFC 4291 §2.2 text forms, for the diagnosis of a refused URL; checked without node:net so the handshake layer stays sans-I/O. */
+function isIPv6Literal(address: string): boolean {
   const halves = address.split('::');
   if (halves.length > 2) return false;
   const groups = halves.map((h) => (h === '' ? [] : h.split(':')));
@@ -195,24 +251,4 @@ function isIPv6Literal(text: string): boolean {
   }
   if (!all.every((g) => /^[0-9A-Fa-f]{1,4}$/.test(g))) return false;
   return halves.length === 2 ? count <= 7 : count === 8;
-}
-
-function checkHostName(name: string, bad: Fail): string {
-  let ascii = name;
-  if (/[^\x00-\x7f]/.test(name)) {
-    ascii = domainToASCII(name);
-    if (ascii === '') throw bad(`expected a valid international host name, got "${name}"`);
-  }
-  if (!/^[A-Za-z0-9._-]+$/.test(ascii)) {
-    throw bad(`expected a host name of letters, digits, ".", "-" and "_", got "${name}"`);
-  }
-  return ascii.toLowerCase();
-}
-
-function parsePort(portText: string | undefined, secure: boolean, bad: Fail): number {
-  // RFC 3986 §3.2.3: an empty port means the scheme's default.
-  if (portText === undefined || portText === '') return defaultPort(secure);
-  const port = /^[0-9]{1,5}$/.test(portText) ? Number(portText) : NaN;
-  if (!isPort(port)) throw bad(`expected a port from 1 to 65535, got "${portText}"`);
-  return port;
 }

@@ -8,7 +8,7 @@ function answer(location: string | undefined, statusCode = 302, statusMessage = 
   return { httpVersion: '1.1', statusCode, statusMessage, headers, rawHeaders: Object.entries(headers) };
 }
 
-const table: Array<[base: string, location: string, url: string, sameHost: boolean]> = [
+const table: Array<[base: string, location: string, url: string, sameOrigin: boolean]> = [
   ['ws://h/a/b?x=1', 'c', 'ws://h/a/c', true],
   ['ws://h/a/b?x=1', './c/', 'ws://h/a/c/', true],
   ['ws://h/a/b?x=1', '../c', 'ws://h/c', true],
@@ -20,14 +20,22 @@ const table: Array<[base: string, location: string, url: string, sameHost: boole
   ['ws://h/a/b?x=1#old', 'c#new', 'ws://h/a/c', true],
   ['ws://h:8080/a', 'b', 'ws://h:8080/b', true],
   ['ws://h', 'b', 'ws://h/b', true],
-  ['ws://h?q', '?r', 'ws://h?r', true],
+  ['ws://h?q', '?r', 'ws://h/?r', true],
   ['ws://h/a', '//other:81/p', 'ws://other:81/p', false],
   ['wss://h/a', '//other/p', 'wss://other/p', false],
   ['ws://h/a', 'http://other/p?q', 'ws://other/p?q', false],
   ['ws://h/a', 'HTTP://h/p', 'ws://h/p', true],
   ['ws://h/a', 'https://h/p', 'wss://h/p', false],
-  ['ws://h/a', 'wss://h:80/p', 'wss://h:80/p', true],
-  ['ws://h/a', 'ws://H:80/p', 'ws://H:80/p', true],
+  // Another scheme is another origin, even on the same host and port.
+  ['ws://h/a', 'wss://h:80/p', 'wss://h:80/p', false],
+  ['ws://h/a', 'http:other', 'ws://other/', false],
+  // Resolved as browsers and fetch resolve them: backslashes are slashes in ws/http URLs.
+  ['ws://h/a', '\\\\evil.example\\x', 'ws://evil.example/x', false],
+  ['ws://h/a', '/\\evil.example/', 'ws://evil.example/', false],
+  ['ws://h/a', 'x\\..\\y', 'ws://h/y', true],
+  ['ws://h/a', 'https://h:443/p', 'wss://h/p', false],
+  ['ws://h/a', 'http://h:443/p', 'ws://h:443/p', false],
+  ['ws://h/a', 'ws://H:80/p', 'ws://h/p', true],
   ['ws://h/a', 'ws://h:8080/p', 'ws://h:8080/p', false],
   ['wss://h/a', 'https://h/b', 'wss://h/b', true],
   ['wss://h/a', 'wss://other/b', 'wss://other/b', false],
@@ -44,12 +52,12 @@ const table: Array<[base: string, location: string, url: string, sameHost: boole
 ];
 
 describe('redirectTarget resolves the Location', () => {
-  it.each(table)('%s + %s -> %s', (base, location, url, sameHost) => {
-    expect(redirectTarget(base, answer(location))).toEqual({ url, sameHost });
+  it.each(table)('%s + %s -> %s', (base, location, url, sameOrigin) => {
+    expect(redirectTarget(base, answer(location))).toEqual({ url, sameOrigin });
   });
 
   it.each([301, 302, 303, 307, 308])('follows %i', (status) => {
-    expect(redirectTarget('ws://h/', answer('/x', status))).toEqual({ url: 'ws://h/x', sameHost: true });
+    expect(redirectTarget('ws://h/', answer('/x', status))).toEqual({ url: 'ws://h/x', sameOrigin: true });
   });
 
   it.each([101, 200, 300, 304, 305, 400, 403, 500])('ignores %i', (status) => {
@@ -71,9 +79,9 @@ describe('redirectTarget refuses', () => {
     ['another scheme', 'ws://h/', 'ftp://h/x', 'expected a Location with the scheme ws, wss, http or https, got "ftp://h/x"'],
     ['a unix socket target', 'ws://h/', 'ws+unix:/var/run/docker.sock:/x', 'got "ws+unix:/var/run/docker.sock:/x"'],
     ['javascript:', 'ws://h/', 'javascript:alert(1)', 'got "javascript:alert(1)"'],
-    ['an empty host', 'ws://h/', 'http:///x', 'expected a usable WebSocket URL in Location, got "http:///x"'],
+    ['an empty host', 'ws://h/', 'http://:8080/x', 'expected a usable WebSocket URL in Location, got "http://:8080/x"'],
     ['a bad port', 'ws://h/', '//h:99999/', 'expected a usable WebSocket URL in Location, got "//h:99999/"'],
-    ['an http: URL without //', 'ws://h/', 'http:x', 'usable WebSocket URL'],
+    ['a host the URL Standard refuses', 'ws://h/', 'http://1.2.3.999/', 'usable WebSocket URL'],
   ];
   it.each(refused)('%s', (_, base, location, message) => {
     const response = answer(location);

@@ -304,6 +304,14 @@ describe('validateUpgradeResponse', () => {
     expect((caught as Error).message).toContain(message);
   });
 
+  it('refuses an HTTP/1.0 101: RFC 6455 §4.1 requires an HTTP/1.1 response', () => {
+    const r = { ...response(good), httpVersion: '1.0' };
+    expect(() => validateUpgradeResponse(r, { key: KEY })).toThrow(WebSocketProtocolException);
+    expect(() => validateUpgradeResponse(r, { key: KEY })).toThrow(
+      'invalid handshake response: expected an HTTP/1.1 101 response (RFC 6455 §4.1 requires HTTP/1.1), got "HTTP/1.0 101 Switching Protocols"',
+    );
+  });
+
   it('given another status than 101, throws BadStatus', () => {
     const r = { ...response(good, 200), statusMessage: 'OK' };
     expect(() => validateUpgradeResponse(r, { key: KEY })).toThrow(WebSocketBadStatusException);

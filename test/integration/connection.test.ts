@@ -635,8 +635,8 @@ describe('enableTrace', () => {
     ws.abort();
     enableTrace(false);
     const all = lines.join('\n');
-    expect(all).toMatch(/Authorization: \*\*\*/);
-    expect(all).toMatch(/Cookie: \*\*\*/);
+    expect(all).toMatch(/Authorization: Basic \*\*\*/);
+    expect(all).toMatch(/Cookie: sid=\*\*\*/);
     expect(all).not.toMatch(/t0ken/);
     expect(all).not.toContain(Buffer.from('user:s3cret').toString('base64'));
     const request = await (await server.peer()).request();

@@ -75,6 +75,46 @@ describe('bad status', () => {
   });
 });
 
+describe('a non-101 body on a connection the server keeps open', () => {
+  /** The connection's outcome, or 'still waiting' after 8 s (a hang). */
+  async function outcome(url: string): Promise<{ error: unknown; elapsed: number }> {
+    const started = Date.now();
+    const error = await Promise.race([
+      rejectionOf(createConnection(url, { timeout: null })),
+      new Promise((resolve) => setTimeout(() => resolve('still waiting'), 8000)),
+    ]);
+    return { error, elapsed: Date.now() - started };
+  }
+
+  it('no Content-Length, no chunking: the body is read for about 1 s, then BadStatus with what came', async () => {
+    const server = await raw(async (peer) => {
+      await peer.request();
+      await peer.play(['HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\n\r\nnot allowed here\n', { delay: 100 }, 'second part']);
+    });
+    const { error, elapsed } = await outcome(server.url);
+    expect(error).toBeInstanceOf(WebSocketBadStatusException);
+    const e = error as WebSocketBadStatusException;
+    expect(e.statusCode).toBe(403);
+    expect(e.respBody?.toString()).toBe('not allowed here\nsecond part');
+    expect(e.message).toBe('Handshake status 403 Forbidden: expected 101 Switching Protocols; body: "not allowed here"');
+    expect(elapsed).toBeGreaterThanOrEqual(900);
+    expect(elapsed).toBeLessThan(6000);
+    // The connection is closed, not leaked.
+    await (await server.peer()).ended;
+  });
+
+  it('a Content-Length body that stalls is reported the same way', async () => {
+    const server = await raw(async (peer) => {
+      await peer.request();
+      await peer.play(['HTTP/1.1 500 Internal Server Error\r\nContent-Length: 1000\r\n\r\npartial']);
+    });
+    const { error, elapsed } = await outcome(server.url);
+    expect(error).toBeInstanceOf(WebSocketBadStatusException);
+    expect((error as WebSocketBadStatusException).respBody?.toString()).toBe('partial');
+    expect(elapsed).toBeLessThan(6000);
+  });
+});
+
 describe('bad 101 responses', () => {
   const cases: Array<{ name: string; respond: (peer: RawPeer) => Promise<string>; message: RegExp; options?: object }> = [
     { name: 'wrong accept key', respond: (p) => p.upgradeResponse([], { accept: 'dGhlIHNhbXBsZSBub25jZQ==' }), message: /Sec-WebSocket-Accept/ },
@@ -101,6 +141,11 @@ describe('bad 101 responses', () => {
       message: /16384|16 KiB/,
     },
     { name: 'garbage status line', respond: async () => 'SSH-2.0-OpenSSH_9.6\r\n\r\n', message: /HTTP/ },
+    {
+      name: 'an otherwise valid 101 over HTTP/1.0',
+      respond: async (p) => (await p.upgradeResponse()).replace(/^HTTP\/1\.1/, 'HTTP/1.0'),
+      message: /expected an HTTP\/1\.1 101 response \(RFC 6455 §4\.1 requires HTTP\/1\.1\), got "HTTP\/1\.0 101 Switching Protocols"/,
+    },
   ];
   for (const c of cases) {
     it(`${c.name} -> WebSocketProtocolException`, async () => {
@@ -184,6 +229,74 @@ describe('redirects', () => {
     expect(seen.headers['cookie']).toBeUndefined();
     expect(seen.headers['x-keep']).toBe('yes');
     expect(seen.headers['host']).toBe(`localhost:${target.port}`);
+    ws.abort();
+  });
+
+  it('a redirect to another origin drops Authorization, Cookie, Proxy-Authorization and the Host override; other headers follow', async () => {
+    const target = await raw(async (peer) => peer.accept());
+    const origin = await raw(async (peer) => {
+      await peer.request();
+      await peer.play([`HTTP/1.1 302 Found\r\nLocation: ws://localhost:${target.port}/there\r\nContent-Length: 0\r\n\r\n`]);
+    });
+    const ws = await createConnection(`ws://127.0.0.1:${origin.port}/here`, {
+      timeout: 3000,
+      host: 'virtual.example',
+      origin: 'https://app.example',
+      header: { 'Proxy-Authorization': 'Basic cHJveHk6c2VjcmV0', 'X-Keep': 'yes' },
+    });
+    const first = await (await origin.peer()).request();
+    expect(first.headers['proxy-authorization']).toBe('Basic cHJveHk6c2VjcmV0');
+    expect(first.headers['host']).toBe('virtual.example');
+    const seen = await (await target.peer()).request();
+    expect(seen.headers['proxy-authorization']).toBeUndefined();
+    expect(seen.headers['host']).toBe(`localhost:${target.port}`);
+    expect(seen.headers['x-keep']).toBe('yes');
+    expect(seen.headers['origin']).toBe('https://app.example');
+    ws.abort();
+  });
+
+  it('a user Host header is dropped on a cross-origin redirect too (list form)', async () => {
+    const target = await raw(async (peer) => peer.accept());
+    const origin = await raw(async (peer) => {
+      await peer.request();
+      await peer.play([`HTTP/1.1 307 Temporary Redirect\r\nLocation: ws://localhost:${target.port}/\r\n\r\n`]);
+    });
+    const ws = await createConnection(`ws://127.0.0.1:${origin.port}/`, { timeout: 3000, header: ['Host: virtual.example', 'proxy-authorization: Bearer p'] });
+    expect((await (await origin.peer()).request()).headers['host']).toBe('virtual.example');
+    const seen = await (await target.peer()).request();
+    expect(seen.headers['host']).toBe(`localhost:${target.port}`);
+    expect(seen.headers['proxy-authorization']).toBeUndefined();
+    ws.abort();
+  });
+
+  it('A -> B/x -> B/y: credentials dropped on the cross-origin hop do not come back on the same-origin hop', async () => {
+    const b = await raw(async (peer) => {
+      const request = await peer.request();
+      if (request.path === '/x') await peer.play(['HTTP/1.1 302 Found\r\nLocation: /y\r\nContent-Length: 0\r\n\r\n']);
+      else await peer.accept();
+    });
+    const a = await raw(async (peer) => {
+      await peer.request();
+      await peer.play([`HTTP/1.1 302 Found\r\nLocation: ws://localhost:${b.port}/x\r\nContent-Length: 0\r\n\r\n`]);
+    });
+    const ws = await createConnection(`ws://user:pw@127.0.0.1:${a.port}/`, {
+      timeout: 3000,
+      cookie: 'sid=1',
+      host: 'virtual.example',
+      header: { Authorization: 'Bearer t', 'Proxy-Authorization': 'Basic cDpw', 'X-Keep': 'yes' },
+    });
+    const first = await (await a.peer()).request();
+    expect(first.headers['authorization']).toBe('Bearer t');
+    expect(first.headers['cookie']).toBe('sid=1');
+    for (const n of [0, 1]) {
+      const request = await (await b.peer(n)).request();
+      expect(request.path).toBe(n === 0 ? '/x' : '/y');
+      expect(request.headers['authorization']).toBeUndefined();
+      expect(request.headers['cookie']).toBeUndefined();
+      expect(request.headers['proxy-authorization']).toBeUndefined();
+      expect(request.headers['host']).toBe(`localhost:${b.port}`);
+      expect(request.headers['x-keep']).toBe('yes');
+    }
     ws.abort();
   });
 
