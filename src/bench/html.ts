@@ -48,12 +48,17 @@ function percentileCurve(result: RunResult): string {
   const y = (us: number) => MARGIN.top + plotH - (us / 1000 / yMax) * plotH;
   // A step curve: each bucket holds from the previous fraction up to its own.
   let previous = 0;
+  let lastY = '';
   const path: string[] = [];
-  for (const point of points) {
-    path.push(`${path.length === 0 ? 'M' : 'L'}${x(previous).toFixed(1)},${y(point.value).toFixed(1)}`);
-    path.push(`L${x(point.fraction).toFixed(1)},${y(point.value).toFixed(1)}`);
+  points.forEach((point, i) => {
+    const atY = y(point.value).toFixed(1);
+    const last = i === points.length - 1;
+    // Runs of buckets drawn at the same height become one horizontal segment.
+    if (atY !== lastY) path.push(`${path.length === 0 ? 'M' : 'L'}${x(previous).toFixed(1)},${atY}`);
+    if (last || y(points[i + 1]!.value).toFixed(1) !== atY) path.push(`L${x(point.fraction).toFixed(1)},${atY}`);
+    lastY = atY;
     previous = point.fraction;
-  }
+  });
   const xTicks = ['0%', '90%', '99%', '99.9%', '99.99%', '99.999%']
     .map((label, i) => `<line x1="${MARGIN.left + (i / maxNines) * plotW}" x2="${MARGIN.left + (i / maxNines) * plotW}" y1="${MARGIN.top}" y2="${MARGIN.top + plotH}" stroke="#ddd"/><text x="${MARGIN.left + (i / maxNines) * plotW}" y="${HEIGHT - 22}" text-anchor="middle">${label}</text>`)
     .join('');
