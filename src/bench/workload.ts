@@ -126,6 +126,10 @@ class Workload {
   private finish: () => void = () => {};
   private finished = false;
   private secondsReported = 0;
+  /** Kept as counters so that the end of the run is found in O(1) per message. */
+  private liveConnections = 0;
+  private outstandingCount = 0;
+  private unsentBudget: number;
 
   constructor(
     private readonly spec: WorkloadSpec,
@@ -136,6 +140,7 @@ class Workload {
       const share = spec.messages === null ? Infinity : Math.floor(spec.messages / n) + (i < spec.messages % n ? 1 : 0);
       return new Slot(spec, share);
     });
+    this.unsentBudget = spec.messages ?? Infinity;
   }
 
   private now(): number {
@@ -187,7 +192,10 @@ class Workload {
       });
       this.result.connectLatency.record((this.now() - began) * 1000);
       this.result.counts.connectionsOpened++;
+      this.liveConnections++;
     } catch (error) {
+      this.unsentBudget -= slot.budget;
+      slot.budget = 0;
       this.result.counts.connectionsFailed++;
       this.result.countError(errorName(error));
     }
@@ -268,9 +276,11 @@ class Workload {
     const message = slot.factory.next();
     if (!slot.connection!.send(message.data)) return;
     slot.budget--;
+    this.unsentBudget--;
     const measured = intended >= this.warmupEnd;
     if (this.spec.mode === 'echo') {
       slot.pending.push({ intended, length: message.length, checksum: message.checksum, seq: message.seq, measured });
+      this.outstandingCount++;
     }
     if (measured) {
       this.result.counts.sent++;
@@ -305,12 +315,14 @@ class Workload {
       const ahead = (stamp - expected.seq) >>> 0;
       if (stamp >= 0 && ahead > 0 && ahead < slot.pending.size && slot.pending.at(ahead)!.seq === stamp) {
         for (let i = 0; i < ahead; i++) slot.pending.shift();
+        this.outstandingCount -= ahead;
         counts.dropped += ahead;
         second.errors += ahead;
         expected = slot.pending.at(0)!;
       }
     }
     slot.pending.shift();
+    this.outstandingCount--;
     const checksum = typeof data === 'string' ? checksumString(data) : checksumBytes(data);
     if (data.length !== expected.length || checksum !== expected.checksum) {
       counts.corrupted++;
@@ -337,9 +349,13 @@ class Workload {
   }
 
   private onEnd(slot: Slot, code: number | null): void {
+    this.liveConnections--;
+    this.unsentBudget -= slot.budget;
+    slot.budget = 0;
     if (!slot.closing) {
       this.result.countClose(code ?? 1006);
       this.result.counts.unanswered += slot.pending.size;
+      this.outstandingCount -= slot.pending.size;
       while (slot.pending.shift() !== undefined);
     }
     this.checkDone();
@@ -356,24 +372,17 @@ class Workload {
     this.reportSeconds(false);
     if (now >= this.sendEnd) this.stopSending();
     if (this.finished) return;
-    const outstanding = this.outstanding();
+    const outstanding = this.outstandingCount;
     const silentFor = now - Math.max(this.lastActivity, Math.min(now, this.sendEnd));
     const drainOver = !this.sending && now - Math.min(now, this.sendEnd) > this.spec.drainMs;
     if ((outstanding > 0 && silentFor > this.spec.drainMs) || (drainOver && this.spec.durationMs !== null)) this.end(now);
     else if (this.spec.mode === 'receive-only' && now >= this.sendEnd) this.end(now);
   }
 
-  private outstanding(): number {
-    let n = 0;
-    for (const slot of this.slots) n += slot.pending.size;
-    return n;
-  }
-
   private checkDone(): void {
     if (this.finished || this.spec.mode === 'receive-only') return;
-    const live = this.live();
-    const allSent = !this.sending || live.every((slot) => slot.budget <= 0);
-    if (live.length === 0 || (allSent && this.outstanding() === 0)) this.end(this.now());
+    const allSent = !this.sending || this.unsentBudget <= 0;
+    if (this.liveConnections === 0 || (allSent && this.outstandingCount === 0)) this.end(this.now());
   }
 
   private end(now: number): void {
