@@ -139,6 +139,9 @@ export async function runSpread(spec: WorkloadSpec, workers: number, onProgress?
   return results.reduce((total, result) => total.add(result), new RunResult());
 }
 
+/** Open-loop runs of a rate search at most (a bisection to 5 % takes about 5). */
+const MAX_SEARCH_STEPS = 8;
+
 /** One step of a rate search. */
 export interface SearchStep {
   rate: number;
@@ -173,7 +176,7 @@ export async function searchRate(
   let high = Math.max(1, ceiling * 1.1);
   let best: { rate: number; result: RunResult | null } = { rate: 0, result: null };
   const steps: SearchStep[] = [];
-  for (let i = 0; i < 12 && high - low > high * 0.05; i++) {
+  for (let i = 0; i < MAX_SEARCH_STEPS && high - low > high * 0.05; i++) {
     const rate = best.result === null && i === 0 ? high * 0.9 : (low + high) / 2;
     const result = await runSpread({ ...spec, rate }, workers);
     const verdict = meetsTarget(result, rate, target);
