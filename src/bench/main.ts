@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { BENCH_HELP, BENCH_USAGE, BenchUsageError, parseBenchArgs, type BenchArgs } from './args.js';
 import { htmlReport } from './html.js';
-import { formatComparison, formatMicros, formatReport, formatSecond, machineInfo, readDocument, type BenchDocument } from './report.js';
+import { formatComparison, formatMicros, formatProgress, formatReport, machineInfo, readDocument, type BenchDocument } from './report.js';
 import { RunResult } from './result.js';
 import { describeWorkload, runSpread, searchRate, workloadSpec } from './run.js';
 
@@ -35,21 +35,29 @@ function shownParameters(args: BenchArgs): Record<string, unknown> {
   };
 }
 
-function writeOutputs(doc: BenchDocument, result: RunResult, report: string, args: { json: string | null; html: string | null; compare: string | null }, io: BenchIo): void {
-  if (args.compare !== null) {
-    const base = readDocument(readFileSync(args.compare, 'utf8'), args.compare);
-    io.out(formatComparison(result, RunResult.fromJSON(base.result), args.compare));
-  }
-  if (args.json !== null) writeFileSync(args.json, `${JSON.stringify(doc)}\n`);
-  if (args.html !== null) writeFileSync(args.html, htmlReport(`wsbench ${doc.url}`, doc.workload, report, result));
+/** The --compare baseline, read before the run so that a bad file costs no run. */
+interface Baseline {
+  file: string;
+  result: RunResult;
+}
+
+function readBaseline(file: string | null): Baseline | null {
+  return file === null ? null : { file, result: RunResult.fromJSON(readDocument(readFileSync(file, 'utf8'), file).result) };
+}
+
+function writeOutputs(doc: BenchDocument, result: RunResult, report: string, outputs: { json: string | null; html: string | null }, base: Baseline | null, io: BenchIo): void {
+  if (outputs.json !== null) writeFileSync(outputs.json, `${JSON.stringify(doc)}\n`);
+  if (outputs.html !== null) writeFileSync(outputs.html, htmlReport(`wsbench ${doc.url}`, doc.workload, report, result));
+  if (base !== null) io.out(formatComparison(result, base.result, base.file));
 }
 
 async function run(args: BenchArgs, io: BenchIo): Promise<number> {
+  const base = readBaseline(args.compare);
   const startedAt = new Date().toISOString();
   const spec = workloadSpec(args);
   const progress =
     io.tty && !args.quiet
-      ? (index: number, entry: RunResult['timeline'][number]) => io.err(`\r\x1b[K${formatSecond(index, entry, args.warmupMs)}`)
+      ? (index: number, entry: RunResult['timeline'][number]) => io.err(`\r\x1b[K${formatProgress(index, entry, args.warmupMs)}`)
       : undefined;
   let result: RunResult;
   let workload: string;
@@ -83,13 +91,14 @@ async function run(args: BenchArgs, io: BenchIo): Promise<number> {
   };
   const report = formatReport(doc, result);
   io.out(report);
-  writeOutputs(doc, result, report, args, io);
+  writeOutputs(doc, result, report, args, base, io);
   const nothing = result.counts.connectionsOpened === 0;
   if (nothing) io.err('wsbench: no connection could be opened\n');
   return nothing || result.errorTotal > 0 ? EXIT_ERRORS : EXIT_OK;
 }
 
 function merge(files: string[], outputs: { json: string | null; html: string | null; compare: string | null }, io: BenchIo): number {
+  const base = readBaseline(outputs.compare);
   const docs = files.map((file) => readDocument(readFileSync(file, 'utf8'), file));
   const result = docs.reduce((total, doc) => total.add(RunResult.fromJSON(doc.result)), new RunResult());
   const urls = [...new Set(docs.map((doc) => doc.url))];
@@ -106,7 +115,7 @@ function merge(files: string[], outputs: { json: string | null; html: string | n
   };
   const report = formatReport(doc, result);
   io.out(report);
-  writeOutputs(doc, result, report, outputs, io);
+  writeOutputs(doc, result, report, outputs, base, io);
   return EXIT_OK;
 }
 
