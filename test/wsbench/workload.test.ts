@@ -150,3 +150,61 @@ describe('send-only and receive-only', () => {
     expect(result.counts.payloadBytesReceived).toBe(15_000);
   });
 });
+
+describe('errors and connection options', () => {
+  it('counts the echoes that never came as unanswered and ends after --drain', async () => {
+    server = await startWsServer(() => {});
+    const began = Date.now();
+    const result = await runWorkload(spec(server.url, { connections: 3, inflight: 2, durationMs: 300, drainMs: 300 }));
+    expect(Date.now() - began).toBeLessThan(5000);
+    expect(result.counts).toMatchObject({ sent: 6, received: 0, unanswered: 6 });
+    expect(result.errorTotal).toBe(6);
+  });
+
+  it('counts closes the server started by close code, and what they left unanswered', async () => {
+    let seen = 0;
+    server = await startWsServer((peer: WsPeer) =>
+      peer.on('message', (data: Buffer, isBinary) => {
+        if (++seen === 100) peer.close(1011, 'overloaded');
+        else peer.send(data, { binary: isBinary });
+      }),
+    );
+    const result = await runWorkload(spec(server.url, { connections: 1, inflight: 1, messages: 500 }));
+    expect(result.closeCodes).toEqual({ 1011: 1 });
+    expect(result.counts).toMatchObject({ received: 99, unanswered: 1 });
+  });
+
+  it('counts connections that fail to open by exception class', async () => {
+    server = await startWsServer(() => {}, { verifyClient: () => false });
+    const result = await runWorkload(spec(server.url, { connections: 2, messages: 10 }));
+    expect(result.counts).toMatchObject({ connectionsOpened: 0, connectionsFailed: 2 });
+    expect(result.errors).toEqual({ WebSocketBadStatusException: 2 });
+  });
+
+  it('offers permessage-deflate: compressible messages take fewer bytes on the wire than their payload', async () => {
+    server = await startWsServer(undefined, { perMessageDeflate: { threshold: 0 } });
+    const result = await runWorkload(spec(server.url, { connections: 2, messages: 100, sizes: { kind: 'fixed', size: 4096 }, connect: { timeout: 5000, perMessageDeflate: true } }));
+    expect(result.counts).toMatchObject({ received: 100, corrupted: 0 });
+    expect(result.counts.wireBytesSent).toBeLessThan(result.counts.payloadBytesSent / 4);
+  });
+
+  it('sends a payload file as every message and checks its echoes', async () => {
+    server = await startWsServer();
+    const payload = Buffer.from(JSON.stringify({ op: 'quote', symbols: ['A', 'B'], pad: 'x'.repeat(300) }));
+    const result = await runWorkload(spec(server.url, { messages: 50, payload, text: true }));
+    expect(result.counts).toMatchObject({ received: 50, corrupted: 0, payloadBytesReceived: 50 * payload.length });
+  });
+
+  it('opens connections at --connect-rate', async () => {
+    const arrivals: number[] = [];
+    server = await startWsServer((peer: WsPeer) => {
+      arrivals.push(performance.now());
+      peer.on('message', (data: Buffer, isBinary) => peer.send(data, { binary: isBinary }));
+    });
+    const result = await runWorkload(spec(server.url, { connections: 5, connectRate: 10, messages: 5 }));
+    expect(result.counts.connectionsOpened).toBe(5);
+    // Five connections at 10/s: the last one starts 0.4 s after the first (timers never fire early).
+    expect(arrivals).toHaveLength(5);
+    expect(arrivals[4]! - arrivals[0]!).toBeGreaterThanOrEqual(300);
+  });
+});
