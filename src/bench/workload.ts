@@ -372,11 +372,13 @@ class Workload {
     this.reportSeconds(false);
     if (now >= this.sendEnd) this.stopSending();
     if (this.finished) return;
-    const outstanding = this.outstandingCount;
-    const silentFor = now - Math.max(this.lastActivity, Math.min(now, this.sendEnd));
-    const drainOver = !this.sending && now - Math.min(now, this.sendEnd) > this.spec.drainMs;
-    if ((outstanding > 0 && silentFor > this.spec.drainMs) || (drainOver && this.spec.durationMs !== null)) this.end(now);
-    else if (this.spec.mode === 'receive-only' && now >= this.sendEnd) this.end(now);
+    if (this.spec.durationMs !== null) {
+      // A timed run sends until its end whatever the server does, then waits --drain for the echoes.
+      if (this.spec.mode === 'receive-only' ? now >= this.sendEnd : now - this.sendEnd > this.spec.drainMs) this.end(now);
+    } else if (this.outstandingCount > 0 && now - this.lastActivity > this.spec.drainMs) {
+      // A run of --messages ends when the server has been silent for --drain with echoes outstanding.
+      this.end(now);
+    }
   }
 
   private checkDone(): void {

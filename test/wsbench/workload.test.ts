@@ -161,6 +161,17 @@ describe('errors and connection options', () => {
     expect(result.errorTotal).toBe(6);
   });
 
+  it('ends a run of --messages when the server stays silent for --drain', async () => {
+    let seen = 0;
+    server = await startWsServer((peer: WsPeer) =>
+      peer.on('message', (data: Buffer, isBinary) => {
+        if (++seen <= 10) peer.send(data, { binary: isBinary });
+      }),
+    );
+    const result = await runWorkload(spec(server.url, { connections: 1, inflight: 1, messages: 100, drainMs: 300 }));
+    expect(result.counts).toMatchObject({ sent: 11, received: 10, unanswered: 1 });
+  });
+
   it('counts closes the server started by close code, and what they left unanswered', async () => {
     let seen = 0;
     server = await startWsServer((peer: WsPeer) =>
