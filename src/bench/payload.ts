@@ -70,17 +70,39 @@ export interface OutgoingMessage {
   seq: number;
 }
 
+/** The value of the hex digit with character code `c` (lower case), or -1. */
+function hexValue(c: number): number {
+  return c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
+}
+
 /** The sequence number stamped at the start of a received message, or -1 if it has none. */
 export function readStamp(data: Buffer | string): number {
   if (data.length < STAMP_BYTES) return -1;
-  const hex = typeof data === 'string' ? data.slice(0, STAMP_BYTES) : data.toString('latin1', 0, STAMP_BYTES);
-  return /^[0-9a-f]{8}$/.test(hex) ? parseInt(hex, 16) : -1;
+  let value = 0;
+  for (let i = 0; i < STAMP_BYTES; i++) {
+    const digit = hexValue(typeof data === 'string' ? data.charCodeAt(i) : data[i]!);
+    if (digit < 0) return -1;
+    value = value * 16 + digit;
+  }
+  return value;
+}
+
+const HEX_DIGITS = '0123456789abcdef';
+
+/** `seq` as 8 lower-case hex digits at the start of `target`. */
+function writeStamp(target: Buffer, seq: number): void {
+  let rest = seq;
+  for (let i = STAMP_BYTES - 1; i >= 0; i--) {
+    target[i] = HEX_DIGITS.charCodeAt(rest & 15);
+    rest >>>= 4;
+  }
 }
 
 /** Makes the messages of one connection. */
 export class MessageFactory {
   private readonly template: Buffer;
   private readonly templateText: string;
+  private readonly payloadText: string;
   private seq = 0;
 
   /**
@@ -99,8 +121,6 @@ export class MessageFactory {
     this.templateText = this.template.toString('latin1');
     this.payloadText = payload !== null && text ? payload.toString('utf8') : '';
   }
-
-  private readonly payloadText: string;
 
   private nextSize(): number {
     const spec = this.sizes;
@@ -121,13 +141,12 @@ export class MessageFactory {
       const data = this.text ? this.templateText.slice(0, size) : this.template.subarray(0, size);
       return { data, length: size, checksum: typeof data === 'string' ? checksumString(data) : checksumBytes(data), seq: -1 };
     }
-    const stamp = seq.toString(16).padStart(STAMP_BYTES, '0');
     if (this.text) {
-      const data = stamp + this.templateText.slice(STAMP_BYTES, size);
+      const data = seq.toString(16).padStart(STAMP_BYTES, '0') + this.templateText.slice(STAMP_BYTES, size);
       return { data, length: size, checksum: checksumString(data), seq };
     }
     const data = Buffer.allocUnsafe(size);
-    data.write(stamp, 0, 'latin1');
+    writeStamp(data, seq);
     this.template.copy(data, STAMP_BYTES, STAMP_BYTES, size);
     return { data, length: size, checksum: checksumBytes(data), seq };
   }

@@ -91,6 +91,19 @@ describe('payload', () => {
     );
   });
 
+  it('reads back any 32-bit stamp, and none from bytes that are not 8 hex digits', () => {
+    fc.assert(
+      fc.property(fc.nat({ max: 0xffffffff }), fc.string({ maxLength: 20 }), (seq, tail) => {
+        const stamped = seq.toString(16).padStart(8, '0') + tail;
+        expect(readStamp(stamped)).toBe(seq);
+        expect(readStamp(Buffer.from(stamped, 'latin1'))).toBe(seq);
+      }),
+    );
+    expect(readStamp('0000000g-rest')).toBe(-1);
+    expect(readStamp('ABCDEF01')).toBe(-1);
+    expect(readStamp(Buffer.from('1234567'))).toBe(-1);
+  });
+
   it('sends a payload file as it is', () => {
     const file = Buffer.from('{"hello":"wörld"}');
     const binary = new MessageFactory({ kind: 'fixed', size: 20 }, false, file).next();
