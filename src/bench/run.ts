@@ -67,7 +67,8 @@ export function describeWorkload(args: BenchArgs, spec: WorkloadSpec = workloadS
   const inflight = args.mode === 'echo' && spec.rate === null ? ` × ${args.inflight} in flight` : '';
   const size = args.payloadFile !== null ? `payload of ${args.payloadFile}` : `${args.sizeText} B`;
   const extras = [args.fragment > 0 ? `fragments of ${args.fragment} B` : '', args.deflate ? 'permessage-deflate offered' : ''].filter((e) => e !== '');
-  return `${loop}, ${args.connections} connections${inflight}, ${size} ${args.text ? 'text' : 'binary'}${extras.length > 0 ? `, ${extras.join(', ')}` : ''}, ${args.workers} worker${args.workers === 1 ? '' : 's'}`;
+  const workers = Math.min(args.workers, args.connections);
+  return `${loop}, ${args.connections} connections${inflight}, ${size} ${args.text ? 'text' : 'binary'}${extras.length > 0 ? `, ${extras.join(', ')}` : ''}, ${workers} worker${workers === 1 ? '' : 's'}`;
 }
 
 /** The share of worker `index` of `n`: connections, messages, rate and connect rate split evenly. */
