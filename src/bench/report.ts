@@ -127,7 +127,7 @@ export function formatReport(doc: Pick<BenchDocument, 'url' | 'workload' | 'mach
   if (c.corrupted > 0) errors.push(`${grouped(c.corrupted)} corrupted echoes (length or checksum differ)`);
   if (c.dropped > 0) errors.push(`${grouped(c.dropped)} dropped (later echoes came, these never did)`);
   if (c.unanswered > 0) errors.push(`${grouped(c.unanswered)} unanswered at the end`);
-  if (c.unexpected > 0) errors.push(`${grouped(c.unexpected)} unexpected messages`);
+  if (c.unexpected > 0) errors.push(`${grouped(c.unexpected)} unexpected (duplicated or unasked-for) messages`);
   for (const [name, n] of Object.entries(result.errors)) errors.push(`${grouped(n)} × ${name}`);
   for (const [code, n] of Object.entries(result.closeCodes)) errors.push(`${grouped(n)} closed by the server with ${code === '1006' ? '1006 (no close frame)' : code}`);
   lines.push(`  errors     ${errors.length === 0 ? 'none' : errors.join('\n             ')}`);

@@ -23,7 +23,7 @@ export interface RunCounts {
   dropped: number;
   /** Messages still waiting for their echo when the run ended. */
   unanswered: number;
-  /** Echoes that arrived with nothing outstanding. */
+  /** Echoes of nothing outstanding: duplicates of answered messages, or extra messages. */
   unexpected: number;
   connectionsOpened: number;
   connectionsFailed: number;

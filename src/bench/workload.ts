@@ -309,16 +309,21 @@ class Workload {
       second.errors++;
       return;
     }
-    // An echo that skips ahead in sequence: the messages in between were dropped.
-    if (expected.seq >= 0) {
-      const stamp = readStamp(data);
-      const ahead = (stamp - expected.seq) >>> 0;
-      if (stamp >= 0 && ahead > 0 && ahead < slot.pending.size && slot.pending.at(ahead)!.seq === stamp) {
+    const stamp = expected.seq >= 0 ? readStamp(data) : -1;
+    const ahead = (stamp - expected.seq) >>> 0;
+    if (stamp >= 0 && ahead !== 0) {
+      if (ahead < slot.pending.size && slot.pending.at(ahead)!.seq === stamp) {
+        // An echo that skips ahead in sequence: the messages in between were dropped.
         for (let i = 0; i < ahead; i++) slot.pending.shift();
         this.outstandingCount -= ahead;
         counts.dropped += ahead;
         second.errors += ahead;
         expected = slot.pending.at(0)!;
+      } else if (ahead >= 2 ** 31) {
+        // The echo of a message already answered: a duplicate, which frees no slot.
+        counts.unexpected++;
+        second.errors++;
+        return;
       }
     }
     slot.pending.shift();

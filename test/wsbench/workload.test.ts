@@ -81,6 +81,20 @@ describe('checksum detection', () => {
   });
 });
 
+describe('duplicates', () => {
+  it('counts a duplicated echo as unexpected without shifting the check of the ones after it', async () => {
+    let seen = 0;
+    server = await startWsServer((peer: WsPeer) => {
+      peer.on('message', (data: Buffer, isBinary) => {
+        peer.send(data, { binary: isBinary });
+        if (++seen === 30) peer.send(data, { binary: isBinary });
+      });
+    });
+    const result = await runWorkload(spec(server.url, { connections: 1, inflight: 3, messages: 100 }));
+    expect(result.counts).toMatchObject({ unexpected: 1, corrupted: 0, dropped: 0, received: 100 });
+  });
+});
+
 describe('open loop', () => {
   it('shows a 1 s server stall in the percentiles, which a closed loop hides', async () => {
     // The server stops answering for 1 s after its 200th message, then answers everything it holds.
