@@ -3,7 +3,7 @@
  * workload split over worker threads (each drives a share of the
  * connections; their results merge exactly), and the rate search.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { parseProxyUrl } from '../transport/proxy.js';
@@ -94,23 +94,27 @@ export type WorkerMessage =
 /** Called when every worker has finished second `index`, with that second merged. */
 export type ProgressListener = (index: number, entry: TimelineSecond) => void;
 
-function workerUrl(): { url: URL; execArgv: string[] } {
+/**
+ * A worker thread running worker.js beside this file; from the TypeScript
+ * sources (tests, tsx) worker.ts, loaded through tsx's module hooks.
+ */
+function startWorker(data: WorkloadSpec): Worker {
   const self = fileURLToPath(import.meta.url);
-  // Built: worker.js beside this file. From source (tests, tsx): worker.ts through tsx.
-  if (self.endsWith('.js')) return { url: new URL('./worker.js', import.meta.url), execArgv: [] };
-  return { url: new URL('./worker.ts', import.meta.url), execArgv: ['--import', 'tsx'] };
+  if (self.endsWith('.js')) return new Worker(new URL('./worker.js', import.meta.url), { workerData: data });
+  const script = new URL('./worker.ts', import.meta.url).href;
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(script)}); })`;
+  return new Worker(boot, { eval: true, workerData: data });
 }
 
 /** Run `spec` over `workers` threads (1: in this thread) and merge what they measured. */
 export async function runSpread(spec: WorkloadSpec, workers: number, onProgress?: ProgressListener): Promise<RunResult> {
   const n = Math.max(1, Math.min(workers, spec.connections));
   if (n === 1) return runWorkload(spec, onProgress === undefined ? undefined : (index, result) => onProgress(index, result.timeline[index]!));
-  const { url, execArgv } = workerUrl();
-  if (!existsSync(fileURLToPath(url))) throw new Error(`wsbench worker script missing at ${fileURLToPath(url)}`);
   const seconds = new Map<number, { reports: number; entry: TimelineSecond }>();
   const runs = Array.from({ length: n }, (_, index) =>
     new Promise<RunResult>((resolve, reject) => {
-      const worker = new Worker(url, { workerData: shareOf(spec, index, n), execArgv });
+      const worker = startWorker(shareOf(spec, index, n));
       worker.on('message', (message: WorkerMessage) => {
         if (message.type === 'second') {
           if (onProgress === undefined) return;
