@@ -28,6 +28,12 @@ export interface ConnectionEvents {
   onEnd(closeCode: number | null): void;
 }
 
+/**
+ * An open benchmark connection: {@link BenchConnection.send} encodes a message
+ * through the session and writes it; messages, failures and the end of the
+ * connection are reported through the {@link ConnectionEvents} given to
+ * {@link BenchConnection.open}.
+ */
 export class BenchConnection {
   /** WebSocket frame bytes written and read (headers included). */
   wireBytesSent = 0;
