@@ -90,10 +90,17 @@ export class RunResult {
     return this.timeline[index]!;
   }
 
-  /** Every error counted: by class, corrupted, dropped and unanswered messages. */
+  /**
+   * Every error counted: by class, corrupted, dropped, unanswered and
+   * unexpected messages, and closes the server started with a code other than
+   * 1000 (normal) or 1001 (going away).
+   */
   get errorTotal(): number {
     const byClass = Object.values(this.errors).reduce((a, b) => a + b, 0);
-    return byClass + this.counts.corrupted + this.counts.dropped + this.counts.unanswered + this.counts.unexpected;
+    const badCloses = Object.entries(this.closeCodes)
+      .filter(([code]) => code !== '1000' && code !== '1001')
+      .reduce((a, [, n]) => a + n, 0);
+    return byClass + badCloses + this.counts.corrupted + this.counts.dropped + this.counts.unanswered + this.counts.unexpected;
   }
 
   /** Add `other` (a run made at the same time) into this one. */

@@ -161,6 +161,7 @@ describe('send-only and receive-only', () => {
     );
     const result = await runWorkload(spec(server.url, { mode: 'receive-only', startMessage: 'go', connections: 3, durationMs: 500 }));
     expect(result.counts.received).toBe(300);
+    expect(result.errorTotal).toBe(0);
     expect(result.counts.payloadBytesReceived).toBe(15_000);
   });
 });
@@ -197,6 +198,8 @@ describe('errors and connection options', () => {
     const result = await runWorkload(spec(server.url, { connections: 1, inflight: 1, messages: 500 }));
     expect(result.closeCodes).toEqual({ 1011: 1 });
     expect(result.counts).toMatchObject({ received: 99, unanswered: 1 });
+    // The close (not 1000 or 1001) and the message it left unanswered.
+    expect(result.errorTotal).toBe(2);
   });
 
   it('counts connections that fail to open by exception class', async () => {
