@@ -14,6 +14,7 @@
 import { performance } from 'node:perf_hooks';
 import { BenchConnection, type BenchConnectOptions } from './connection.js';
 import { MessageFactory, checksumBytes, checksumString, readStamp, type SizeSpec } from './payload.js';
+import { PendingQueue } from './pending-queue.js';
 import { RunResult } from './result.js';
 
 export type WorkloadMode = 'echo' | 'send-only' | 'receive-only';
@@ -46,43 +47,6 @@ export interface WorkloadSpec {
 
 /** Called once per second of the run with that second's entry (for a progress line). */
 export type SecondListener = (index: number, result: RunResult) => void;
-
-/** A queue of the messages a connection waits for, oldest first. */
-interface Pending {
-  intended: number;
-  length: number;
-  checksum: number;
-  seq: number;
-  measured: boolean;
-}
-
-class PendingQueue {
-  private items: Pending[] = [];
-  private head = 0;
-
-  get size(): number {
-    return this.items.length - this.head;
-  }
-
-  push(item: Pending): void {
-    this.items.push(item);
-  }
-
-  at(offset: number): Pending | undefined {
-    return this.items[this.head + offset];
-  }
-
-  shift(): Pending | undefined {
-    const item = this.items[this.head];
-    if (item === undefined) return undefined;
-    this.head++;
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-    return item;
-  }
-}
 
 /** Name under which an error is counted: its class, and a system error's code. */
 export function errorName(error: unknown): string {
