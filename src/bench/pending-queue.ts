@@ -26,8 +26,9 @@ export class PendingQueue {
     this.items.push(item);
   }
 
+  /** The entry `offset` places behind the oldest, or undefined outside 0 to size - 1. */
   at(offset: number): Pending | undefined {
-    return this.items[this.head + offset];
+    return offset >= 0 && offset < this.size ? this.items[this.head + offset] : undefined;
   }
 
   shift(): Pending | undefined {

@@ -28,6 +28,8 @@ describe('PendingQueue', () => {
           expect(queue.size).toBe(model.length);
           expect(queue.at(0)).toBe(model[0]);
           expect(queue.at(model.length - 1)).toBe(model[model.length - 1]);
+          expect(queue.at(model.length)).toBeUndefined();
+          expect(queue.at(-1)).toBeUndefined();
         }
       }),
     );
