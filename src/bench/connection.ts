@@ -1,0 +1,164 @@
+/**
+ * One benchmark connection: opened by the library's own opening sequence
+ * (proxies, TLS, redirects, permessage-deflate negotiation, exactly as
+ * `WebSocket.connect()` does) and driven through the library's sans-I/O
+ * `ClientSession`, without a Promise per message.
+ */
+import type * as net from 'node:net';
+import type * as tls from 'node:tls';
+import { openConnection, type OpeningParams } from '../opening.js';
+import { acceptDeflateResponse, deflateConfig, deflateOffer, type DeflateOptions } from '../protocol/deflate.js';
+import { PerMessageDeflate } from '../protocol/deflate-codec.js';
+import { ClientSession, type SessionFailure } from '../protocol/session.js';
+
+/** How to open each connection: the client's own connection options. */
+export interface BenchConnectOptions extends Omit<OpeningParams, 'extensionsOffer' | 'signal' | 'socket'> {
+  perMessageDeflate?: boolean | DeflateOptions;
+  /** Split each message into frames of at most this many payload bytes (0: one frame). */
+  fragmentSize?: number;
+}
+
+/** What happens on a connection, reported to its workload. */
+export interface ConnectionEvents {
+  /** A whole message came (a string for text). */
+  onMessage(data: Buffer | string): void;
+  /** The connection failed: a session failure, a socket error. */
+  onError(error: Error): void;
+  /** The socket closed; `closeCode` is the server's close code, if it sent a close frame. */
+  onEnd(closeCode: number | null): void;
+}
+
+/**
+ * An open benchmark connection: {@link BenchConnection.send} encodes a message
+ * through the session and writes it; messages, failures and the end of the
+ * connection are reported through the {@link ConnectionEvents} given to
+ * {@link BenchConnection.open}.
+ */
+export class BenchConnection {
+  /** WebSocket frame bytes written and read (headers included). */
+  wireBytesSent = 0;
+  wireBytesReceived = 0;
+  private ended = false;
+  private closeCode: number | null = null;
+
+  private constructor(
+    private readonly socket: net.Socket | tls.TLSSocket,
+    private readonly session: ClientSession,
+  ) {}
+
+  /**
+   * Open a connection to `url`. Resolves once the handshake is done and the
+   * connection is reading; rejects with the library's exception on failure.
+   */
+  static async open(url: string, options: BenchConnectOptions, events: ConnectionEvents): Promise<BenchConnection> {
+    const deflate = deflateConfig(options.perMessageDeflate);
+    const opened = await openConnection(url, { ...options, extensionsOffer: deflate === null ? undefined : deflateOffer(deflate) });
+    let compression: PerMessageDeflate | null = null;
+    try {
+      const params = deflate === null ? null : acceptDeflateResponse(opened.extensions, deflate);
+      if (params !== null) compression = new PerMessageDeflate(params, deflate!.threshold);
+    } catch (error) {
+      opened.socket.destroy();
+      throw error;
+    }
+    const socket = opened.socket;
+    let connection: BenchConnection | null = null;
+    const session = new ClientSession(
+      {
+        onText: (text) => events.onMessage(text),
+        onBinary: (data) => events.onMessage(data),
+        onFragment: () => {},
+        onFrame: () => {},
+        onPing: () => {},
+        onPong: () => {},
+        onClose: (code) => {
+          connection!.closeCode = code;
+        },
+        onWrite: (bytes, kind) => {
+          connection!.write(bytes);
+          if (kind === 'close') {
+            session.closeWritten();
+            socket.end();
+          }
+        },
+        onFailure: (error: SessionFailure, closeFrame) => {
+          events.onError(error);
+          if (closeFrame !== null) {
+            session.closeWritten();
+            connection!.write(closeFrame);
+          }
+          socket.end();
+        },
+      },
+      { fragmentSize: options.fragmentSize ?? 0, compression },
+    );
+    connection = new BenchConnection(socket, session);
+    socket.on('data', (chunk: Buffer) => {
+      connection!.wireBytesReceived += chunk.length;
+      // Replies written while handling one chunk leave in one write.
+      socket.cork();
+      session.receive(chunk);
+      socket.uncork();
+    });
+    socket.on('error', (error) => events.onError(error));
+    socket.on('close', () => {
+      connection!.ended = true;
+      compression?.release();
+      events.onEnd(connection!.closeCode);
+    });
+    if (opened.head.length > 0) {
+      connection.wireBytesReceived += opened.head.length;
+      session.receive(opened.head);
+    }
+    socket.resume();
+    return connection;
+  }
+
+  /** True once the socket closed. */
+  get isEnded(): boolean {
+    return this.ended;
+  }
+
+  /** True while the socket takes more bytes without buffering past its high-water mark. */
+  get writable(): boolean {
+    return !this.ended && !this.socket.writableNeedDrain;
+  }
+
+  /** Call `listener` once the socket's buffer has drained. */
+  onceDrained(listener: () => void): void {
+    this.socket.once('drain', listener);
+  }
+
+  /** Send one message; returns false when the connection can no longer send. */
+  send(data: Buffer | string): boolean {
+    if (this.ended || this.session.state !== 'open') return false;
+    this.write(typeof data === 'string' ? this.session.sendText(data) : this.session.sendBinary(data));
+    return true;
+  }
+
+  /** Batch the writes made until {@link uncork}. */
+  cork(): void {
+    this.socket.cork();
+  }
+
+  uncork(): void {
+    this.socket.uncork();
+  }
+
+  /** Start the closing handshake (1000), or just end the socket if the session is done. */
+  close(): void {
+    if (this.ended) return;
+    if (this.session.state === 'open') this.write(this.session.sendClose(1000));
+    else this.socket.end();
+  }
+
+  /** Drop the connection now. */
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  private write(bytes: Buffer): void {
+    this.wireBytesSent += bytes.length;
+    this.socket.write(bytes);
+  }
+}

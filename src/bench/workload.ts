@@ -1,0 +1,404 @@
+/**
+ * The load itself, for a set of connections in one thread:
+ * - closed loop (echo, no rate): each connection keeps `inflight` messages
+ *   outstanding and sends the next one when an echo comes back;
+ * - open loop (echo, `rate`): messages leave on a fixed schedule whatever the
+ *   server does, and each latency runs from the message's *intended* send
+ *   time, so a server stall is counted for every message it delayed
+ *   (coordinated omission corrected, as wrk2 does);
+ * - send-only: messages leave as fast as the socket takes them (or on the
+ *   rate's schedule), nothing is expected back;
+ * - receive-only: an optional start message, then whatever the server pushes is counted.
+ * Every echo is checked against the message sent (length and checksum).
+ */
+import { performance } from 'node:perf_hooks';
+import { BenchConnection, type BenchConnectOptions } from './connection.js';
+import { MessageFactory, checksumBytes, checksumString, readStamp, type SizeSpec } from './payload.js';
+import { PendingQueue } from './pending-queue.js';
+import { RunResult } from './result.js';
+
+export type WorkloadMode = 'echo' | 'send-only' | 'receive-only';
+
+/** One thread's share of a run. */
+export interface WorkloadSpec {
+  url: string;
+  connect: BenchConnectOptions;
+  connections: number;
+  /** Closed loop: messages outstanding per connection. */
+  inflight: number;
+  /** Open loop: messages per second over all of this workload's connections; null for closed loop. */
+  rate: number | null;
+  /** How long to send after the warm-up; null: until `messages` are done. */
+  durationMs: number | null;
+  /** Messages over all connections; null: as many as the duration allows. */
+  messages: number | null;
+  warmupMs: number;
+  /** Connections opened per second; null: all at once. */
+  connectRate: number | null;
+  sizes: SizeSpec;
+  text: boolean;
+  payload: Buffer | null;
+  mode: WorkloadMode;
+  /** receive-only: the message sent on each connection to start the server's pushes. */
+  startMessage: string | null;
+  /** Once sending stops, how long to wait for outstanding echoes (and, any time, the longest silence tolerated). */
+  drainMs: number;
+}
+
+/** Called once per second of the run with that second's entry (for a progress line). */
+export type SecondListener = (index: number, result: RunResult) => void;
+
+/** Name under which an error is counted: its class, and a system error's code. */
+export function errorName(error: unknown): string {
+  if (!(error instanceof Error)) return typeof error;
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === undefined ? error.constructor.name : `${error.constructor.name} (${code})`;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Run a workload to its end and return what it measured. */
+export async function runWorkload(spec: WorkloadSpec, onSecond?: SecondListener): Promise<RunResult> {
+  return new Workload(spec, onSecond).run();
+}
+
+class Slot {
+  connection: BenchConnection | null = null;
+  readonly pending = new PendingQueue();
+  readonly factory: MessageFactory;
+  /** Messages this connection may still send (Infinity without --messages). */
+  budget: number;
+  nextDue = 0;
+  closing = false;
+
+  constructor(spec: WorkloadSpec, budget: number) {
+    this.factory = new MessageFactory(spec.sizes, spec.text, spec.payload);
+    this.budget = budget;
+  }
+}
+
+class Workload {
+  private readonly result = new RunResult();
+  private readonly slots: Slot[];
+  private start = 0;
+  private warmupEnd = 0;
+  private sendEnd = Infinity;
+  private sending = false;
+  private lastActivity = 0;
+  private finish: () => void = () => {};
+  private finished = false;
+  private secondsReported = 0;
+  /** Kept as counters so that the end of the run is found in O(1) per message. */
+  private liveConnections = 0;
+  private outstandingCount = 0;
+  private unsentBudget: number;
+
+  constructor(
+    private readonly spec: WorkloadSpec,
+    private readonly onSecond: SecondListener | undefined,
+  ) {
+    const n = spec.connections;
+    this.slots = Array.from({ length: n }, (_, i) => {
+      const share = spec.messages === null ? Infinity : Math.floor(spec.messages / n) + (i < spec.messages % n ? 1 : 0);
+      return new Slot(spec, share);
+    });
+    this.unsentBudget = spec.messages ?? Infinity;
+  }
+
+  private now(): number {
+    return performance.now();
+  }
+
+  private secondOf(time: number): number {
+    return Math.max(0, Math.floor((time - this.start) / 1000));
+  }
+
+  async run(): Promise<RunResult> {
+    await this.openAll();
+    this.start = this.now();
+    this.lastActivity = this.start;
+    this.warmupEnd = this.start + this.spec.warmupMs;
+    if (this.spec.durationMs !== null) this.sendEnd = this.warmupEnd + this.spec.durationMs;
+    this.result.warmupMs = this.spec.warmupMs;
+    const done = new Promise<void>((resolve) => {
+      this.finish = resolve;
+    });
+    this.sending = true;
+    const ticker = setInterval(() => this.tick(), 50);
+    this.startTraffic();
+    this.checkDone();
+    await done;
+    clearInterval(ticker);
+    this.reportSeconds(true);
+    await this.closeAll();
+    return this.result;
+  }
+
+  private async openAll(): Promise<void> {
+    const spacing = this.spec.connectRate === null ? 0 : 1000 / this.spec.connectRate;
+    const opening: Array<Promise<void>> = [];
+    for (const slot of this.slots) {
+      opening.push(this.open(slot));
+      if (spacing > 0) await sleep(spacing);
+    }
+    await Promise.all(opening);
+  }
+
+  private async open(slot: Slot): Promise<void> {
+    const began = this.now();
+    try {
+      slot.connection = await BenchConnection.open(this.spec.url, this.spec.connect, {
+        onMessage: (data) => this.onMessage(slot, data),
+        onError: (error) => this.onError(error),
+        onEnd: (code) => this.onEnd(slot, code),
+      });
+      this.result.connectLatency.record((this.now() - began) * 1000);
+      this.result.counts.connectionsOpened++;
+      this.liveConnections++;
+    } catch (error) {
+      this.unsentBudget -= slot.budget;
+      slot.budget = 0;
+      this.result.counts.connectionsFailed++;
+      this.result.countError(errorName(error));
+    }
+  }
+
+  private live(): Slot[] {
+    return this.slots.filter((slot) => slot.connection !== null && !slot.connection.isEnded);
+  }
+
+  private startTraffic(): void {
+    const { mode, rate } = this.spec;
+    const live = this.live();
+    if (mode === 'receive-only') {
+      if (this.spec.startMessage !== null) for (const slot of live) slot.connection!.send(this.spec.startMessage);
+      return;
+    }
+    if (rate !== null) {
+      // Spread the connections' schedules evenly over one interval.
+      const interval = (1000 * this.spec.connections) / rate;
+      live.forEach((slot, i) => {
+        slot.nextDue = this.start + (i * interval) / live.length;
+      });
+      this.schedule();
+      return;
+    }
+    for (const slot of live) {
+      if (mode === 'echo') {
+        slot.connection!.cork();
+        for (let i = 0; i < this.spec.inflight; i++) this.sendOne(slot, this.now());
+        slot.connection!.uncork();
+      } else {
+        this.pump(slot);
+      }
+    }
+  }
+
+  /** Open loop: send every message whose intended time has come, then sleep until the next one. */
+  private schedule(): void {
+    if (!this.sending) return;
+    const interval = (1000 * this.spec.connections) / this.spec.rate!;
+    const now = this.now();
+    let next = Infinity;
+    for (const slot of this.slots) {
+      const connection = slot.connection;
+      if (connection === null || connection.isEnded) continue;
+      connection.cork();
+      while (slot.nextDue <= now && slot.budget > 0 && slot.nextDue < this.sendEnd) {
+        this.sendOne(slot, slot.nextDue);
+        slot.nextDue += interval;
+      }
+      connection.uncork();
+      if (slot.budget > 0) next = Math.min(next, slot.nextDue);
+    }
+    if (next === Infinity || next >= this.sendEnd) {
+      if (now >= this.sendEnd || next === Infinity) this.stopSending();
+      else setTimeout(() => this.schedule(), Math.max(0, this.sendEnd - now));
+      return;
+    }
+    setTimeout(() => this.schedule(), Math.max(0, next - now));
+  }
+
+  /** Send-only, closed loop: write while the socket takes it, continue on drain. */
+  private pump(slot: Slot): void {
+    const connection = slot.connection!;
+    connection.cork();
+    while (this.sending && slot.budget > 0 && connection.writable && this.now() < this.sendEnd) {
+      this.sendOne(slot, this.now());
+    }
+    connection.uncork();
+    if (this.sending && slot.budget > 0 && !connection.isEnded) {
+      if (connection.writable) setImmediate(() => this.pump(slot));
+      else connection.onceDrained(() => this.pump(slot));
+    }
+    this.checkDone();
+  }
+
+  private sendOne(slot: Slot, intended: number): void {
+    const message = slot.factory.next();
+    if (!slot.connection!.send(message.data)) return;
+    slot.budget--;
+    this.unsentBudget--;
+    const measured = intended >= this.warmupEnd;
+    if (this.spec.mode === 'echo') {
+      slot.pending.push({ intended, length: message.length, checksum: message.checksum, seq: message.seq, measured });
+      this.outstandingCount++;
+    }
+    if (measured) {
+      this.result.counts.sent++;
+      this.result.counts.payloadBytesSent += message.length;
+    }
+    this.result.second(this.secondOf(this.now())).sent++;
+  }
+
+  private onMessage(slot: Slot, data: Buffer | string): void {
+    const now = this.now();
+    this.lastActivity = now;
+    const second = this.result.second(this.secondOf(now));
+    const counts = this.result.counts;
+    if (this.spec.mode !== 'echo') {
+      if (now >= this.warmupEnd) {
+        counts.received++;
+        counts.payloadBytesReceived += data.length;
+      }
+      second.received++;
+      second.payloadBytes += data.length;
+      return;
+    }
+    let expected = slot.pending.at(0);
+    if (expected === undefined) {
+      counts.unexpected++;
+      second.errors++;
+      return;
+    }
+    const stamp = expected.seq >= 0 ? readStamp(data) : -1;
+    const ahead = (stamp - expected.seq) >>> 0;
+    if (stamp >= 0 && ahead !== 0) {
+      if (ahead < slot.pending.size && slot.pending.at(ahead)!.seq === stamp) {
+        // An echo that skips ahead in sequence: the messages in between were dropped.
+        for (let i = 0; i < ahead; i++) slot.pending.shift();
+        this.outstandingCount -= ahead;
+        counts.dropped += ahead;
+        second.errors += ahead;
+        expected = slot.pending.at(0)!;
+      } else if (ahead >= 2 ** 31) {
+        // The echo of a message already answered: a duplicate, which frees no slot.
+        counts.unexpected++;
+        second.errors++;
+        return;
+      }
+    }
+    slot.pending.shift();
+    this.outstandingCount--;
+    const checksum = typeof data === 'string' ? checksumString(data) : checksumBytes(data);
+    if (data.length !== expected.length || checksum !== expected.checksum) {
+      counts.corrupted++;
+      second.errors++;
+    } else {
+      const latency = (now - expected.intended) * 1000;
+      second.received++;
+      second.payloadBytes += data.length;
+      second.latency.record(latency);
+      if (expected.measured) {
+        counts.received++;
+        counts.payloadBytesReceived += data.length;
+        this.result.latency.record(latency);
+      }
+    }
+    if (this.sending && this.spec.rate === null && slot.budget > 0 && now < this.sendEnd) this.sendOne(slot, now);
+    else if (now >= this.sendEnd) this.stopSending();
+    this.checkDone();
+  }
+
+  private onError(error: Error): void {
+    this.result.countError(errorName(error));
+    this.result.second(this.secondOf(this.now())).errors++;
+  }
+
+  private onEnd(slot: Slot, code: number | null): void {
+    this.liveConnections--;
+    this.unsentBudget -= slot.budget;
+    slot.budget = 0;
+    if (!slot.closing) {
+      this.result.countClose(code ?? 1006);
+      this.result.counts.unanswered += slot.pending.size;
+      this.outstandingCount -= slot.pending.size;
+      while (slot.pending.shift() !== undefined);
+    }
+    this.checkDone();
+  }
+
+  private stopSending(): void {
+    this.sending = false;
+    this.checkDone();
+  }
+
+  /** Called every 50 ms: reports finished seconds, ends the sending window, watches for silence. */
+  private tick(): void {
+    const now = this.now();
+    this.reportSeconds(false);
+    if (now >= this.sendEnd) this.stopSending();
+    if (this.finished) return;
+    if (this.spec.durationMs !== null) {
+      // A timed run sends until its end whatever the server does, then waits --drain for the echoes.
+      if (this.spec.mode === 'receive-only' ? now >= this.sendEnd : now - this.sendEnd > this.spec.drainMs) this.end(now);
+    } else if (this.outstandingCount > 0 && now - this.lastActivity > this.spec.drainMs) {
+      // A run of --messages ends when the server has been silent for --drain with echoes outstanding.
+      this.end(now);
+    }
+  }
+
+  private checkDone(): void {
+    if (this.finished || this.spec.mode === 'receive-only') return;
+    const allSent = !this.sending || this.unsentBudget <= 0;
+    if (this.liveConnections === 0 || (allSent && this.outstandingCount === 0)) this.end(this.now());
+  }
+
+  private end(now: number): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.sending = false;
+    for (const slot of this.slots) {
+      this.result.counts.unanswered += slot.pending.size;
+      slot.closing = true;
+    }
+    const sendStop = Math.min(now, this.sendEnd);
+    this.result.measuredMs = Math.max(0, (this.spec.durationMs === null ? now : sendStop) - this.warmupEnd);
+    this.finish();
+  }
+
+  private reportSeconds(final: boolean): void {
+    if (this.onSecond === undefined) return;
+    const complete = final ? this.result.timeline.length : this.secondOf(this.now());
+    while (this.secondsReported < complete) this.onSecond(this.secondsReported++, this.result);
+  }
+
+  private async closeAll(): Promise<void> {
+    const closing = this.slots
+      .filter((slot) => slot.connection !== null && !slot.connection.isEnded)
+      .map(
+        (slot) =>
+          new Promise<void>((resolve) => {
+            const connection = slot.connection!;
+            const timer = setTimeout(() => connection.destroy(), 1000);
+            const check = setInterval(() => {
+              if (connection.isEnded) {
+                clearTimeout(timer);
+                clearInterval(check);
+                resolve();
+              }
+            }, 10);
+            connection.close();
+          }),
+      );
+    await Promise.all(closing);
+    for (const slot of this.slots) slot.connection?.destroy();
+    for (const slot of this.slots) {
+      if (slot.connection === null) continue;
+      this.result.counts.wireBytesSent += slot.connection.wireBytesSent;
+      this.result.counts.wireBytesReceived += slot.connection.wireBytesReceived;
+    }
+  }
+}
