@@ -4,12 +4,17 @@
  * a pattern without `*` names one case exactly. Agent patterns of `exclude-agent-cases` match whole.
  */
 
+/** A case pattern that is not valid or matches no case. */
+export class CasePatternError extends Error {
+  override name = 'CasePatternError';
+}
+
 function wildcardRegExp(pattern: string, anchorEnd: boolean): RegExp {
   const body = pattern.replace(/\./g, '\\.').replace(/\*/g, '.*');
   try {
     return new RegExp(`^${body}${anchorEnd ? '$' : ''}`);
   } catch (error) {
-    throw new Error(`case pattern "${pattern}" is not a valid pattern: ${(error as Error).message}`);
+    throw new CasePatternError(`case pattern "${pattern}" is not a valid pattern: ${(error as Error).message}`);
   }
 }
 
@@ -26,7 +31,7 @@ export function matchesCasePattern(pattern: string, id: string): boolean {
 export function resolveCases(all: readonly string[], cases: readonly string[], excludeCases: readonly string[] = []): string[] {
   const check = (pattern: string): void => {
     if (!all.some((id) => matchesCasePattern(pattern, id)))
-      throw new Error(`case pattern "${pattern}" matches no case (expected e.g. "*", "1.1.*", "6.4.1" or "12.*.[1234]$")`);
+      throw new CasePatternError(`case pattern "${pattern}" matches no case (expected e.g. "*", "1.1.*", "6.4.1" or "12.*.[1234]$")`);
   };
   cases.forEach(check);
   excludeCases.forEach(check);

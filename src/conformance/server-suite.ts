@@ -7,7 +7,8 @@
  */
 import { ALL_CASES } from './cases/index.js';
 import { HandshakeFailure, openClientConnection } from './client-handshake.js';
-import { resolveCases } from './patterns.js';
+import type { FuzzingClientConfig } from './config.js';
+import { excludedForAgent, resolveCases } from './patterns.js';
 import { FuzzPeer } from './peer.js';
 import { CaseRun, type CaseDefinition } from './run.js';
 import type { CaseResult } from './types.js';
@@ -135,4 +136,44 @@ export async function runServerSuite(options: ServerSuiteOptions): Promise<CaseR
   await Promise.all(Array.from({ length: Math.min(jobs, Math.max(1, concurrent.length)) }, worker));
   for (const definition of selected.filter(isTimingCase)) await play(definition);
   return selected.map((c) => results.get(c.id)!);
+}
+
+/** The server's `Server` header from a case's handshake, Autobahn's agent name when the config gives none. */
+export function serverHeader(results: readonly CaseResult[]): string | undefined {
+  for (const r of results) {
+    const match = /^server:\s*(.+)$/im.exec(r.detail?.http?.response ?? '');
+    if (match !== null) return match[1]!.trim();
+  }
+  return undefined;
+}
+
+/**
+ * Runs a fuzzingclient.json: every server in turn, its cases minus those `exclude-agent-cases`
+ * names for its agent. Resolves with the results per agent.
+ */
+export async function runServerSuiteConfig(
+  config: FuzzingClientConfig,
+  options: Omit<ServerSuiteOptions, 'url' | 'cases' | 'excludeCases' | 'failByDrop' | 'origin' | 'protocols'> & {
+    onServer?: (agent: string, url: string, total: number) => void;
+  } = {},
+): Promise<Map<string, CaseResult[]>> {
+  const all = new Map<string, CaseResult[]>();
+  for (const server of config.servers) {
+    const named = server.agent ?? new URL(server.url).host;
+    const excluded = selectServerCases(config.cases, config.excludeCases)
+      .filter((c) => excludedForAgent(config.excludeAgentCases, named, c.id))
+      .map((c) => c.id);
+    options.onServer?.(named, server.url, selectServerCases(config.cases, [...config.excludeCases, ...excluded]).length);
+    const results = await runServerSuite({
+      ...options,
+      url: server.url,
+      cases: config.cases,
+      excludeCases: [...config.excludeCases, ...excluded],
+      failByDrop: server.failByDrop,
+      origin: server.origin,
+      protocols: server.protocols,
+    });
+    all.set(server.agent ?? serverHeader(results) ?? 'UnknownServer', results);
+  }
+  return all;
 }

@@ -11,6 +11,7 @@ import { DeflateCodec } from './deflate-codec.js';
 import { negotiateDeflate, type DeflateNegotiation } from './deflate-negotiation.js';
 import { MAX_HEAD_BYTES, httpError, parseRequestHead, switchingProtocols, upgradeProblem, type RequestHead } from './handshake.js';
 import { FuzzPeer } from './peer.js';
+import { writeReportFolder } from './outdir.js';
 import { writeJsonReport } from './report.js';
 import { CaseRun, type CaseDefinition } from './run.js';
 import type { CaseResult } from './types.js';
@@ -163,7 +164,10 @@ export async function startFuzzingServer(options: FuzzingServerOptions = {}): Pr
       }
       case '/updateReports': {
         await waitForAgent(agent);
-        if (options.reportDir !== undefined) await writeJsonReport(results(), join(options.reportDir, 'report.json'));
+        if (options.reportDir !== undefined) {
+          await writeJsonReport(results(), join(options.reportDir, 'report.json'));
+          await writeReportFolder(options.reportDir, results(), 'wstest client suite');
+        }
         const peer = quietPeer(socket);
         peer.sendClose(1000);
         return;
