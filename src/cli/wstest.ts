@@ -30,8 +30,9 @@ server-suite: test a WebSocket echo server with Autobahn|Testsuite's cases (sect
   --exclude-cases P     comma-separated patterns left out
   --outdir DIR          report folder (default ./reports/servers, or the config's outdir)
   --jobs N              cases run at once (default: the core count); section 9 always runs alone
-  --fail-on LEVEL       exit 1 when a case is FAILED (default), NON-STRICT or worse,
-                        UNIMPLEMENTED or worse, or never (none)
+  --fail-on LEVEL       exit 1 on: FAILED (default: a FAILED case or a FAILED/UNCLEAN close),
+                        NON-STRICT (also NON-STRICT cases, WRONG CODE / FAILED BY CLIENT
+                        closes), UNIMPLEMENTED (also those), none (never)
   --fail-by-drop        fail connections by dropping TCP (Autobahn's failByDrop option)
   --insecure            do not verify a wss:// server's certificate
   --quiet               no progress bar

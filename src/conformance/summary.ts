@@ -6,22 +6,26 @@ import type { Behavior, CaseResult } from './types.js';
 
 const ORDER: Behavior[] = ['OK', 'NON-STRICT', 'FAILED', 'INFORMATIONAL', 'UNIMPLEMENTED'];
 
-/** Which verdicts fail a run: FAILED (the default), NON-STRICT (and FAILED), UNIMPLEMENTED (and both), or none. */
+/**
+ * Which verdicts fail a run. FAILED (the default): a FAILED case, or a close verdict FAILED or
+ * UNCLEAN (Autobahn can pass a case whose close failed). NON-STRICT: those, a NON-STRICT case, or
+ * a close verdict WRONG CODE or FAILED BY CLIENT. UNIMPLEMENTED: those and UNIMPLEMENTED cases. none: never.
+ */
 export type FailOn = 'FAILED' | 'NON-STRICT' | 'UNIMPLEMENTED' | 'none';
 
 export const FAIL_ON_VALUES: readonly FailOn[] = ['FAILED', 'NON-STRICT', 'UNIMPLEMENTED', 'none'];
 
-const FAILING: Record<FailOn, readonly Behavior[]> = {
-  FAILED: ['FAILED'],
-  'NON-STRICT': ['FAILED', 'NON-STRICT'],
-  UNIMPLEMENTED: ['FAILED', 'NON-STRICT', 'UNIMPLEMENTED'],
+const FAILING: Record<FailOn, readonly string[]> = {
+  FAILED: ['FAILED', 'close FAILED', 'close UNCLEAN'],
+  'NON-STRICT': ['FAILED', 'close FAILED', 'close UNCLEAN', 'NON-STRICT', 'close WRONG CODE', 'close FAILED BY CLIENT'],
+  UNIMPLEMENTED: ['FAILED', 'close FAILED', 'close UNCLEAN', 'NON-STRICT', 'close WRONG CODE', 'close FAILED BY CLIENT', 'UNIMPLEMENTED'],
   none: [],
 };
 
 /** True when some result has a verdict that `failOn` counts as a failure. */
 export function runFails(results: Iterable<CaseResult>, failOn: FailOn): boolean {
   const failing = FAILING[failOn];
-  for (const r of results) if (failing.includes(r.behavior)) return true;
+  for (const r of results) if (failing.includes(r.behavior) || failing.includes(`close ${r.behaviorClose}`)) return true;
   return false;
 }
 

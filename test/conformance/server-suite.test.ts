@@ -1,0 +1,171 @@
+/**
+ * The server suite (wstest server-suite) against real servers: the `ws` echo server must get
+ * its published Autobahn verdicts on a reduced case set, and deliberately broken raw servers
+ * the verdicts Autobahn gives them. Also the report folder, case patterns, config and exit rule.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, parseFuzzingClientConfig } from '../../src/conformance/config.js';
+import { cleanForFilename, reportFileName, writeReportFolder } from '../../src/conformance/outdir.js';
+import { excludedForAgent, matchesCasePattern, resolveCases } from '../../src/conformance/patterns.js';
+import { SERVER_SUITE_CASES, runServerSuite, runServerSuiteConfig, selectServerCases } from '../../src/conformance/server-suite.js';
+import { formatSummary, runFails } from '../../src/conformance/summary.js';
+import type { CaseResult } from '../../src/conformance/types.js';
+import { startBrokenServer } from '../helpers/broken-echo-server.js';
+import { startWsServer, type WsTestServer } from '../helpers/ws-server.js';
+
+const REDUCED = ['1.1.*', '1.2.8', '2.*', '3.*', '4.*', '5.1', '5.9', '5.15', '6.1.*', '6.3.*', '6.4.1', '7.1.*', '7.5.1', '7.7.1', '7.9.1', '7.13.*', '9.1.1', '10.*'];
+
+function verdicts(results: readonly CaseResult[]): Record<string, string> {
+  return Object.fromEntries(results.map((r) => [r.id, `${r.behavior}/${r.behaviorClose}`]));
+}
+
+describe('server suite against the ws echo server', () => {
+  let server: WsTestServer;
+  let results: CaseResult[];
+
+  beforeAll(async () => {
+    // ws >= 8.19 limits a message to 16384 fragments by default; 9.3.1/9.4.1 send 65536 (the published run predates it).
+    server = await startWsServer(undefined, { maxFragments: 0 });
+    results = await runServerSuite({ url: server.url, cases: REDUCED, jobs: 2, scale: 1 / 16 });
+  }, 60_000);
+  afterAll(async () => server.close());
+
+  it("gives ws its published verdicts: OK except NON-STRICT 6.4.1 and INFORMATIONAL 7.1.6 / 7.13.x", () => {
+    const notOk = results.filter((r) => r.behavior !== 'OK').map((r) => `${r.id} ${r.behavior}`);
+    expect(notOk).toEqual(['6.4.1 NON-STRICT', '7.1.6 INFORMATIONAL', '7.13.1 INFORMATIONAL', '7.13.2 INFORMATIONAL']);
+    expect(results.filter((r) => r.behavior === 'OK').every((r) => r.behaviorClose === 'OK')).toBe(true);
+    expect(results.length).toBe(selectServerCases(REDUCED).length);
+    expect(runFails(results, 'FAILED')).toBe(false);
+    expect(runFails(results, 'NON-STRICT')).toBe(true);
+  });
+
+  it('records what the server sent: close codes, the handshake and the wire log', () => {
+    const case311 = results.find((r) => r.id === '3.1')!;
+    expect(case311.remoteCloseCode).toBe(1002);
+    expect(case311.detail!.closedByMe).toBe(false);
+    expect(case311.detail!.http!.response).toMatch(/^HTTP\/1\.1 101/);
+    const sent = case311.detail!.wirelog.entries.find((e) => e.dir === 'tx');
+    expect(sent).toMatchObject({ opcode: 1, rsv: 1, masked: true });
+  });
+
+  it('writes an Autobahn-compatible report folder', async () => {
+    const outdir = await mkdtemp(join(tmpdir(), 'wstest-'));
+    try {
+      await writeReportFolder(outdir, new Map([['ws 8.x', results]]), 'test');
+      const index = JSON.parse(await readFile(join(outdir, 'index.json'), 'utf8')) as Record<string, Record<string, Record<string, unknown>>>;
+      expect(index['ws 8.x']!['6.4.1']).toEqual({
+        behavior: 'NON-STRICT',
+        behaviorClose: 'OK',
+        duration: expect.any(Number),
+        remoteCloseCode: 1007,
+        reportfile: 'ws_8_x_case_6_4_1.json',
+      });
+      const report = JSON.parse(await readFile(join(outdir, 'ws_8_x_case_6_4_1.json'), 'utf8')) as Record<string, unknown>;
+      expect(report).toMatchObject({ id: '6.4.1', behavior: 'NON-STRICT', remoteCloseCode: 1007, closedByMe: false });
+      expect(typeof report.expectation).toBe('string');
+      const html = await readFile(join(outdir, 'index.html'), 'utf8');
+      expect(html).toContain('6.4.1');
+      expect(html).not.toMatch(/<(script|link|img)\b/i);
+    } finally {
+      await rm(outdir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('server suite against broken servers', () => {
+  it('a server that echoes reserved bits and invalid UTF-8 gets the verdicts Autobahn gives', async () => {
+    const server = await startBrokenServer('lenient');
+    try {
+      const results = await runServerSuite({ url: server.url, cases: ['1.1.1', '3.1', '3.2', '4.1.1', '6.3.1'], jobs: 2 });
+      // Autobahn: the bad echo is refused, not recorded, so what was recorded matches (behavior OK), but the tester,
+      // not the server, had to fail the connection: close FAILED. In the UTF-8 cases that fails the case too.
+      expect(verdicts(results)).toEqual({
+        '1.1.1': 'OK/OK',
+        '3.1': 'OK/FAILED',
+        '3.2': 'OK/FAILED',
+        '4.1.1': 'OK/FAILED',
+        '6.3.1': 'FAILED/FAILED',
+      });
+      expect(results.find((r) => r.id === '3.1')!.reason).toContain('server frame has RSV bits 1');
+      expect(results.find((r) => r.id === '6.3.1')!.reason).toContain('not valid UTF-8');
+      expect(runFails(results, 'FAILED')).toBe(true);
+    } finally {
+      await server.close();
+    }
+  }, 30_000);
+
+  it('a server that never answers the close gets UNCLEAN where a clean close is required', async () => {
+    const server = await startBrokenServer('no-close-reply');
+    try {
+      const results = await runServerSuite({ url: server.url, cases: ['1.1.1', '2.1'], closeTimeoutMs: 300 });
+      expect(verdicts(results)).toEqual({ '1.1.1': 'OK/UNCLEAN', '2.1': 'OK/UNCLEAN' });
+      expect(results[0]!.detail!.wasNotCleanReason).toContain('did not answer the close frame');
+    } finally {
+      await server.close();
+    }
+  }, 30_000);
+
+  it('a server that cannot be reached fails every case with the reason', async () => {
+    const server = await startBrokenServer('lenient');
+    const url = server.url;
+    await server.close();
+    const [result] = await runServerSuite({ url, cases: ['1.1.1'] });
+    expect(result).toMatchObject({ behavior: 'FAILED', behaviorClose: 'FAILED' });
+    expect(result!.reason).toMatch(/^opening handshake failed: could not connect/);
+  });
+});
+
+describe('case patterns, config and summary', () => {
+  it('reads patterns as Autobahn does: exact ids, * wildcards, regex tails', () => {
+    const ids = SERVER_SUITE_CASES.map((c) => c.id);
+    expect(ids.length).toBe(301);
+    expect(matchesCasePattern('1.1.1', '1.1.10')).toBe(false);
+    expect(resolveCases(ids, ['9.*.[12]$'])).toEqual(ids.filter((id) => /^9\.\d+\.[12]$/.test(id)));
+    expect(resolveCases(ids, ['6.4.*'], ['6.4.2'])).toEqual(['6.4.1', '6.4.3', '6.4.4']);
+    expect(() => resolveCases(ids, ['8.*'])).toThrow('case pattern "8.*" matches no case');
+    expect(excludedForAgent({ 'ws*': ['9.*'] }, 'ws 8', '9.1.1')).toBe(true);
+    expect(excludedForAgent({ 'ws*': ['9.*'] }, 'other', '9.1.1')).toBe(false);
+  });
+
+  it('parses fuzzingclient.json and names the bad field', () => {
+    const config = parseFuzzingClientConfig(
+      JSON.stringify({
+        outdir: './out',
+        options: { failByDrop: false, version: 18 },
+        servers: [{ agent: 'ws', url: 'ws://127.0.0.1:9001', options: { failByDrop: true } }],
+        cases: ['1.*'],
+        'exclude-cases': ['1.1.2'],
+        'exclude-agent-cases': { ws: ['1.2.*'] },
+      }),
+    );
+    expect(config).toMatchObject({ outdir: './out', cases: ['1.*'], excludeCases: ['1.1.2'], ignoredOptions: ['options.version'] });
+    expect(config.servers[0]).toEqual({ agent: 'ws', url: 'ws://127.0.0.1:9001', failByDrop: true });
+    expect(() => parseFuzzingClientConfig('{"servers": [{"url": "http://x"}]}')).toThrow(ConfigError);
+    expect(() => parseFuzzingClientConfig('{"servers": [{"url": "http://x"}]}')).toThrow('expected "servers[0].url" to be a ws:// or wss:// URL, got "http://x"');
+    expect(() => parseFuzzingClientConfig('{"servers": [], "cases": 1}')).toThrow('expected "servers" to be a non-empty list');
+  });
+
+  it('runs a config: exclude-agent-cases leaves cases out for that agent', async () => {
+    const server = await startWsServer();
+    try {
+      const config = parseFuzzingClientConfig(
+        JSON.stringify({ servers: [{ agent: 'ws', url: server.url }], cases: ['1.1.*'], 'exclude-agent-cases': { 'w*': ['1.1.[2-8]'] } }),
+      );
+      const results = await runServerSuiteConfig(config, { jobs: 2 });
+      expect(verdicts(results.get('ws')!)).toEqual({ '1.1.1': 'OK/OK' });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('names report files as Autobahn does and summarises non-OK cases one per line', () => {
+    expect(cleanForFilename('  Tungstenite (0.20)! ')).toBe('tungstenite_0_20');
+    expect(reportFileName('ws', '12.1.10')).toBe('ws_case_12_1_10.json');
+    const result: CaseResult = { id: '6.4.1', description: '', behavior: 'NON-STRICT', behaviorClose: 'OK', durationMs: 2000, remoteCloseCode: 1007, localCloseCode: null, reason: 'late' };
+    const text = formatSummary('ws', [result, { ...result, id: '1.1.1', behavior: 'OK' }], 1500);
+    expect(text.split('\n')).toEqual(['ws: 2 cases in 1.5 s: 1 OK, 1 NON-STRICT', expect.stringMatching(/^ {2}6\.4\.1 +NON-STRICT +close OK +late$/)]);
+  });
+});
