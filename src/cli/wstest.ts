@@ -22,7 +22,7 @@ const EXIT_USAGE = 2;
 export const HELP = `usage: wstest server-suite (--url URL [--agent NAME] | --config FILE) [options]
        wstest client-suite [--port PORT] [--cases PATTERNS] [--outdir DIR]
 
-server-suite: test a WebSocket echo server with Autobahn|Testsuite's cases (sections 1-7, 9, 10).
+server-suite: test a WebSocket echo server with Autobahn|Testsuite's 517 cases (sections 1-7, 9, 10, 12, 13).
   --url URL             ws:// or wss:// URL of the echo server
   --agent NAME          name of the server in the reports (default: its host:port)
   --config FILE         an Autobahn fuzzingclient.json instead of --url

@@ -61,7 +61,7 @@ function hasToken(value: string | undefined, token: string): boolean {
 }
 
 /** Checks the 101 answer (RFC 6455 §4.1); returns the problem, or null when the answer is valid. */
-export function responseProblem(head: string, key: string): string | null {
+export function responseProblem(head: string, key: string, offered: { extensions: boolean; protocols: readonly string[] } = { extensions: false, protocols: [] }): string | null {
   const [statusLine = '', ...lines] = head.split('\r\n');
   const status = /^HTTP\/1\.1 (\d{3})/.exec(statusLine);
   if (status === null || status[1] !== '101') return `expected "HTTP/1.1 101 Switching Protocols", got "${statusLine}"`;
@@ -70,6 +70,12 @@ export function responseProblem(head: string, key: string): string | null {
   if (!hasToken(headers.get('connection'), 'upgrade')) return `expected Connection: Upgrade, got ${headers.get('connection') ?? 'none'}`;
   const accept = headers.get('sec-websocket-accept');
   if (accept !== acceptKey(key)) return `expected Sec-WebSocket-Accept ${acceptKey(key)}, got ${accept ?? 'none'}`;
+  // RFC 6455 §4.1 steps 5–6: no extension or subprotocol that was not offered.
+  const extensions = headers.get('sec-websocket-extensions');
+  if (extensions !== undefined && !offered.extensions) return `expected no Sec-WebSocket-Extensions (none was offered), got "${extensions}"`;
+  const protocol = headers.get('sec-websocket-protocol');
+  if (protocol !== undefined && !offered.protocols.includes(protocol))
+    return `expected Sec-WebSocket-Protocol to be one of the offered [${offered.protocols.join(', ')}], got "${protocol}"`;
   return null;
 }
 
@@ -116,7 +122,7 @@ export function openClientConnection(url: URL, options: ClientHandshakeOptions):
         return;
       }
       response = head.subarray(0, end).toString('latin1');
-      const problem = responseProblem(response, key);
+      const problem = responseProblem(response, key, { extensions: options.extensions !== undefined, protocols: options.protocols ?? [] });
       if (problem !== null) {
         fail(problem);
         return;

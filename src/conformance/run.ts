@@ -23,6 +23,11 @@ export interface CaseDefinition {
    * in order (RFC 7692 §5). Without it the server declines every extension, as Autobahn does.
    */
   deflate?: readonly DeflateAcceptance[];
+  /**
+   * Description and expectation when the tester is the client (server suite), where swapping the
+   * roles in the text is not enough; by default the text's "server" and "client" are swapped.
+   */
+  asClient?: { description: string; expectation: string };
   /** what the server does once the connection is open. */
   start(run: CaseRun): void;
   /** adjusts the verdict once the connection is gone. */

@@ -7,6 +7,9 @@
  */
 import { ALL_CASES } from './cases/index.js';
 import { HandshakeFailure, openClientConnection } from './client-handshake.js';
+import { DeflateCodec } from './deflate-codec.js';
+import { clientOffer, readServerAnswer } from './deflate-negotiation.js';
+import { serverSuiteTexts } from './roles.js';
 import type { FuzzingClientConfig } from './config.js';
 import { excludedForAgent, resolveCases } from './patterns.js';
 import { FuzzPeer } from './peer.js';
@@ -41,7 +44,7 @@ export interface ServerSuiteOptions {
 }
 
 /** The cases the server suite plays, in Autobahn's order. */
-export const SERVER_SUITE_CASES: readonly CaseDefinition[] = ALL_CASES.filter((c) => c.deflate === undefined);
+export const SERVER_SUITE_CASES: readonly CaseDefinition[] = ALL_CASES;
 
 const MAX_MESSAGE = 64 * 1024 * 1024;
 
@@ -66,6 +69,7 @@ export async function runServerCase(definition: CaseDefinition, options: ServerS
     opened = await openClientConnection(new URL(options.url), {
       origin: options.origin,
       protocols: options.protocols,
+      extensions: definition.deflate === undefined ? undefined : clientOffer(definition.deflate),
       timeoutMs: Math.min(hardMs, 10_000),
       rejectUnauthorized: options.rejectUnauthorized,
     });
@@ -73,7 +77,7 @@ export async function runServerCase(definition: CaseDefinition, options: ServerS
     const why = error instanceof HandshakeFailure ? error.message : (error as Error).message;
     return {
       id: definition.id,
-      description: definition.description,
+      description: serverSuiteTexts(definition).description,
       behavior: 'FAILED',
       behaviorClose: 'FAILED',
       durationMs: Math.round(performance.now() - started),
@@ -82,6 +86,7 @@ export async function runServerCase(definition: CaseDefinition, options: ServerS
       reason: `opening handshake failed: ${why}`,
     };
   }
+  const negotiation = definition.deflate === undefined ? null : readServerAnswer(opened.extensions, definition.deflate);
   return new Promise<CaseResult>((resolve) => {
     let run: CaseRun;
     let hardTimer: NodeJS.Timeout | undefined;
@@ -95,13 +100,24 @@ export async function runServerCase(definition: CaseDefinition, options: ServerS
         onConnectionLost: () => {
           clearTimeout(hardTimer);
           const result = run.conclude();
-          if (result.detail !== undefined) result.detail.http = { request: opened.request, response: opened.response };
+          const texts = serverSuiteTexts(definition);
+          result.description = texts.description;
+          if (result.detail !== undefined) {
+            result.detail.expectation = texts.expectation;
+            result.detail.http = { request: opened.request, response: opened.response };
+          }
           resolve(result);
         },
       },
-      { role: 'client', failByDrop: options.failByDrop ?? false, maxPayload: MAX_MESSAGE, closeTimeoutMs },
+      {
+        role: 'client',
+        failByDrop: options.failByDrop ?? false,
+        maxPayload: MAX_MESSAGE,
+        closeTimeoutMs,
+        deflate: negotiation?.kind === 'accepted' ? new DeflateCodec(negotiation.params, 'client') : undefined,
+      },
     );
-    run = new CaseRun(definition, peer, scale, null, options.strict ?? false);
+    run = new CaseRun(definition, peer, scale, negotiation, options.strict ?? false);
     hardTimer = setTimeout(() => {
       run.timedOut = `case ${definition.id} did not finish within ${hardMs} ms`;
       peer.destroy();
