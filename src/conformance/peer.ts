@@ -119,6 +119,8 @@ export class FuzzPeer {
   private inflating = false;
   /** TCP closed while frames were still being handled: the end is reported once they are. */
   private socketGone = false;
+  /** a frame header broke a rule: the byte stream cannot be followed any further. */
+  private framingBroken = false;
   /** the peer closed its side of TCP. */
   private peerEnded = false;
 
@@ -348,12 +350,14 @@ export class FuzzPeer {
   }
 
   private onData(chunk: Buffer): void {
-    if (this.state === 'CLOSED' || this.violation !== null) return;
+    if (this.state === 'CLOSED' || this.framingBroken) return;
     let frames: IncomingFrame[];
     try {
       frames = this.reader.push(chunk);
     } catch (error) {
       if (!(error instanceof ClientViolation)) throw error;
+      // The stream cannot be followed past a broken frame header: nothing more is read.
+      this.framingBroken = true;
       this.fail(error.message, error.code);
       return;
     }
@@ -363,8 +367,7 @@ export class FuzzPeer {
 
   /** Handles received frames in order; stops while a compressed message inflates and resumes after it. */
   private handleBacklog(): void {
-    while (this.backlog.length > 0 && !this.inflating && this.violation === null) this.onFrame(this.backlog.shift()!);
-    if (this.violation !== null) this.backlog = [];
+    while (this.backlog.length > 0 && !this.inflating) this.onFrame(this.backlog.shift()!);
     if (this.socketGone && !this.inflating && this.backlog.length === 0) this.concludeClosed();
   }
 
@@ -382,6 +385,8 @@ export class FuzzPeer {
   }
 
   private onFrame(frame: IncomingFrame): void {
+    // After the tester failed the connection only the peer's close frame still counts (the closing handshake, §7.1.7).
+    if (this.violation !== null && frame.opcode !== OPCODE.CLOSE) return;
     this.wirelog.frame('rx', { ...frame, masked: this.role === 'server' });
     if (this.closeReceived) {
       this.fail(`${this.peerName} sent a frame (opcode ${frame.opcode}) after its close frame`, 1002); // RFC 6455 §5.5.1

@@ -75,6 +75,33 @@ describe('server suite against the ws echo server', () => {
   });
 });
 
+describe('server suite, permessage-deflate (sections 12-13)', () => {
+  it('ws with permessage-deflate passes; the offer asks of the server what the case requests', async () => {
+    const server = await startWsServer(undefined, { perMessageDeflate: true });
+    try {
+      const results = await runServerSuite({ url: server.url, cases: ['12.1.1', '12.2.11', '13.2.1', '13.5.1', '13.7.2'], jobs: 2, scale: 1 / 50 });
+      expect(verdicts(results)).toEqual({ '12.1.1': 'OK/OK', '12.2.11': 'OK/OK', '13.2.1': 'OK/OK', '13.5.1': 'OK/OK', '13.7.2': 'OK/OK' });
+      expect(server.requests[2]!.headers['sec-websocket-extensions']).toBe(
+        'permessage-deflate; client_no_context_takeover; client_max_window_bits; server_no_context_takeover',
+      );
+      expect(results[3]!.reason).toContain('server_no_context_takeover; server_max_window_bits=8');
+    } finally {
+      await server.close();
+    }
+  }, 30_000);
+
+  it('a server without permessage-deflate gets UNIMPLEMENTED', async () => {
+    const server = await startWsServer();
+    try {
+      const [result] = await runServerSuite({ url: server.url, cases: ['12.1.1'] });
+      expect(result).toMatchObject({ behavior: 'UNIMPLEMENTED', behaviorClose: 'OK' });
+      expect(result!.reason).toContain('the server accepted no extension');
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('server suite against broken servers', () => {
   it('a server that echoes reserved bits and invalid UTF-8 gets the verdicts Autobahn gives', async () => {
     const server = await startBrokenServer('lenient');
@@ -108,6 +135,20 @@ describe('server suite against broken servers', () => {
     }
   }, 30_000);
 
+  it('a server that accepts permessage-deflate but echoes compressed bytes as uncompressed messages fails 12.x / 13.x', async () => {
+    const server = await startBrokenServer('deflate-uncompressed');
+    try {
+      const [result] = await runServerSuite({ url: server.url, cases: ['12.1.1'], scale: 1 / 50 });
+      // The compressed bytes arrive as a text message that is not UTF-8: the tester fails the connection with
+      // 1007, which the server echoes; Autobahn: no echo matched (FAILED), close code not 1000 (WRONG CODE).
+      expect(result).toMatchObject({ behavior: 'FAILED', behaviorClose: 'WRONG CODE', remoteCloseCode: 1007 });
+      expect(result!.reason).toContain('agreed "permessage-deflate"; only 0 of 20 messages were echoed');
+      expect(result!.reason).toContain('server sent a text message that is not valid UTF-8');
+    } finally {
+      await server.close();
+    }
+  });
+
   it('a server that cannot be reached fails every case with the reason', async () => {
     const server = await startBrokenServer('lenient');
     const url = server.url;
@@ -121,7 +162,9 @@ describe('server suite against broken servers', () => {
 describe('case patterns, config and summary', () => {
   it('reads patterns as Autobahn does: exact ids, * wildcards, regex tails', () => {
     const ids = SERVER_SUITE_CASES.map((c) => c.id);
-    expect(ids.length).toBe(301);
+    expect(ids.length).toBe(517);
+    expect(resolveCases(ids, ['12.*.1'])).toHaveLength(50); // Autobahn: a * pattern matches at the start only
+    expect(resolveCases(ids, ['12.*.1$'])).toEqual(['12.1.1', '12.2.1', '12.3.1', '12.4.1', '12.5.1']);
     expect(matchesCasePattern('1.1.1', '1.1.10')).toBe(false);
     expect(resolveCases(ids, ['9.*.[12]$'])).toEqual(ids.filter((id) => /^9\.\d+\.[12]$/.test(id)));
     expect(resolveCases(ids, ['6.4.*'], ['6.4.2'])).toEqual(['6.4.1', '6.4.3', '6.4.4']);

@@ -3,12 +3,14 @@
  * suite gives them Autobahn's verdicts. The server echoes frame by frame, unchecked:
  * - 'lenient': every data frame comes back as it came (RSV bits, reserved opcodes and invalid
  *   UTF-8 included), pings get pongs, a close is answered and TCP closed;
- * - 'no-close-reply': as 'lenient', but a close frame is ignored and TCP left open.
+ * - 'no-close-reply': as 'lenient', but a close frame is ignored and TCP left open;
+ * - 'deflate-uncompressed': accepts permessage-deflate, then echoes each frame's payload as it came
+ *   (still compressed) with RSV1 cleared, i.e. as an uncompressed message.
  */
 import { createHash } from 'node:crypto';
 import { createServer, type Socket } from 'node:net';
 
-export type Breakage = 'lenient' | 'no-close-reply';
+export type Breakage = 'lenient' | 'no-close-reply' | 'deflate-uncompressed';
 
 export interface BrokenServer {
   url: string;
@@ -48,7 +50,8 @@ function serve(socket: Socket, breakage: Breakage, input: Buffer): void {
         socket.end(frame(0x88, payload));
         return;
       }
-      socket.write(frame(opcode === 9 ? (first & 0xf0) | 10 : first, payload));
+      const echoed = breakage === 'deflate-uncompressed' ? first & ~0x40 : first;
+      socket.write(frame(opcode === 9 ? (first & 0xf0) | 10 : echoed, payload));
     }
   };
   socket.on('data', (chunk: Buffer) => {
@@ -72,8 +75,9 @@ export async function startBrokenServer(breakage: Breakage): Promise<BrokenServe
       if (end < 0) return;
       socket.off('data', onHead);
       const key = /sec-websocket-key:\s*(\S+)/i.exec(head.subarray(0, end).toString('latin1'))?.[1] ?? '';
+      const extensions = breakage === 'deflate-uncompressed' ? 'Sec-WebSocket-Extensions: permessage-deflate\r\n' : '';
       const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
-      socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+      socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n${extensions}\r\n`);
       serve(socket, breakage, head.subarray(end + 4));
     };
     socket.on('data', onHead);
