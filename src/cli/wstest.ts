@@ -4,11 +4,12 @@
  *   wstest server-suite --url ws://host:port/path   test a server (Autobahn's fuzzingclient)
  *   wstest server-suite --config fuzzingclient.json
  *   wstest client-suite --port 9001                 test a client (Autobahn's fuzzingserver)
+ *   wstest client-suite --config fuzzingserver.json
  * See `wstest --help`. The work is done by src/conformance; this file parses and prints.
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { ConfigError, parseFuzzingClientConfig, type FuzzingClientConfig } from '../conformance/config.js';
+import { ConfigError, parseFuzzingClientConfig, parseFuzzingServerConfig, type FuzzingClientConfig, type FuzzingServerConfig } from '../conformance/config.js';
 import { writeReportFolder } from '../conformance/outdir.js';
 import { CasePatternError } from '../conformance/patterns.js';
 import { startFuzzingServer } from '../conformance/server.js';
@@ -20,7 +21,7 @@ const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
 
 export const HELP = `usage: wstest server-suite (--url URL [--agent NAME] | --config FILE) [options]
-       wstest client-suite [--port PORT] [--cases PATTERNS] [--outdir DIR]
+       wstest client-suite [--port PORT | --config FILE] [options]
 
 server-suite: test a WebSocket echo server with Autobahn|Testsuite's 517 cases (sections 1-7, 9, 10, 12, 13).
   --url URL             ws:// or wss:// URL of the echo server
@@ -38,9 +39,13 @@ server-suite: test a WebSocket echo server with Autobahn|Testsuite's 517 cases (
   --quiet               no progress bar
 
 client-suite: serve the client cases (Autobahn's fuzzingserver agent protocol) until interrupted.
-  --port PORT           port on 127.0.0.1 (default 9001)
-  --cases PATTERNS      comma-separated case patterns (default all)
+  --port PORT           port to listen on (default 9001)
+  --host HOST           address to listen on (default 127.0.0.1)
+  --config FILE         an Autobahn fuzzingserver.json (url, outdir, cases, exclude-cases, cert, key)
+  --cases PATTERNS      comma-separated case patterns (default "*")
+  --exclude-cases P     comma-separated patterns left out
   --outdir DIR          where /updateReports writes its reports (default ./reports/clients)
+  --cert FILE --key FILE  serve wss:// with this PEM certificate and key
 
 Exit status: 0 pass, 1 a case failed by the --fail-on rule, 2 bad command line or config.`;
 
@@ -135,20 +140,57 @@ async function serverSuite(args: ServerSuiteArgs): Promise<number> {
 }
 
 async function clientSuite(argv: string[]): Promise<number> {
-  let port = 9001;
-  let cases: string | undefined;
-  let outdir = './reports/clients';
+  const flags = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    if (arg === '--port') {
-      port = Number(takeValue(argv, i++, arg));
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`expected --port to be 0-65535, got ${JSON.stringify(argv[i])}`);
-    } else if (arg === '--cases') cases = takeValue(argv, i++, arg);
-    else if (arg === '--outdir') outdir = takeValue(argv, i++, arg);
-    else throw new UsageError(`unknown argument ${JSON.stringify(arg)}`);
+    if (!['--port', '--host', '--cases', '--exclude-cases', '--outdir', '--config', '--cert', '--key'].includes(arg))
+      throw new UsageError(`unknown argument ${JSON.stringify(arg)}`);
+    flags.set(arg, takeValue(argv, i++, arg));
   }
-  const server = await startFuzzingServer({ port, cases, reportDir: outdir });
-  process.stdout.write(`wstest: client suite listening on ${server.url} (agent protocol: /getCaseCount, /runCase, /getCaseInfo, /getCaseStatus, /updateReports)\n`);
+  let config: FuzzingServerConfig;
+  const file = flags.get('--config');
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new UsageError(`could not read --config ${file}: ${(error as Error).message}`);
+    }
+    config = parseFuzzingServerConfig(text);
+  } else config = { host: '127.0.0.1', port: 9001, outdir: './reports/clients', cases: ['*'], excludeCases: [], excludeAgentCases: {} };
+  if (flags.has('--host')) config.host = flags.get('--host')!;
+  if (flags.has('--port')) {
+    const port = Number(flags.get('--port'));
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`expected --port to be 0-65535, got ${JSON.stringify(flags.get('--port'))}`);
+    config.port = port;
+  }
+  if (flags.has('--cases')) config.cases = patterns(flags.get('--cases')!);
+  if (flags.has('--exclude-cases')) config.excludeCases = patterns(flags.get('--exclude-cases')!);
+  if (flags.has('--outdir')) config.outdir = flags.get('--outdir')!;
+  if (flags.has('--cert')) config.cert = flags.get('--cert')!;
+  if (flags.has('--key')) config.key = flags.get('--key')!;
+  if ((config.cert === undefined) !== (config.key === undefined)) throw new UsageError('expected both --cert and --key for wss://, or neither');
+  let tls: { cert: Buffer; key: Buffer } | undefined;
+  if (config.cert !== undefined) {
+    try {
+      tls = { cert: readFileSync(config.cert), key: readFileSync(config.key!) };
+    } catch (error) {
+      throw new UsageError(`could not read the certificate or key: ${(error as Error).message}`);
+    }
+  }
+  const server = await startFuzzingServer({
+    host: config.host,
+    port: config.port,
+    casePatterns: config.cases,
+    excludeCases: config.excludeCases,
+    excludeAgentCases: config.excludeAgentCases,
+    reportDir: config.outdir,
+    tls,
+  });
+  process.stdout.write(
+    `wstest: client suite listening on ${server.url} (agent protocol: /getCaseCount, /runCase, /getCaseInfo, /getCaseStatus, /updateReports); ` +
+      `reports into ${config.outdir} on /updateReports; Ctrl-C stops\n`,
+  );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

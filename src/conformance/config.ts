@@ -102,3 +102,53 @@ export function parseFuzzingClientConfig(text: string): FuzzingClientConfig {
     ignoredOptions,
   };
 }
+
+/** Autobahn's fuzzingserver.json (the client suite's config file). */
+export interface FuzzingServerConfig {
+  host: string;
+  port: number;
+  outdir: string;
+  cases: string[];
+  excludeCases: string[];
+  excludeAgentCases: Record<string, string[]>;
+  /** paths of the PEM certificate and key for wss://. */
+  cert?: string;
+  key?: string;
+}
+
+/** Parses the JSON text of a fuzzingserver.json: `url` (ws:// or wss:// address to listen on), `outdir`, `cases`, `exclude-cases`, `exclude-agent-cases`, `cert`/`key`. */
+export function parseFuzzingServerConfig(text: string): FuzzingServerConfig {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`expected JSON, got a parse error: ${(error as Error).message}`);
+  }
+  const top = record(json, 'the config');
+  const url = top.url ?? 'ws://127.0.0.1:9001';
+  if (typeof url !== 'string' || !/^wss?:\/\//i.test(url)) throw new ConfigError(`expected "url" to be a ws:// or wss:// URL, got ${describe(url)}`);
+  const parsed = new URL(url);
+  for (const field of ['cert', 'key', 'outdir'] as const) {
+    if (top[field] !== undefined && typeof top[field] !== 'string') throw new ConfigError(`expected "${field}" to be a path, got ${describe(top[field])}`);
+  }
+  if (parsed.protocol === 'wss:' && (top.cert === undefined || top.key === undefined))
+    throw new ConfigError(`expected "cert" and "key" for the wss:// url ${url}`);
+  const excludeAgentCases: Record<string, string[]> = {};
+  if (top['exclude-agent-cases'] !== undefined) {
+    for (const [agent, patterns] of Object.entries(record(top['exclude-agent-cases'], 'exclude-agent-cases')))
+      excludeAgentCases[agent] = stringList(patterns, `exclude-agent-cases.${agent}`);
+  }
+  const config: FuzzingServerConfig = {
+    host: parsed.hostname.replace(/^\[|\]$/g, ''),
+    port: parsed.port === '' ? (parsed.protocol === 'wss:' ? 443 : 80) : Number(parsed.port),
+    outdir: (top.outdir as string | undefined) ?? './reports/clients',
+    cases: top.cases === undefined ? ['*'] : stringList(top.cases, 'cases'),
+    excludeCases: top['exclude-cases'] === undefined ? [] : stringList(top['exclude-cases'], 'exclude-cases'),
+    excludeAgentCases,
+  };
+  if (parsed.protocol === 'wss:') {
+    config.cert = top.cert as string;
+    config.key = top.key as string;
+  }
+  return config;
+}

@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, parseFuzzingClientConfig } from '../../src/conformance/config.js';
+import { ConfigError, parseFuzzingClientConfig, parseFuzzingServerConfig } from '../../src/conformance/config.js';
 import { cleanForFilename, reportFileName, writeReportFolder } from '../../src/conformance/outdir.js';
 import { excludedForAgent, matchesCasePattern, resolveCases } from '../../src/conformance/patterns.js';
 import { SERVER_SUITE_CASES, runServerSuite, runServerSuiteConfig, selectServerCases } from '../../src/conformance/server-suite.js';
@@ -189,6 +189,13 @@ describe('case patterns, config and summary', () => {
     expect(() => parseFuzzingClientConfig('{"servers": [{"url": "http://x"}]}')).toThrow(ConfigError);
     expect(() => parseFuzzingClientConfig('{"servers": [{"url": "http://x"}]}')).toThrow('expected "servers[0].url" to be a ws:// or wss:// URL, got "http://x"');
     expect(() => parseFuzzingClientConfig('{"servers": [], "cases": 1}')).toThrow('expected "servers" to be a non-empty list');
+  });
+
+  it('parses fuzzingserver.json (the client suite): listen address, patterns, wss needs cert and key', () => {
+    const config = parseFuzzingServerConfig('{"url": "ws://127.0.0.1:9001", "outdir": "./r", "cases": ["*"], "exclude-cases": ["9.*"], "webport": 8080}');
+    expect(config).toEqual({ host: '127.0.0.1', port: 9001, outdir: './r', cases: ['*'], excludeCases: ['9.*'], excludeAgentCases: {} });
+    expect(() => parseFuzzingServerConfig('{"url": "wss://127.0.0.1:9001"}')).toThrow('expected "cert" and "key" for the wss:// url');
+    expect(parseFuzzingServerConfig('{"url": "wss://[::1]:9443", "cert": "c.pem", "key": "k.pem"}')).toMatchObject({ host: '::1', port: 9443, cert: 'c.pem' });
   });
 
   it('runs a config: exclude-agent-cases leaves cases out for that agent', async () => {
