@@ -13,7 +13,7 @@ import { ConfigError, parseFuzzingClientConfig, parseFuzzingServerConfig, type F
 import { writeReportFolder } from '../conformance/outdir.js';
 import { CasePatternError } from '../conformance/patterns.js';
 import { startFuzzingServer } from '../conformance/server.js';
-import { runServerSuiteConfig } from '../conformance/server-suite.js';
+import { ServerUnreachable, runServerSuiteConfig } from '../conformance/server-suite.js';
 import { FAIL_ON_VALUES, formatSummary, progressLine, runFails, type FailOn } from '../conformance/summary.js';
 
 const EXIT_OK = 0;
@@ -47,7 +47,8 @@ client-suite: serve the client cases (Autobahn's fuzzingserver agent protocol) u
   --outdir DIR          where /updateReports writes its reports (default ./reports/clients)
   --cert FILE --key FILE  serve wss:// with this PEM certificate and key
 
-Exit status: 0 pass, 1 a case failed by the --fail-on rule, 2 bad command line or config.`;
+Exit status: 0 pass, 1 a case failed by the --fail-on rule or the server cannot be reached,
+2 bad command line or config.`;
 
 class UsageError extends Error {}
 
@@ -210,6 +211,10 @@ async function main(argv: string[]): Promise<number> {
     if (command === 'client-suite') return await clientSuite(rest);
     throw new UsageError(`unknown command ${JSON.stringify(command)}; expected server-suite or client-suite`);
   } catch (error) {
+    if (error instanceof ServerUnreachable) {
+      process.stderr.write(`wstest: ${error.message}\n`);
+      return EXIT_FAILED;
+    }
     if (error instanceof UsageError || error instanceof ConfigError || error instanceof CasePatternError) {
       process.stderr.write(`wstest: ${error.message}\n${HELP.split('\n\n')[0]}\n`);
       return EXIT_USAGE;

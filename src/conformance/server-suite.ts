@@ -43,6 +43,11 @@ export interface ServerSuiteOptions {
   onResult?: (result: CaseResult, done: number, total: number) => void;
 }
 
+/** The server cannot be reached at all (TCP connect failed): no case can run. */
+export class ServerUnreachable extends Error {
+  override name = 'ServerUnreachable';
+}
+
 /** The cases the server suite plays, in Autobahn's order. */
 export const SERVER_SUITE_CASES: readonly CaseDefinition[] = ALL_CASES;
 
@@ -127,6 +132,23 @@ export async function runServerCase(definition: CaseDefinition, options: ServerS
   });
 }
 
+/** One connection before the run, so an unreachable server is one error instead of a FAILED verdict per case. */
+async function probe(url: URL, options: ServerSuiteOptions): Promise<void> {
+  try {
+    const { socket } = await openClientConnection(url, {
+      origin: options.origin,
+      protocols: options.protocols,
+      timeoutMs: 10_000,
+      rejectUnauthorized: options.rejectUnauthorized,
+    });
+    socket.destroy();
+  } catch (error) {
+    const message = (error as Error).message;
+    if (message.startsWith('could not connect')) throw new ServerUnreachable(message);
+    // A server that connects but refuses the handshake is judged case by case (every case FAILED, with the reason).
+  }
+}
+
 /**
  * Runs the selected cases against one server: `jobs` at a time, then section 9 one by one.
  * Resolves with the results in Autobahn's case order.
@@ -137,6 +159,7 @@ export async function runServerSuite(options: ServerSuiteOptions): Promise<CaseR
   const jobs = options.jobs ?? 1;
   if (!Number.isInteger(jobs) || jobs < 1) throw new RangeError(`expected jobs to be an integer >= 1, got ${jobs}`);
   const selected = selectServerCases(options.cases, options.excludeCases);
+  await probe(url, options);
   const results = new Map<string, CaseResult>();
   let done = 0;
   const play = async (definition: CaseDefinition): Promise<void> => {

@@ -1,5 +1,5 @@
 /**
- * Tests of the fuzzing server itself (test/helpers/fuzzingserver), with `ws` as the client
+ * Tests of the fuzzing server itself (src/conformance, the client suite), with `ws` as the client
  * under test (its published Autobahn results are the reference), deliberately broken agents,
  * raw TCP clients for the error paths, and `ws`'s Sender/Receiver as a second opinion on framing.
  */

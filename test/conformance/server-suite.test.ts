@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, parseFuzzingClientConfig, parseFuzzingServerConfig } from '../../src/conformance/config.js';
 import { cleanForFilename, reportFileName, writeReportFolder } from '../../src/conformance/outdir.js';
 import { excludedForAgent, matchesCasePattern, resolveCases } from '../../src/conformance/patterns.js';
-import { SERVER_SUITE_CASES, runServerSuite, runServerSuiteConfig, selectServerCases } from '../../src/conformance/server-suite.js';
-import { formatSummary, runFails } from '../../src/conformance/summary.js';
+import { SERVER_SUITE_CASES, ServerUnreachable, runServerSuite, runServerSuiteConfig, selectServerCases } from '../../src/conformance/server-suite.js';
+import { formatSummary, progressLine, runFails } from '../../src/conformance/summary.js';
 import type { CaseResult } from '../../src/conformance/types.js';
 import { startBrokenServer } from '../helpers/broken-echo-server.js';
 import { startWsServer, type WsTestServer } from '../helpers/ws-server.js';
@@ -81,9 +81,13 @@ describe('server suite, permessage-deflate (sections 12-13)', () => {
     try {
       const results = await runServerSuite({ url: server.url, cases: ['12.1.1', '12.2.11', '13.2.1', '13.5.1', '13.7.2'], jobs: 2, scale: 1 / 50 });
       expect(verdicts(results)).toEqual({ '12.1.1': 'OK/OK', '12.2.11': 'OK/OK', '13.2.1': 'OK/OK', '13.5.1': 'OK/OK', '13.7.2': 'OK/OK' });
-      expect(server.requests[2]!.headers['sec-websocket-extensions']).toBe(
-        'permessage-deflate; client_no_context_takeover; client_max_window_bits; server_no_context_takeover',
-      );
+      const offers = server.requests.map((r) => r.headers['sec-websocket-extensions']);
+      expect(offers).toContain('permessage-deflate; client_no_context_takeover; client_max_window_bits; server_no_context_takeover'); // 13.2.1
+      expect(offers).toContain(
+        'permessage-deflate; client_no_context_takeover; client_max_window_bits; server_no_context_takeover; server_max_window_bits=8, ' +
+          'permessage-deflate; client_no_context_takeover; client_max_window_bits; server_no_context_takeover, ' +
+          'permessage-deflate; client_no_context_takeover; client_max_window_bits',
+      ); // 13.7.2
       expect(results[3]!.reason).toContain('server_no_context_takeover; server_max_window_bits=8');
     } finally {
       await server.close();
@@ -149,13 +153,23 @@ describe('server suite against broken servers', () => {
     }
   });
 
-  it('a server that cannot be reached fails every case with the reason', async () => {
+  it('a server that cannot be reached is one error, not a verdict per case', async () => {
     const server = await startBrokenServer('lenient');
     const url = server.url;
     await server.close();
-    const [result] = await runServerSuite({ url, cases: ['1.1.1'] });
-    expect(result).toMatchObject({ behavior: 'FAILED', behaviorClose: 'FAILED' });
-    expect(result!.reason).toMatch(/^opening handshake failed: could not connect/);
+    await expect(runServerSuite({ url, cases: ['1.1.1'] })).rejects.toThrow(ServerUnreachable);
+    await expect(runServerSuite({ url, cases: ['1.1.1'] })).rejects.toThrow(`could not connect to ${url}/: connect ECONNREFUSED`);
+  });
+
+  it('a server that refuses the handshake fails each case with the reason', async () => {
+    const server = await startWsServer(undefined, { verifyClient: () => false });
+    try {
+      const [result] = await runServerSuite({ url: server.url, cases: ['1.1.1'] });
+      expect(result).toMatchObject({ behavior: 'FAILED', behaviorClose: 'FAILED' });
+      expect(result!.reason).toBe('opening handshake failed: expected "HTTP/1.1 101 Switching Protocols", got "HTTP/1.1 401 Unauthorized"');
+    } finally {
+      await server.close();
+    }
   });
 });
 
@@ -216,6 +230,7 @@ describe('case patterns, config and summary', () => {
     expect(reportFileName('ws', '12.1.10')).toBe('ws_case_12_1_10.json');
     const result: CaseResult = { id: '6.4.1', description: '', behavior: 'NON-STRICT', behaviorClose: 'OK', durationMs: 2000, remoteCloseCode: 1007, localCloseCode: null, reason: 'late' };
     const text = formatSummary('ws', [result, { ...result, id: '1.1.1', behavior: 'OK' }], 1500);
+    expect(progressLine(3, 12, result, 12)).toBe('[===         ] 3/12 6.4.1 NON-STRICT');
     expect(text.split('\n')).toEqual(['ws: 2 cases in 1.5 s: 1 OK, 1 NON-STRICT', expect.stringMatching(/^ {2}6\.4\.1 +NON-STRICT +close OK +late$/)]);
   });
 });
