@@ -1,23 +1,24 @@
 /**
- * The built `wstest` command (run `npm run build` first): server-suite against the ws echo
+ * The built `wstest` command (the package is built into a temp folder first): server-suite against the ws echo
  * server (report folder, summary, exit codes by --fail-on), usage errors, and client-suite over
  * wss:// with the ws client playing Autobahn's agent protocol.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { buildPackage, type BuiltPackage } from '../cli/wsdump-process.js';
 import { makeTestCertificates, type TestCertificates } from '../helpers/tls-cert.js';
 import { startWsServer, type WsTestServer } from '../helpers/ws-server.js';
 
-const CLI = fileURLToPath(new URL('../../dist/cli/wstest.js', import.meta.url));
+let built: BuiltPackage;
+let CLI: string;
 
 function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(CLI, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -29,9 +30,14 @@ function runCli(args: string[]): Promise<{ code: number | null; stdout: string; 
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'wstest-cli-'));
-});
+  built = await buildPackage();
+  CLI = join(built.root, 'dist', 'cli', 'wstest.js');
+  // The same step as `npm run build`: the bin must be executable.
+  await chmod(CLI, 0o755);
+}, 120_000);
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
+  await built?.remove();
 });
 
 describe('wstest server-suite', () => {
