@@ -2,7 +2,7 @@
  * The fuzzing server's permessage-deflate codec (RFC 7692 §7.2): long-lived `node:zlib`
  * raw deflate / inflate streams flushed with Z_SYNC_FLUSH, one per direction, so context
  * takeover is the stream's own history; reset after each message when the negotiated
- * parameters say "no context takeover". Deliberately built differently from src/ (which
+ * parameters say "no context takeover". Deliberately built differently from the library (which
  * uses one-shot calls with a preset dictionary), so the two cannot share a mistake.
  */
 import zlib from 'node:zlib';

@@ -1,7 +1,8 @@
 /**
- * The server side of permessage-deflate negotiation (RFC 7692 §5, §7): parse the client's
- * `Sec-WebSocket-Extensions` offers, check them, and answer one of them the way a case of
- * sections 12–13 is configured to (Autobahn's "accept" functions). Independent of src/.
+ * permessage-deflate negotiation (RFC 7692 §5, §7) for sections 12–13. As the server: parse the
+ * client's `Sec-WebSocket-Extensions` offers, check them, and answer one of them the way the case
+ * is configured to (Autobahn's "accept" functions). As the client: make the case's offer and check
+ * the server's answer. Independent of the library outside src/conformance/.
  */
 
 /** How a case answers an acceptable offer: what the server asks of the client. */

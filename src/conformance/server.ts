@@ -1,7 +1,7 @@
 /**
  * A fuzzing server that speaks the Autobahn|Testsuite fuzzingserver protocol
  * (/getCaseCount, /runCase, /getCaseInfo, /getCaseStatus, /updateReports) and plays the
- * client cases of sections 1–7, 9, 10 and 12–13 (permessage-deflate) against any WebSocket client. Independent of src/:
+ * client cases of sections 1–7, 9, 10 and 12–13 (permessage-deflate) against any WebSocket client. Independent of the library outside src/conformance/:
  * its handshake, frame writer and reader are its own, so it can judge the library.
  */
 import { createServer, type Server, type Socket } from 'node:net';

@@ -6,7 +6,10 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clientOffer, readServerAnswer } from '../../src/conformance/deflate-negotiation.js';
+import { FrameReader, encodeFrame } from '../../src/conformance/frames.js';
 import { ConfigError, parseFuzzingClientConfig, parseFuzzingServerConfig } from '../../src/conformance/config.js';
 import { cleanForFilename, reportFileName, writeReportFolder } from '../../src/conformance/outdir.js';
 import { excludedForAgent, matchesCasePattern, resolveCases } from '../../src/conformance/patterns.js';
@@ -170,6 +173,60 @@ describe('server suite against broken servers', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('the tester as the client: frames and deflate answers', () => {
+  it('masked frames read back unchanged under any chunking; a reader of server frames refuses them', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(0, 1, 2, 8, 9, 10),
+        fc.uint8Array({ maxLength: 300 }),
+        fc.boolean(),
+        fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 1, maxLength: 8 }),
+        (opcode, bytes, masked, cuts) => {
+          const payload = Buffer.from(opcode >= 8 ? bytes.subarray(0, 125) : bytes);
+          const wire = encodeFrame({ opcode, payload, masked });
+          const reader = new FrameReader(1 << 20, 0, masked ? 'client' : 'server');
+          const frames = [];
+          let at = 0;
+          for (let i = 0; at < wire.length; i = (i + 1) % cuts.length) {
+            frames.push(...reader.push(wire.subarray(at, at + cuts[i]!)));
+            at += cuts[i]!;
+          }
+          expect(frames).toEqual([{ fin: true, rsv: 0, opcode, payload }]);
+          const wrongSide = new FrameReader(1 << 20, 0, masked ? 'server' : 'client');
+          expect(() => wrongSide.push(wire)).toThrow(`${masked ? 'server' : 'client'} frame (opcode ${opcode}) is ${masked ? 'masked' : 'not masked'}`);
+        },
+      ),
+    );
+  });
+
+  it('accepts an answer that grants what the offer asked of the server, and only such an answer', () => {
+    const request = fc.record({ clientNoContextTakeover: fc.boolean(), clientMaxWindowBits: fc.constantFrom(0, 8, 9, 12, 15) });
+    fc.assert(
+      fc.property(request, fc.boolean(), fc.integer({ min: 8, max: 15 }), fc.option(fc.integer({ min: 8, max: 15 }), { nil: undefined }), (r, noContext, serverBits, clientBits) => {
+        const parts = ['permessage-deflate'];
+        if (noContext) parts.push('server_no_context_takeover');
+        if (r.clientMaxWindowBits !== 0) parts.push(`server_max_window_bits=${serverBits}`);
+        if (clientBits !== undefined) parts.push(`client_max_window_bits=${clientBits}`);
+        const answer = readServerAnswer(parts.join('; '), [r]);
+        const grants = (!r.clientNoContextTakeover || noContext) && (r.clientMaxWindowBits === 0 || serverBits <= r.clientMaxWindowBits);
+        expect(answer.kind).toBe(grants ? 'accepted' : 'invalid');
+        if (answer.kind === 'accepted') {
+          expect(answer.params).toEqual({
+            serverNoContextTakeover: noContext,
+            clientNoContextTakeover: false,
+            serverMaxWindowBits: r.clientMaxWindowBits === 0 ? 15 : serverBits,
+            clientMaxWindowBits: clientBits ?? 15,
+          });
+        }
+        expect(clientOffer([r])).toMatch(/^permessage-deflate; client_no_context_takeover; client_max_window_bits/);
+      }),
+    );
+    expect(readServerAnswer(undefined, [{ clientNoContextTakeover: false, clientMaxWindowBits: 0 }])).toEqual({ kind: 'declined', why: 'the server accepted no extension' });
+    expect(readServerAnswer('permessage-deflate; client_max_window_bits', [{ clientNoContextTakeover: false, clientMaxWindowBits: 0 }])).toMatchObject({ kind: 'invalid' });
+    expect(readServerAnswer('x-webkit-deflate-frame', [{ clientNoContextTakeover: false, clientMaxWindowBits: 0 }]).kind).toBe('invalid');
   });
 });
 
