@@ -1,6 +1,7 @@
 /**
  * The self-contained HTML report: a summary per agent, the case matrix (a row per case, a
- * column per agent, coloured by verdict) and each case's detail in a collapsible block.
+ * column per agent, coloured by verdict) and each case's detail in a collapsible block, open
+ * for the cases that are not OK.
  * No external asset, no script.
  */
 import type { Behavior, CaseResult, WirelogEntry } from './types.js';
@@ -53,7 +54,7 @@ function detail(agent: string, r: CaseResult): string {
     log = `<h4>Wire log</h4><pre class="log">${esc(lines.join('\n'))}</pre>`;
   }
   return (
-    `<details id="${anchor(agent, r.id)}"><summary><span class="${CLASS[r.behavior]}">${esc(r.behavior)}</span> ` +
+    `<details id="${anchor(agent, r.id)}"${r.behavior === 'OK' && r.behaviorClose === 'OK' ? '' : ' open'}><summary><span class="${CLASS[r.behavior]}">${esc(r.behavior)}</span> ` +
     `${esc(agent)} — case ${esc(r.id)}</summary><table class="kv">${table}</table>${log}</details>`
   );
 }

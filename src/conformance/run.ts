@@ -92,7 +92,8 @@ export class CaseRun {
       this.result = `${close.reason}: the ${this.peer.peerName} never rejected the payload`;
     }
     this.definition.finish?.(this);
-    const reason = this.behaviorClose === 'OK' ? this.result : `${this.result}; ${this.resultClose}`;
+    // The close is named once: the UTF-8 rule above already put it at the front of the result.
+    const reason = this.behaviorClose === 'OK' || this.result.startsWith(this.resultClose) ? this.result : `${this.result}; ${this.resultClose}`;
     const judged = { behavior: this.behavior, behaviorClose: this.behaviorClose, reason };
     const violation = this.peer.violation;
     let verdict: Verdict;
