@@ -144,6 +144,21 @@ describe('server suite against broken servers', () => {
     }
   }, 30_000);
 
+  it('a server that never closes TCP gets FAILED BY CLIENT, or UNCLEAN where a clean close is required', async () => {
+    const server = await startBrokenServer('keeps-tcp-open');
+    try {
+      const results = await runServerSuite({ url: server.url, cases: ['1.1.1', '3.1'], jobs: 2, closeTimeoutMs: 300 });
+      expect(verdicts(results)).toEqual({ '1.1.1': 'OK/UNCLEAN', '3.1': 'OK/FAILED BY CLIENT' });
+      expect(results[1]!.detail).toMatchObject({ closedByMe: false, droppedByMe: true, wasClean: false });
+      expect(results[1]!.detail!.wasNotCleanReason).toBe('the server did not close TCP in time after the closing handshake');
+      expect(runFails(results, 'FAILED')).toBe(true);
+      expect(runFails([results[1]!], 'FAILED')).toBe(false);
+      expect(runFails([results[1]!], 'NON-STRICT')).toBe(true);
+    } finally {
+      await server.close();
+    }
+  }, 30_000);
+
   it('a server that accepts permessage-deflate but echoes compressed bytes as uncompressed messages fails 12.x / 13.x', async () => {
     const server = await startBrokenServer('deflate-uncompressed');
     try {

@@ -5,12 +5,14 @@
  *   UTF-8 included), pings get pongs, a close is answered and TCP closed;
  * - 'no-close-reply': as 'lenient', but a close frame is ignored and TCP left open;
  * - 'deflate-uncompressed': accepts permessage-deflate, then echoes each frame's payload as it came
- *   (still compressed) with RSV1 cleared, i.e. as an uncompressed message.
+ *   (still compressed) with RSV1 cleared, i.e. as an uncompressed message;
+ * - 'keeps-tcp-open': fails a frame with RSV bits with close 1002 and answers a close frame, as it
+ *   should, but never closes TCP (RFC 6455 §7.1.1 says the server closes it first).
  */
 import { createHash } from 'node:crypto';
 import { createServer, type Socket } from 'node:net';
 
-export type Breakage = 'lenient' | 'no-close-reply' | 'deflate-uncompressed';
+export type Breakage = 'lenient' | 'no-close-reply' | 'deflate-uncompressed' | 'keeps-tcp-open';
 
 export interface BrokenServer {
   url: string;
@@ -30,6 +32,7 @@ function frame(first: number, payload: Buffer): Buffer {
 
 function serve(socket: Socket, breakage: Breakage, input: Buffer): void {
   let buffer = input;
+  let closeSent = false;
   const onBytes = (): void => {
     for (;;) {
       if (buffer.length < 2) return;
@@ -47,8 +50,18 @@ function serve(socket: Socket, breakage: Breakage, input: Buffer): void {
       const opcode = first & 0x0f;
       if (opcode === 8) {
         if (breakage === 'no-close-reply') continue;
+        if (breakage === 'keeps-tcp-open') {
+          if (!closeSent) socket.write(frame(0x88, payload));
+          closeSent = true;
+          continue;
+        }
         socket.end(frame(0x88, payload));
         return;
+      }
+      if (breakage === 'keeps-tcp-open' && (first & 0x70) !== 0) {
+        socket.write(frame(0x88, Buffer.from([0x03, 0xea]))); // close 1002
+        closeSent = true;
+        continue;
       }
       const echoed = breakage === 'deflate-uncompressed' ? first & ~0x40 : first;
       socket.write(frame(opcode === 9 ? (first & 0xf0) | 10 : echoed, payload));
