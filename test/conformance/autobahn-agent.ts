@@ -3,7 +3,7 @@
  * has (`/getCaseCount`), plays each case (`/runCase?case=i&agent=NAME`) by echoing every text
  * and binary message back unchanged, then asks it to write its reports (`/updateReports`).
  * It uses the package's public API only, so it measures exactly what users get, and it runs
- * unmodified against the real fuzzingserver as well as against test/helpers/fuzzingserver.
+ * unmodified against the real fuzzingserver as well as against src/conformance (wstest client-suite).
  *
  *   npx tsx test/conformance/autobahn-agent.ts --url ws://127.0.0.1:9001 --agent rfc6455 \
  *     [--cases 1-100] [--case-timeout MS] [--deflate] [--quiet]

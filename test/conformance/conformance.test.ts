@@ -8,9 +8,9 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALL_CASES } from '../helpers/fuzzingserver/cases/index.js';
-import { startFuzzingServer, type CaseResult, type FuzzingServer } from '../helpers/fuzzingserver/server.js';
-import { meetsBar } from '../helpers/fuzzingserver/verdict.js';
+import { ALL_CASES } from '../../src/conformance/cases/index.js';
+import { startFuzzingServer, type CaseResult, type FuzzingServer } from '../../src/conformance/server.js';
+import { meetsBar } from '../../src/conformance/verdict.js';
 import { parseAgentArgs, parseCaseSelection, runAgent, type AgentRun } from './autobahn-agent.js';
 import { formatSectionTable, sectionOf, summarizeBySection } from './sections.js';
 

@@ -9,12 +9,12 @@ import zlib from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { selectCases } from '../helpers/fuzzingserver/cases/index.js';
-import { COMPRESSION_SOURCES } from '../helpers/fuzzingserver/cases/compression-data.js';
-import { DeflateCodec, InflateError } from '../helpers/fuzzingserver/deflate-codec.js';
-import { negotiateDeflate, parseExtensionOffers, type DeflateAcceptance } from '../helpers/fuzzingserver/deflate-negotiation.js';
-import { encodeHeader } from '../helpers/fuzzingserver/frames.js';
-import { startFuzzingServer, type CaseResult, type FuzzingServer } from '../helpers/fuzzingserver/server.js';
+import { selectCases } from '../../src/conformance/cases/index.js';
+import { COMPRESSION_SOURCES } from '../../src/conformance/cases/compression-data.js';
+import { DeflateCodec, InflateError } from '../../src/conformance/deflate-codec.js';
+import { negotiateDeflate, parseExtensionOffers, type DeflateAcceptance } from '../../src/conformance/deflate-negotiation.js';
+import { encodeHeader } from '../../src/conformance/frames.js';
+import { startFuzzingServer, type CaseResult, type FuzzingServer } from '../../src/conformance/server.js';
 
 const AS_OFFERED: DeflateAcceptance = { clientNoContextTakeover: false, clientMaxWindowBits: 0 };
 const NO_CONTEXT: DeflateAcceptance = { clientNoContextTakeover: true, clientMaxWindowBits: 0 };

@@ -1,5 +1,5 @@
 /**
- * Tests of the fuzzing server itself (test/helpers/fuzzingserver), with `ws` as the client
+ * Tests of the fuzzing server itself (src/conformance, the client suite), with `ws` as the client
  * under test (its published Autobahn results are the reference), deliberately broken agents,
  * raw TCP clients for the error paths, and `ws`'s Sender/Receiver as a second opinion on framing.
  */
@@ -10,14 +10,14 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, * as wsModule from 'ws';
-import { ALL_CASES, selectCases } from '../helpers/fuzzingserver/cases/index.js';
-import { UTF8_GROUPS } from '../helpers/fuzzingserver/cases/utf8-vectors.js';
-import { FrameReader, encodeFrame } from '../helpers/fuzzingserver/frames.js';
-import { acceptKey } from '../helpers/fuzzingserver/handshake.js';
-import { isValidUtf8 } from '../helpers/fuzzingserver/peer.js';
-import { buildReport, failingResults, formatTable, summarize } from '../helpers/fuzzingserver/report.js';
-import { startFuzzingServer, type CaseResult, type FuzzingServer } from '../helpers/fuzzingserver/server.js';
-import { applyStrictRules, judgeClose, judgeEvents } from '../helpers/fuzzingserver/verdict.js';
+import { ALL_CASES, selectCases } from '../../src/conformance/cases/index.js';
+import { UTF8_GROUPS } from '../../src/conformance/cases/utf8-vectors.js';
+import { FrameReader, encodeFrame } from '../../src/conformance/frames.js';
+import { acceptKey } from '../../src/conformance/handshake.js';
+import { isValidUtf8 } from '../../src/conformance/peer.js';
+import { buildReport, failingResults, formatTable, summarize } from '../../src/conformance/report.js';
+import { startFuzzingServer, type CaseResult, type FuzzingServer } from '../../src/conformance/server.js';
+import { applyStrictRules, judgeClose, judgeEvents } from '../../src/conformance/verdict.js';
 
 /** ws's frame parser and writer, exported at runtime but not declared by @types/ws. */
 interface WsReceiver {

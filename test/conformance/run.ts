@@ -7,8 +7,8 @@
  *   npm run conformance -- [--cases '9.*'] [--scale 0.25] [--out reports/conformance.json]
  */
 import { resolve } from 'node:path';
-import { failingResults, formatTable, writeJsonReport } from '../helpers/fuzzingserver/report.js';
-import { startFuzzingServer } from '../helpers/fuzzingserver/server.js';
+import { failingResults, formatTable, writeJsonReport } from '../../src/conformance/report.js';
+import { startFuzzingServer } from '../../src/conformance/server.js';
 import { runAgent } from './autobahn-agent.js';
 import { formatSectionTable, summarizeBySection } from './sections.js';
 

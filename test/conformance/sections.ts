@@ -2,7 +2,7 @@
  * Per-section summary of fuzzingserver results (Autobahn's report groups cases by their
  * first number): counts per verdict, as a Markdown table for the README and the console.
  */
-import type { Behavior, CaseResult } from '../helpers/fuzzingserver/types.js';
+import type { Behavior, CaseResult } from '../../src/conformance/types.js';
 
 /** The verdicts a section row counts, in Autobahn's report order. */
 export const SECTION_VERDICTS: readonly Behavior[] = ['OK', 'NON-STRICT', 'FAILED', 'INFORMATIONAL'];

@@ -1,11 +1,13 @@
 /**
- * One server-side WebSocket connection of the fuzzing server: writes crafted frames with
- * the requested TCP chopping, reads and checks client frames, runs the closing handshake
- * (RFC 6455 §5.5.1, §7) and remembers what a verdict needs (who closed, codes, cleanliness).
+ * One WebSocket connection of the tester, on either end: as the server (testing a client) or
+ * as the client (testing a server, its frames masked). Writes crafted frames with the requested
+ * TCP chopping, reads and checks the peer's frames, runs the closing handshake (RFC 6455
+ * §5.5.1, §7) and remembers what a verdict needs (who closed, who dropped TCP, codes, cleanliness).
  */
 import type { Socket } from 'node:net';
 import { InflateError, type DeflateCodec } from './deflate-codec.js';
 import { ClientViolation, FrameReader, OPCODE, encodeFrame, type IncomingFrame } from './frames.js';
+import { Wirelog } from './wirelog.js';
 
 export interface PeerHandlers {
   onMessage(data: Buffer, binary: boolean): void;
@@ -31,9 +33,22 @@ export interface FrameSpec extends SendOptions {
   payloadLength?: number;
 }
 
+/** The tester's end of the connection. */
+export type Role = 'server' | 'client';
+
 export interface PeerOptions {
+  /** 'server' (the default) tests a client; 'client' tests a server and masks every frame it sends. */
+  role?: Role;
+  /**
+   * When the tester fails the connection (a protocol violation of the peer, a kill timer), drop TCP
+   * at once instead of starting a closing handshake (Autobahn's `failByDrop`; client role only).
+   */
+  failByDrop?: boolean;
   maxPayload: number;
-  /** how long to wait for the client's close frame, or its TCP close, before dropping the connection. */
+  /**
+   * How long to wait for the peer's close frame, or its TCP close, before dropping the connection.
+   * As the client this is also how long the server has to close TCP after the closing handshake (§7.1.1).
+   */
   closeTimeoutMs: number;
   /** the negotiated permessage-deflate (RFC 7692): RSV1 allowed on first data frames, messages inflated. */
   deflate?: DeflateCodec;
@@ -70,14 +85,23 @@ export class FuzzPeer {
   state: 'OPEN' | 'CLOSING' | 'CLOSED' = 'OPEN';
   /** the server sent the first close frame. */
   closedByMe = false;
-  /** the server failed the connection (kill timer or a client violation). */
+  /** the tester failed the connection (kill timer or a peer violation). */
   failedByMe = false;
-  /** the closing handshake completed in both directions. */
+  /** the tester dropped TCP (rather than the peer closing it). */
+  droppedByMe = false;
+  /** the closing handshake completed in both directions (and, as the client, the server closed TCP). */
   wasClean = false;
+  /** why the close was not clean, when it was not. */
+  wasNotCleanReason: string | null = null;
   remoteCloseCode: number | null = null;
+  /** close reason the peer sent, when its close frame had one. */
+  remoteCloseReason: string | null = null;
+  /** frames sent and received, timers set and fired. */
+  readonly wirelog = new Wirelog();
   localCloseCode: number | null = null;
-  /** the first rule the client broke, if any. */
+  /** the first rule the peer broke, if any. */
   violation: string | null = null;
+  readonly role: Role;
 
   private readonly reader: FrameReader;
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -95,18 +119,24 @@ export class FuzzPeer {
   private inflating = false;
   /** TCP closed while frames were still being handled: the end is reported once they are. */
   private socketGone = false;
+  /** a frame header broke a rule: the byte stream cannot be followed any further. */
+  private framingBroken = false;
+  /** the peer closed its side of TCP. */
+  private peerEnded = false;
 
   constructor(
     private readonly socket: Socket,
     private readonly handlers: PeerHandlers,
     private readonly options: PeerOptions,
   ) {
-    this.reader = new FrameReader(options.maxPayload, options.deflate === undefined ? 0 : RSV1);
+    this.role = options.role ?? 'server';
+    this.reader = new FrameReader(options.maxPayload, options.deflate === undefined ? 0 : RSV1, this.role === 'server' ? 'client' : 'server');
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', () => {
       // the 'close' event that follows carries the outcome
     });
+    socket.once('end', () => (this.peerEnded = true));
     socket.once('close', () => this.onSocketClosed());
   }
 
@@ -115,13 +145,31 @@ export class FuzzPeer {
     if (chunk.length > 0) this.onData(chunk);
   }
 
+  /**
+   * The bytes of one frame exactly as specified (masked when the tester is the client), logged
+   * as sent, for a case that writes them itself with sendRaw, e.g. in pieces over time.
+   */
+  encode(spec: Omit<FrameSpec, keyof SendOptions>): Buffer {
+    const payload = toBuffer(spec.payload);
+    const masked = this.role === 'client';
+    const fin = spec.fin ?? true;
+    const rsv = spec.rsv ?? 0;
+    this.wirelog.frame('tx', { opcode: spec.opcode, fin, rsv, payload, masked }, 'written in pieces');
+    return encodeFrame({ opcode: spec.opcode, fin, rsv, payload, masked });
+  }
+
   /** Sends one frame exactly as specified, legal or not. */
   sendFrame(spec: FrameSpec): void {
     let payload = toBuffer(spec.payload);
     if (spec.payloadLength !== undefined) {
       payload = payload.length === 0 ? Buffer.alloc(spec.payloadLength) : Buffer.alloc(spec.payloadLength, payload);
     }
-    const frame = encodeFrame({ opcode: spec.opcode, fin: spec.fin ?? true, rsv: spec.rsv ?? 0, payload });
+    const masked = this.role === 'client';
+    const fin = spec.fin ?? true;
+    const rsv = spec.rsv ?? 0;
+    const frame = encodeFrame({ opcode: spec.opcode, fin, rsv, payload, masked });
+    const how = spec.chopsize !== undefined ? `chopsize ${spec.chopsize}` : spec.sync === true ? 'sync' : undefined;
+    if (this.state !== 'CLOSED' && !this.ending) this.wirelog.frame('tx', { opcode: spec.opcode, fin, rsv, payload, masked }, how);
     this.sendRaw(frame, spec);
   }
 
@@ -169,36 +217,70 @@ export class FuzzPeer {
     this.state = 'CLOSING';
     this.closedByMe = true;
     this.localCloseCode = code;
-    this.sendRaw(encodeFrame({ opcode: OPCODE.CLOSE, payload }));
-    this.later(this.options.closeTimeoutMs, () => this.drop());
+    const masked = this.role === 'client';
+    this.wirelog.frame('tx', { opcode: OPCODE.CLOSE, fin: true, rsv: 0, payload, masked });
+    this.sendRaw(encodeFrame({ opcode: OPCODE.CLOSE, payload, masked }));
+    this.later(this.options.closeTimeoutMs, () => {
+      if (this.state === 'CLOSED' || this.closeReceived) return;
+      this.wasNotCleanReason ??= 'the peer did not answer the close frame in time';
+      this.drop();
+    });
   }
 
   /** After `ms`, fail the connection if it is still there: close 1001 when open, drop TCP when closing. */
   killAfter(ms: number): void {
+    this.wirelog.timer(`fail the connection after ${ms} ms`);
     this.later(ms, () => {
-      if (this.state === 'OPEN') {
+      if (this.state !== 'CLOSED') this.wirelog.timer('failing the connection');
+      if (this.state === 'OPEN' && !this.dropsOnFailure()) {
         this.failedByMe = true;
         this.sendClose(1001);
-      } else if (this.state === 'CLOSING') this.drop();
+      } else if (this.state !== 'CLOSED') {
+        this.failedByMe = true;
+        this.wasNotCleanReason ??= 'the tester failed the connection when the case timer ran out';
+        this.drop();
+      }
     });
+  }
+
+  /** What the peer is, for messages. */
+  get peerName(): Role {
+    return this.role === 'server' ? 'client' : 'server';
+  }
+
+  private dropsOnFailure(): boolean {
+    return this.role === 'client' && this.options.failByDrop === true;
   }
 
   /** After `ms`, start a closing handshake without a code if the connection is still open. */
   closeAfter(ms: number): void {
-    this.later(ms, () => this.sendClose());
+    this.wirelog.timer(`close after ${ms} ms`);
+    this.later(ms, () => {
+      if (this.state === 'OPEN') this.wirelog.timer('closing');
+      this.sendClose();
+    });
   }
 
   /** Runs `step` after `ms` unless the connection is gone by then. */
   continueLater(ms: number, step: () => void): void {
+    this.wirelog.timer(`continue after ${ms} ms`);
     this.later(ms, () => {
       if (this.state !== 'CLOSED') step();
     });
   }
 
-  /** Closes our side of TCP once everything queued is written; destroys it if the client lingers. */
+  /**
+   * The server closes its side of TCP once everything queued is written, and destroys it if the
+   * client lingers (§7.1.1: the server closes TCP first); the client aborts TCP at once.
+   */
   drop(): void {
     if (this.ending || this.state === 'CLOSED') return;
     this.ending = true;
+    if (!this.peerEnded) this.droppedByMe = true;
+    if (this.role === 'client') {
+      this.socket.destroy();
+      return;
+    }
     this.enqueue({ kind: 'end' });
     this.later(this.options.closeTimeoutMs, () => this.socket.destroy());
   }
@@ -268,12 +350,14 @@ export class FuzzPeer {
   }
 
   private onData(chunk: Buffer): void {
-    if (this.state === 'CLOSED' || this.violation !== null) return;
+    if (this.state === 'CLOSED' || this.framingBroken) return;
     let frames: IncomingFrame[];
     try {
       frames = this.reader.push(chunk);
     } catch (error) {
       if (!(error instanceof ClientViolation)) throw error;
+      // The stream cannot be followed past a broken frame header: nothing more is read.
+      this.framingBroken = true;
       this.fail(error.message, error.code);
       return;
     }
@@ -283,33 +367,41 @@ export class FuzzPeer {
 
   /** Handles received frames in order; stops while a compressed message inflates and resumes after it. */
   private handleBacklog(): void {
-    while (this.backlog.length > 0 && !this.inflating && this.violation === null) this.onFrame(this.backlog.shift()!);
-    if (this.violation !== null) this.backlog = [];
+    while (this.backlog.length > 0 && !this.inflating) this.onFrame(this.backlog.shift()!);
     if (this.socketGone && !this.inflating && this.backlog.length === 0) this.concludeClosed();
   }
 
   private fail(why: string, code: number): void {
     this.violation ??= why;
     this.failedByMe = true;
+    this.wasNotCleanReason ??= `the tester failed the connection: ${why}`;
+    if (this.dropsOnFailure()) {
+      this.drop();
+      return;
+    }
     this.sendClose(code);
-    this.drop();
+    // The server closes TCP right after its close frame; the client waits for the server to (§7.1.1).
+    if (this.role === 'server') this.drop();
   }
 
   private onFrame(frame: IncomingFrame): void {
+    // After the tester failed the connection only the peer's close frame still counts (the closing handshake, §7.1.7).
+    if (this.violation !== null && frame.opcode !== OPCODE.CLOSE) return;
+    this.wirelog.frame('rx', { ...frame, masked: this.role === 'server' });
     if (this.closeReceived) {
-      this.fail(`client sent a frame (opcode ${frame.opcode}) after its close frame`, 1002); // RFC 6455 §5.5.1
+      this.fail(`${this.peerName} sent a frame (opcode ${frame.opcode}) after its close frame`, 1002); // RFC 6455 §5.5.1
       return;
     }
     // RFC 7692 §6.1: RSV1 marks the first frame of a compressed message, nothing else.
     if ((frame.rsv & RSV1) !== 0 && frame.opcode !== OPCODE.TEXT && frame.opcode !== OPCODE.BINARY) {
       const what = frame.opcode === OPCODE.CONTINUATION ? 'a continuation frame' : `a control frame (opcode ${frame.opcode})`;
-      this.fail(`client set RSV1 on ${what}; permessage-deflate allows it only on the first frame of a message`, 1002);
+      this.fail(`${this.peerName} set RSV1 on ${what}; permessage-deflate allows it only on the first frame of a message`, 1002);
       return;
     }
     switch (frame.opcode) {
       case OPCODE.CONTINUATION:
         if (this.fragments === null) {
-          this.fail('client sent a continuation frame with no message to continue', 1002); // §5.4
+          this.fail(`${this.peerName} sent a continuation frame with no message to continue`, 1002); // §5.4
           return;
         }
         this.addFragment(frame.payload);
@@ -318,7 +410,7 @@ export class FuzzPeer {
       case OPCODE.TEXT:
       case OPCODE.BINARY:
         if (this.fragments !== null) {
-          this.fail('client started a new data frame inside a fragmented message', 1002); // §5.4
+          this.fail(`${this.peerName} started a new data frame inside a fragmented message`, 1002); // §5.4
           return;
         }
         this.fragments = [];
@@ -343,7 +435,7 @@ export class FuzzPeer {
   private addFragment(payload: Buffer): void {
     this.fragmentedBytes += payload.length;
     if (this.fragmentedBytes > this.options.maxPayload) {
-      this.fail(`client message exceeds the limit of ${this.options.maxPayload} bytes`, 1009);
+      this.fail(`${this.peerName} message exceeds the limit of ${this.options.maxPayload} bytes`, 1009);
       return;
     }
     this.fragments!.push(payload);
@@ -373,7 +465,7 @@ export class FuzzPeer {
       (error: unknown) => {
         this.inflating = false;
         const code = error instanceof InflateError ? error.code : 1002;
-        this.fail(`client sent a compressed message of ${compressed.length} bytes that does not inflate: ${(error as Error).message}`, code);
+        this.fail(`${this.peerName} sent a compressed message of ${compressed.length} bytes that does not inflate: ${(error as Error).message}`, code);
         this.handleBacklog();
       },
     );
@@ -382,7 +474,7 @@ export class FuzzPeer {
   private deliver(data: Buffer, binary: boolean): void {
     if (this.violation !== null) return;
     if (!binary && !isValidUtf8(data)) {
-      this.fail('client sent a text message that is not valid UTF-8', 1007); // §8.1
+      this.fail(`${this.peerName} sent a text message that is not valid UTF-8`, 1007); // §8.1
       return;
     }
     this.handlers.onMessage(data, binary);
@@ -392,30 +484,39 @@ export class FuzzPeer {
     this.closeReceived = true;
     let code: number | null = null;
     if (payload.length === 1) {
-      this.fail('client close frame has a 1-byte payload', 1002); // §5.5.1
+      this.fail(`${this.peerName} close frame has a 1-byte payload`, 1002); // §5.5.1
       return;
     }
     if (payload.length >= 2) {
       // Whether the code is acceptable is for the case to judge (7.13.x accepts undefined codes).
       code = payload.readUInt16BE(0);
       this.remoteCloseCode = code;
+      this.remoteCloseReason = payload.subarray(2).toString('utf8');
       if (!isValidUtf8(payload.subarray(2))) {
-        this.fail('client close reason is not valid UTF-8', 1007); // §5.5.1
+        this.fail(`${this.peerName} close reason is not valid UTF-8`, 1007); // §5.5.1
         return;
       }
     }
     if (this.state === 'OPEN') {
-      // Echo a sendable code back (RFC 6455 §5.5.1), answer 1002 to one that must not be sent (§7.4),
-      // then the server closes TCP first (§7.1.1).
+      // Echo a sendable code back (RFC 6455 §5.5.1), answer 1002 to one that must not be sent (§7.4).
       this.sendClose(code === null ? undefined : isSendableCloseCode(code) ? code : 1002);
       this.closedByMe = false;
     }
     this.wasClean = true;
-    this.drop();
+    this.wasNotCleanReason = null;
+    // The server closes TCP first (§7.1.1); the client gives it closeTimeoutMs to do so.
+    if (this.role === 'server') this.drop();
+    else
+      this.later(this.options.closeTimeoutMs, () => {
+        this.wasClean = false;
+        this.wasNotCleanReason = 'the server did not close TCP in time after the closing handshake';
+        this.drop();
+      });
   }
 
   private onSocketClosed(): void {
     this.socketGone = true;
+    if (!this.wasClean) this.wasNotCleanReason ??= this.droppedByMe ? 'the tester dropped TCP' : 'the peer closed TCP without a closing handshake';
     this.handleBacklog();
   }
 

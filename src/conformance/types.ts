@@ -7,7 +7,7 @@
 export type Behavior = 'OK' | 'NON-STRICT' | 'FAILED' | 'INFORMATIONAL' | 'UNIMPLEMENTED';
 
 /** Verdict on how the connection ended. */
-export type CloseBehavior = 'OK' | 'FAILED' | 'WRONG CODE' | 'UNCLEAN' | 'INFORMATIONAL' | 'UNIMPLEMENTED';
+export type CloseBehavior = 'OK' | 'FAILED' | 'WRONG CODE' | 'UNCLEAN' | 'FAILED BY CLIENT' | 'INFORMATIONAL' | 'UNIMPLEMENTED';
 
 /** Something the server observed from the client, or a marker a case recorded itself. */
 export type CaseEvent =
@@ -41,4 +41,51 @@ export interface CaseResult {
   localCloseCode: number | null;
   /** why the case got its verdict. */
   reason: string;
+  /** everything a per-case report shows: expectations, what came, how the connection ended, the wire log. */
+  detail?: CaseDetail;
+}
+
+/** An event or a frame as a report shows it: payloads cut to a readable length. */
+export interface ReportedEvent {
+  kind: string;
+  /** payload length in bytes. */
+  length: number;
+  /** UTF-8 text when the payload is valid UTF-8, hex otherwise; cut after 256 bytes with " …". */
+  payload: string;
+  binary?: boolean;
+}
+
+/** One line of the wire log: a frame sent (tx) or received (rx), or a timer the case set or that fired. */
+export interface WirelogEntry {
+  at: number;
+  dir: 'tx' | 'rx' | 'timer';
+  opcode?: number;
+  fin?: boolean;
+  rsv?: number;
+  masked?: boolean;
+  length?: number;
+  payload?: string;
+  /** chop size or sync write of a sent frame; the timer's description. */
+  note?: string;
+}
+
+export interface CaseDetail {
+  expectation: string;
+  started: string;
+  result: string;
+  resultClose: string;
+  expected: Record<string, ReportedEvent[]>;
+  received: ReportedEvent[];
+  receivedCount: number;
+  expectedClose: ExpectedClose;
+  closedByMe: boolean;
+  failedByMe: boolean;
+  droppedByMe: boolean;
+  wasClean: boolean;
+  wasNotCleanReason: string | null;
+  violation: string | null;
+  remoteCloseReason: string | null;
+  wirelog: { entries: WirelogEntry[]; omitted: number };
+  /** the opening handshake as sent and received (server suite). */
+  http?: { request: string; response: string };
 }

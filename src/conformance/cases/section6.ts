@@ -4,7 +4,6 @@
  * fails fast, at the first invalid octet, not only once the whole message arrived.
  */
 import type { CaseDefinition, CaseRun } from '../run.js';
-import { encodeHeader } from '../frames.js';
 import { CONTINUATION, INVALID_PAYLOAD, TEXT, expectEcho, message, timeout } from './expect.js';
 import { KOSME, UTF8_GROUPS } from './utf8-vectors.js';
 
@@ -88,10 +87,12 @@ function failFast(id: string, description: string, parts: [Buffer, Buffer, Buffe
       run.expected.set('OK', [timeout('A')]);
       run.expected.set('NON-STRICT', [timeout('A'), timeout('B')]);
       run.expectedClose = { closedByMe: false, closeCode: [INVALID_PAYLOAD], requireClean: false, closedByWrongEndpointIsFatal: true };
-      const total = parts.reduce((n, p) => n + p.length, 0);
+      // One frame written in three pieces: header and first part, then the others (the tail of the frame's bytes).
+      const frame = asFrames ? null : run.peer.encode({ opcode: TEXT, payload: Buffer.concat(parts) });
+      const pieceEnd = (i: number): number => frame!.length - parts.slice(i + 1).reduce((n, p) => n + p.length, 0);
       const send = (i: number): void => {
-        if (asFrames) run.peer.sendFrame({ opcode: i === 0 ? TEXT : CONTINUATION, fin: i === 2, payload: parts[i] });
-        else run.peer.sendRaw(i === 0 ? Buffer.concat([encodeHeader(TEXT, true, 0, total), parts[0]]) : parts[i]!);
+        if (frame === null) run.peer.sendFrame({ opcode: i === 0 ? TEXT : CONTINUATION, fin: i === 2, payload: parts[i] });
+        else run.peer.sendRaw(frame.subarray(i === 0 ? 0 : pieceEnd(i - 1), pieceEnd(i)));
       };
       send(0);
       run.peer.continueLater(1_000, () => {

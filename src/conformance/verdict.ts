@@ -53,13 +53,19 @@ export interface CloseObservation {
   closedByMe: boolean;
   wasClean: boolean;
   remoteCloseCode: number | null;
+  /** the tester dropped TCP; judged only when the tester is the client (the server should close TCP, §7.1.1). */
+  droppedByMe?: boolean;
+  /** the tester's end: 'server' when testing a client (the default), 'client' when testing a server. */
+  role?: 'server' | 'client';
 }
 
 /** Autobahn's close verdict: right endpoint started the close, clean when required, allowed code. */
 export function judgeClose(expected: ExpectedClose, seen: CloseObservation): { behaviorClose: CloseBehavior; reason: string } {
+  const tester = seen.role === 'client' ? 'client' : 'server';
+  const peer = tester === 'client' ? 'server' : 'client';
   if (expected.closedByMe !== seen.closedByMe) {
-    const who = expected.closedByMe ? 'the server should have started the close' : 'the client should have failed the connection';
-    const code = seen.remoteCloseCode === null ? 'no close code from the client' : `client close code ${seen.remoteCloseCode}`;
+    const who = expected.closedByMe ? `the ${tester} should have started the close` : `the ${peer} should have failed the connection`;
+    const code = seen.remoteCloseCode === null ? `no close code from the ${peer}` : `${peer} close code ${seen.remoteCloseCode}`;
     return { behaviorClose: 'FAILED', reason: `the connection was closed by the wrong endpoint (${who}; ${code})` };
   }
   if (expected.requireClean && !seen.wasClean)
@@ -67,8 +73,10 @@ export function judgeClose(expected: ExpectedClose, seen: CloseObservation): { b
   if (seen.remoteCloseCode !== null && !expected.closeCode.includes(seen.remoteCloseCode))
     return {
       behaviorClose: 'WRONG CODE',
-      reason: `client close code ${seen.remoteCloseCode}, expected ${expected.closeCode.join(' or ')} or none`,
+      reason: `${peer} close code ${seen.remoteCloseCode}, expected ${expected.closeCode.join(' or ')} or none`,
     };
+  if (tester === 'client' && seen.droppedByMe === true)
+    return { behaviorClose: 'FAILED BY CLIENT', reason: 'the tester had to drop TCP; the server should close it (RFC 6455 §7.1.1)' };
   return { behaviorClose: 'OK', reason: 'connection closed as required' };
 }
 

@@ -1,7 +1,8 @@
 /**
- * The server side of permessage-deflate negotiation (RFC 7692 §5, §7): parse the client's
- * `Sec-WebSocket-Extensions` offers, check them, and answer one of them the way a case of
- * sections 12–13 is configured to (Autobahn's "accept" functions). Independent of src/.
+ * permessage-deflate negotiation (RFC 7692 §5, §7) for sections 12–13. As the server: parse the
+ * client's `Sec-WebSocket-Extensions` offers, check them, and answer one of them the way the case
+ * is configured to (Autobahn's "accept" functions). As the client: make the case's offer and check
+ * the server's answer. Independent of the library outside src/conformance/.
  */
 
 /** How a case answers an acceptable offer: what the server asks of the client. */
@@ -166,4 +167,64 @@ export function negotiateDeflate(header: string | undefined, acceptances: readon
     }
   }
   return { kind: 'declined', why: `no offer in "${header}" allows client_max_window_bits, which this case asks for` };
+}
+
+/**
+ * The tester's offer as the client for a case of sections 12–13 (Autobahn's client offers): one
+ * permessage-deflate offer per request, each saying the client can honour client_no_context_takeover
+ * and client_max_window_bits, and asking the server for server_no_context_takeover /
+ * server_max_window_bits=N as the case requests (the request's fields name what is asked of the peer).
+ */
+export function clientOffer(requests: readonly DeflateAcceptance[]): string {
+  return requests
+    .map((r) => {
+      const parts = [EXTENSION, 'client_no_context_takeover', 'client_max_window_bits'];
+      if (r.clientNoContextTakeover) parts.push('server_no_context_takeover');
+      if (r.clientMaxWindowBits !== 0) parts.push(`server_max_window_bits=${r.clientMaxWindowBits}`);
+      return parts.join('; ');
+    })
+    .join(', ');
+}
+
+/**
+ * Reads the server's answer to `clientOffer(requests)` (RFC 7692 §5, §7): none is 'declined'
+ * (Autobahn: UNIMPLEMENTED); an answer that breaks §7 or fits none of the offers is 'invalid'.
+ */
+export function readServerAnswer(header: string | undefined, requests: readonly DeflateAcceptance[]): DeflateNegotiation {
+  if (header === undefined || header.trim() === '') return { kind: 'declined', why: 'the server accepted no extension' };
+  let elements: Element[];
+  try {
+    elements = parseExtensionOffers(header);
+  } catch (error) {
+    return { kind: 'invalid', why: `answer "${header}" is not a valid extension list: ${(error as Error).message}` };
+  }
+  const first = elements[0]!;
+  if (elements.length !== 1 || first.name !== EXTENSION)
+    return { kind: 'invalid', why: `expected one ${EXTENSION} answer (the only extension offered, RFC 6455 §9.1), got "${header}"` };
+  let answer: DeflateOffer;
+  try {
+    answer = checkOffer(first);
+  } catch (error) {
+    return { kind: 'invalid', why: `answer "${header}" breaks RFC 7692 §7: ${(error as Error).message}` };
+  }
+  if (answer.clientMaxWindowBits === true)
+    return { kind: 'invalid', why: `answer "${header}" has client_max_window_bits without a value (RFC 7692 §7.1.2.2)` };
+  // The answer must fit one of the offers: what was asked of the server is granted (§7.1.1.1, §7.1.2.1).
+  const fits = requests.find(
+    (r) =>
+      (!r.clientNoContextTakeover || answer.serverNoContextTakeover) &&
+      (r.clientMaxWindowBits === 0 || (answer.serverMaxWindowBits !== null && answer.serverMaxWindowBits <= r.clientMaxWindowBits)),
+  );
+  if (fits === undefined)
+    return { kind: 'invalid', why: `answer "${header}" does not grant what the offer "${clientOffer(requests)}" asked of the server (RFC 7692 §7.1)` };
+  return {
+    kind: 'accepted',
+    response: header.trim(),
+    params: {
+      serverNoContextTakeover: answer.serverNoContextTakeover,
+      clientNoContextTakeover: answer.clientNoContextTakeover,
+      serverMaxWindowBits: answer.serverMaxWindowBits ?? 15,
+      clientMaxWindowBits: typeof answer.clientMaxWindowBits === 'number' ? answer.clientMaxWindowBits : 15,
+    },
+  };
 }

@@ -1,8 +1,9 @@
 /**
- * Frame writer (server -> client, unmasked, any field value on purpose so cases can send
- * illegal frames) and an incremental frame reader (client -> server) that enforces the rules
- * a server must check on client frames (RFC 6455 §5.1–§5.5).
+ * Frame writer (any field value on purpose so cases can send illegal frames; masked when the
+ * tester plays the client) and an incremental frame reader that enforces the rules an endpoint
+ * must check on its peer's frames (RFC 6455 §5.1–§5.5).
  */
+import { randomBytes } from 'node:crypto';
 
 export const OPCODE = { CONTINUATION: 0, TEXT: 1, BINARY: 2, CLOSE: 8, PING: 9, PONG: 10 } as const;
 
@@ -12,6 +13,8 @@ export interface OutgoingFrame {
   /** the three RSV bits as a number 0..7 (RSV1 is the most significant). */
   rsv?: number;
   payload?: Buffer;
+  /** mask the payload with a fresh random key (a client MUST mask, a server MUST NOT, RFC 6455 §5.1). */
+  masked?: boolean;
 }
 
 /** Encodes the frame header only, for a payload of the given length (RFC 6455 §5.2). */
@@ -32,11 +35,16 @@ export function encodeHeader(opcode: number, fin: boolean, rsv: number, length: 
   return h;
 }
 
-/** Encodes a whole unmasked frame (servers never mask, RFC 6455 §5.1). */
+/** Encodes a whole frame, masked with a random key when `masked` (RFC 6455 §5.3). */
 export function encodeFrame(frame: OutgoingFrame): Buffer {
   const payload = frame.payload ?? Buffer.alloc(0);
   const header = encodeHeader(frame.opcode, frame.fin ?? true, frame.rsv ?? 0, payload.length);
-  return Buffer.concat([header, payload]);
+  if (frame.masked !== true) return Buffer.concat([header, payload]);
+  header[1]! |= 0x80;
+  const key = randomBytes(4);
+  const body = Buffer.allocUnsafe(payload.length);
+  for (let i = 0; i < payload.length; i++) body[i] = payload[i]! ^ key[i & 3]!;
+  return Buffer.concat([header, key, body]);
 }
 
 export interface IncomingFrame {
@@ -47,7 +55,7 @@ export interface IncomingFrame {
   payload: Buffer;
 }
 
-/** Thrown by the reader when the client broke a framing rule; `code` is the close code to fail with. */
+/** Thrown by the reader when the peer broke a framing rule; `code` is the close code to fail with. */
 export class ClientViolation extends Error {
   constructor(
     message: string,
@@ -59,8 +67,11 @@ export class ClientViolation extends Error {
 
 const KNOWN_OPCODES = new Set<number>([0, 1, 2, 8, 9, 10]);
 
+/** Which end sent the frames a reader decodes: a client's frames are masked, a server's are not (RFC 6455 §5.1). */
+export type Sender = 'client' | 'server';
+
 /**
- * Incremental decoder of client frames: push any chunking of the stream, get whole frames.
+ * Incremental decoder of the peer's frames: push any chunking of the stream, get whole frames.
  * Buffers chunks in a list and copies a frame's bytes once, when the frame is complete.
  */
 export class FrameReader {
@@ -71,6 +82,7 @@ export class FrameReader {
   constructor(
     private readonly maxPayload: number,
     private readonly allowedRsv = 0,
+    private readonly sender: Sender = 'client',
   ) {}
 
   /** Adds bytes; returns every frame now complete. Throws ClientViolation on a broken rule. */
@@ -125,15 +137,16 @@ export class FrameReader {
     // RFC 6455 §5.2: RSV bits without a negotiated extension fail the connection.
     if ((rsv & ~this.allowedRsv) !== 0) {
       const expected = this.allowedRsv === 0 ? '0 (no extension negotiated)' : `only ${this.allowedRsv} (permessage-deflate's RSV1)`;
-      throw new ClientViolation(`client frame has RSV bits ${rsv}, expected ${expected}`, 1002);
+      throw new ClientViolation(`${this.sender} frame has RSV bits ${rsv}, expected ${expected}`, 1002);
     }
-    if (!KNOWN_OPCODES.has(opcode)) throw new ClientViolation(`client frame has reserved opcode ${opcode}`, 1002);
-    // RFC 6455 §5.1: a client MUST mask every frame.
-    if (!masked) throw new ClientViolation(`client frame (opcode ${opcode}) is not masked`, 1002);
+    if (!KNOWN_OPCODES.has(opcode)) throw new ClientViolation(`${this.sender} frame has reserved opcode ${opcode}`, 1002);
+    // RFC 6455 §5.1: a client MUST mask every frame, a server MUST NOT mask any.
+    if (masked !== (this.sender === 'client'))
+      throw new ClientViolation(`${this.sender} frame (opcode ${opcode}) is ${masked ? 'masked' : 'not masked'}`, 1002);
     if (opcode >= 8 && (!fin || len7 > 125))
-      throw new ClientViolation(`client control frame (opcode ${opcode}) is fragmented or longer than 125 bytes`, 1002); // §5.5
+      throw new ClientViolation(`${this.sender} control frame (opcode ${opcode}) is fragmented or longer than 125 bytes`, 1002); // §5.5
     const extra = len7 === 126 ? 2 : len7 === 127 ? 8 : 0;
-    const headerLength = 2 + extra + 4;
+    const headerLength = 2 + extra + (masked ? 4 : 0);
     if (this.buffered < headerLength) return null;
     const header = this.peek(headerLength);
     let length: number;
@@ -141,17 +154,17 @@ export class FrameReader {
     else if (len7 === 127) {
       const big = header.readBigUInt64BE(2);
       if (big > BigInt(this.maxPayload))
-        throw new ClientViolation(`client frame payload of ${big} bytes exceeds the limit of ${this.maxPayload}`, 1009);
+        throw new ClientViolation(`${this.sender} frame payload of ${big} bytes exceeds the limit of ${this.maxPayload}`, 1009);
       length = Number(big);
     } else length = len7;
     if (length > this.maxPayload)
-      throw new ClientViolation(`client frame payload of ${length} bytes exceeds the limit of ${this.maxPayload}`, 1009);
+      throw new ClientViolation(`${this.sender} frame payload of ${length} bytes exceeds the limit of ${this.maxPayload}`, 1009);
     if (this.buffered < headerLength + length) return null;
-    const mask = Buffer.from(header.subarray(2 + extra, headerLength));
+    const mask = masked ? Buffer.from(header.subarray(2 + extra, headerLength)) : null;
     this.take(headerLength);
     // take() returns bytes this reader owns (a view of a received chunk or a fresh copy): unmask in place.
     const payload = length === 0 ? Buffer.alloc(0) : this.take(length);
-    for (let i = 0; i < payload.length; i++) payload[i]! ^= mask[i & 3]!;
+    if (mask !== null) for (let i = 0; i < payload.length; i++) payload[i]! ^= mask[i & 3]!;
     return { fin, rsv, opcode, payload };
   }
 }

@@ -2,7 +2,7 @@
  * The fuzzing server's permessage-deflate codec (RFC 7692 §7.2): long-lived `node:zlib`
  * raw deflate / inflate streams flushed with Z_SYNC_FLUSH, one per direction, so context
  * takeover is the stream's own history; reset after each message when the negotiated
- * parameters say "no context takeover". Deliberately built differently from src/ (which
+ * parameters say "no context takeover". Deliberately built differently from the library (which
  * uses one-shot calls with a preset dictionary), so the two cannot share a mistake.
  */
 import zlib from 'node:zlib';
@@ -58,7 +58,11 @@ function flushThrough(stream: zlib.DeflateRaw | zlib.InflateRaw, input: Buffer[]
   });
 }
 
-/** Compression of what the server sends and decompression of what the client sends, for one connection. */
+/**
+ * Compression of what the tester sends and decompression of what its peer sends, for one
+ * connection. As the server (the default) it deflates with the server's parameters and inflates
+ * with the client's; as the client the other way round.
+ */
 export class DeflateCodec {
   private readonly deflater: zlib.DeflateRaw;
   private readonly inflater: zlib.InflateRaw;
@@ -66,17 +70,30 @@ export class DeflateCodec {
   private compressing: Promise<unknown> = Promise.resolve();
   private inflating: Promise<unknown> = Promise.resolve();
 
-  constructor(readonly params: DeflateParams) {
+  /** context and window of what the tester sends, and of what it receives. */
+  private readonly mine: { noContextTakeover: boolean; maxWindowBits: number };
+  private readonly theirs: { noContextTakeover: boolean; maxWindowBits: number };
+
+  constructor(
+    readonly params: DeflateParams,
+    role: 'server' | 'client' = 'server',
+  ) {
+    const server = { noContextTakeover: params.serverNoContextTakeover, maxWindowBits: params.serverMaxWindowBits };
+    const client = { noContextTakeover: params.clientNoContextTakeover, maxWindowBits: params.clientMaxWindowBits };
+    this.mine = role === 'server' ? server : client;
+    this.theirs = role === 'server' ? client : server;
     // zlib cannot compress with a 2^8 window; with 2^9 its matches reach back at most 512 - 262 bytes, within 2^8.
-    this.deflater = zlib.createDeflateRaw({ windowBits: Math.max(9, params.serverMaxWindowBits) });
-    this.inflater = zlib.createInflateRaw({ windowBits: params.clientMaxWindowBits });
+    // As the client (testing a server) the fastest level: the server's inflater is what is tested, and
+    // 1000-message cases are bound by compression time.
+    this.deflater = zlib.createDeflateRaw({ windowBits: Math.max(9, this.mine.maxWindowBits), level: role === 'client' ? 1 : zlib.constants.Z_DEFAULT_COMPRESSION });
+    this.inflater = zlib.createInflateRaw({ windowBits: this.theirs.maxWindowBits });
   }
 
   /** The payload of a compressed message (rsv1 on its first frame): deflated, without the trailing 00 00 ff ff. */
   compress(message: Buffer): Promise<Buffer> {
     const done = this.compressing.then(async () => {
       const out = await flushThrough(this.deflater, [message], Number.MAX_SAFE_INTEGER);
-      if (this.params.serverNoContextTakeover) this.deflater.reset(); // RFC 7692 §7.1.1.1
+      if (this.mine.noContextTakeover) this.deflater.reset(); // RFC 7692 §7.1.1
       if (out.length < TAIL.length || !out.subarray(out.length - TAIL.length).equals(TAIL)) {
         throw new Error(`expected a sync flush to end with 00 00 ff ff, got ${out.subarray(-4).toString('hex')}`);
       }
@@ -94,7 +111,7 @@ export class DeflateCodec {
   decompress(payload: Buffer, limit: number): Promise<Buffer> {
     const done = this.inflating.then(async () => {
       const out = await flushThrough(this.inflater, [payload, TAIL], limit);
-      if (this.params.clientNoContextTakeover) this.inflater.reset(); // RFC 7692 §7.1.1.2
+      if (this.theirs.noContextTakeover) this.inflater.reset(); // RFC 7692 §7.1.1
       return out;
     });
     this.inflating = done.catch(() => undefined);

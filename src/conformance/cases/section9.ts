@@ -111,6 +111,13 @@ function chopped(group: number, binary: boolean): CaseDefinition[] {
   );
 }
 
+/** "round trip min 0.08 / median 0.12 / p99 0.40 / max 1.20 ms" */
+export function describeRoundTrips(ms: readonly number[]): string {
+  const sorted = [...ms].sort((a, b) => a - b);
+  const at = (q: number): string => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!.toFixed(2);
+  return `round trip min ${at(0)} / median ${at(0.5)} / p99 ${at(0.99)} / max ${sorted[sorted.length - 1]!.toFixed(2)} ms`;
+}
+
 function roundTrips(group: number, binary: boolean): CaseDefinition[] {
   const sizes: Array<[number, number]> = [[0, 60_000], [16, 60_000], [64, 60_000], [256, 120_000], [1024, 240_000], [4096, 480_000]];
   const count = 1000;
@@ -123,13 +130,17 @@ function roundTrips(group: number, binary: boolean): CaseDefinition[] {
     start(run) {
       const payload = Buffer.alloc(size, binary ? 0xfe : 0x2a);
       let sent = 0;
+      let sentAt = 0;
+      const roundTripsMs: number[] = [];
       const sendOne = (): void => {
         sent++;
+        sentAt = performance.now();
         run.peer.sendFrame({ opcode: binary ? BINARY : TEXT, payload });
       };
       run.expectedClose = { closedByMe: true, closeCode: [NORMAL], requireClean: true };
       run.result = `no echo of ${count} messages within the wait`;
       run.messageHandler = (data, isBinary) => {
+        roundTripsMs.push(performance.now() - sentAt);
         if (isBinary !== binary || !data.equals(payload)) {
           run.behavior = 'FAILED';
           run.result = `echo ${sent} differs from what was sent (binary=${isBinary}, ${data.length} bytes)`;
@@ -139,7 +150,7 @@ function roundTrips(group: number, binary: boolean): CaseDefinition[] {
           sendOne();
         } else {
           run.behavior = 'OK';
-          run.result = `all ${count} messages came back unchanged`;
+          run.result = `all ${count} messages came back unchanged; ${describeRoundTrips(roundTripsMs)}`;
           run.peer.sendClose(NORMAL);
         }
       };

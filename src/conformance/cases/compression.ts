@@ -62,6 +62,18 @@ function describeAcceptance(acceptances: readonly DeflateAcceptance[]): string {
   return acceptances.map(one).join(', else ');
 }
 
+/** What the tester as the client asks of the server in its offer (the acceptance's fields, applied to the server). */
+function describeRequest(requests: readonly DeflateAcceptance[]): string {
+  const one = (r: DeflateAcceptance): string => {
+    const asks = [
+      ...(r.clientNoContextTakeover ? ['server_no_context_takeover'] : []),
+      ...(r.clientMaxWindowBits !== 0 ? [`server_max_window_bits=${r.clientMaxWindowBits}`] : []),
+    ];
+    return asks.length === 0 ? 'nothing more' : asks.join(' and ');
+  };
+  return requests.map(one).join(', else ');
+}
+
 /** The scaled message count and sizes: `scale` shrinks counts and sizes (fragment sizes in step, so each message keeps its frame count). */
 function scaled(run: CaseRun, count: number, size: number, fragment: number): { count: number; size: number; fragment: number } {
   if (run.scale >= 1) return { count, size, fragment };
@@ -89,6 +101,16 @@ function compressionCase(id: string, source: (typeof COMPRESSION_SOURCES)[number
       `within ${waitSeconds} s (scaled), in valid frames (RSV1 only on first frames of compressed messages, compressed ` +
       `within the agreed window and context rules); then a clean close with 1000.`,
     deflate: acceptances,
+    asClient: {
+      description:
+        `Tester sends ${count} ${kind} messages of ${size} bytes from ${source.title} (${source.size} bytes, taken in turn), ` +
+        `each compressed with permessage-deflate and sent ${frames}, each after the echo of the previous one. ` +
+        `The tester offers permessage-deflate asking the server for ${describeRequest(acceptances)}.`,
+      expectation:
+        `The server accepts the offer and echoes every message with its type and bytes unchanged (after inflation) ` +
+        `within ${waitSeconds} s (scaled), in valid frames; then a clean close with 1000. No permessage-deflate in ` +
+        `the answer: UNIMPLEMENTED.`,
+    },
     timeoutMs: (scale) => (waitMs + 5_000) * scale,
     start(run) {
       run.expectedClose = { closedByMe: true, closeCode: [NORMAL], requireClean: true };

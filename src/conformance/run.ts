@@ -5,7 +5,11 @@
 import type { DeflateAcceptance, DeflateNegotiation } from './deflate-negotiation.js';
 import type { FuzzPeer } from './peer.js';
 import type { Behavior, CaseEvent, CaseResult, CloseBehavior, ExpectedClose } from './types.js';
-import { applyStrictRules, judgeClose, judgeEvents, sameEvents } from './verdict.js';
+import { applyStrictRules, judgeClose, judgeEvents, sameEvents, type Verdict } from './verdict.js';
+import { eventForReport } from './wirelog.js';
+
+/** Received events kept in a case report (section 9 and 12–13 receive thousands). */
+const MAX_REPORTED_EVENTS = 50;
 
 export interface CaseDefinition {
   /** Autobahn's numbering, e.g. '6.4.1'. */
@@ -19,6 +23,11 @@ export interface CaseDefinition {
    * in order (RFC 7692 §5). Without it the server declines every extension, as Autobahn does.
    */
   deflate?: readonly DeflateAcceptance[];
+  /**
+   * Description and expectation when the tester is the client (server suite), where swapping the
+   * roles in the text is not enough; by default the text's "server" and "client" are swapped.
+   */
+  asClient?: { description: string; expectation: string };
   /** what the server does once the connection is open. */
   start(run: CaseRun): void;
   /** adjusts the verdict once the connection is gone. */
@@ -40,6 +49,7 @@ export class CaseRun {
   /** set when the hard per-case timeout cut the connection. */
   timedOut: string | null = null;
   readonly startedAt = performance.now();
+  readonly startedIso = new Date().toISOString();
 
   constructor(
     readonly definition: CaseDefinition,
@@ -48,6 +58,11 @@ export class CaseRun {
     readonly scale: number,
     /** the permessage-deflate negotiation of a case that has `deflate`; null for the others. */
     readonly negotiation: DeflateNegotiation | null = null,
+    /**
+     * true: a bad close or a protocol violation fails the case (the project's bar for its own client);
+     * false: Autobahn's verdicts as they are, the close judged only in `behaviorClose`.
+     */
+    readonly strict = true,
   ) {}
 
   /** Records an event and starts the close when every declared outcome now matches (Autobahn's rule). */
@@ -74,14 +89,17 @@ export class CaseRun {
     this.resultClose = close.reason;
     if (this.expectedClose.closedByWrongEndpointIsFatal && this.expectedClose.closedByMe !== this.peer.closedByMe) {
       this.behavior = 'FAILED';
-      this.result = `${close.reason}: the client never rejected the payload`;
+      this.result = `${close.reason}: the ${this.peer.peerName} never rejected the payload`;
     }
     this.definition.finish?.(this);
-    const reason = this.behaviorClose === 'OK' ? this.result : `${this.result}; ${this.resultClose}`;
-    const verdict = applyStrictRules(
-      { behavior: this.behavior, behaviorClose: this.behaviorClose, reason },
-      { timedOut: this.timedOut, violation: this.peer.violation },
-    );
+    // The close is named once: the UTF-8 rule above already put it at the front of the result.
+    const reason = this.behaviorClose === 'OK' || this.result.startsWith(this.resultClose) ? this.result : `${this.result}; ${this.resultClose}`;
+    const judged = { behavior: this.behavior, behaviorClose: this.behaviorClose, reason };
+    const violation = this.peer.violation;
+    let verdict: Verdict;
+    if (this.strict) verdict = applyStrictRules(judged, { timedOut: this.timedOut, violation });
+    else if (this.timedOut !== null) verdict = applyStrictRules(judged, { timedOut: this.timedOut, violation: null });
+    else verdict = violation === null ? judged : { ...judged, reason: `${reason}; the tester failed the connection: ${violation}` };
     return {
       id: this.definition.id,
       description: this.definition.description,
@@ -91,6 +109,24 @@ export class CaseRun {
       remoteCloseCode: this.peer.remoteCloseCode,
       localCloseCode: this.peer.localCloseCode,
       reason: verdict.reason,
+      detail: {
+        expectation: this.definition.expectation,
+        started: this.startedIso,
+        result: this.result,
+        resultClose: this.resultClose,
+        expected: Object.fromEntries([...this.expected].map(([behavior, events]) => [behavior, events.map(eventForReport)])),
+        received: this.received.slice(0, MAX_REPORTED_EVENTS).map(eventForReport),
+        receivedCount: this.received.length,
+        expectedClose: this.expectedClose,
+        closedByMe: this.peer.closedByMe,
+        failedByMe: this.peer.failedByMe,
+        droppedByMe: this.peer.droppedByMe,
+        wasClean: this.peer.wasClean,
+        wasNotCleanReason: this.peer.wasNotCleanReason,
+        violation,
+        remoteCloseReason: this.peer.remoteCloseReason,
+        wirelog: this.peer.wirelog.entries(),
+      },
     };
   }
 

@@ -1,16 +1,19 @@
 /**
  * A fuzzing server that speaks the Autobahn|Testsuite fuzzingserver protocol
  * (/getCaseCount, /runCase, /getCaseInfo, /getCaseStatus, /updateReports) and plays the
- * client cases of sections 1–7, 9, 10 and 12–13 (permessage-deflate) against any WebSocket client. Independent of src/:
+ * client cases of sections 1–7, 9, 10 and 12–13 (permessage-deflate) against any WebSocket client. Independent of the library outside src/conformance/:
  * its handshake, frame writer and reader are its own, so it can judge the library.
  */
-import { createServer, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { join } from 'node:path';
-import { selectCases } from './cases/index.js';
+import { ALL_CASES, selectCases } from './cases/index.js';
+import { excludedForAgent, resolveCases } from './patterns.js';
 import { DeflateCodec } from './deflate-codec.js';
 import { negotiateDeflate, type DeflateNegotiation } from './deflate-negotiation.js';
 import { MAX_HEAD_BYTES, httpError, parseRequestHead, switchingProtocols, upgradeProblem, type RequestHead } from './handshake.js';
 import { FuzzPeer } from './peer.js';
+import { writeReportFolder } from './outdir.js';
 import { writeJsonReport } from './report.js';
 import { CaseRun, type CaseDefinition } from './run.js';
 import type { CaseResult } from './types.js';
@@ -26,6 +29,14 @@ export interface FuzzingServerOptions {
   scale?: number;
   /** case filter such as '1.*,2.1,6.4.*'; all cases by default. */
   cases?: string;
+  /** Autobahn case patterns (fuzzingserver.json's `cases`, e.g. '12.*.[1234]$'); used instead of `cases` when given. */
+  casePatterns?: readonly string[];
+  /** Autobahn case patterns left out (fuzzingserver.json's `exclude-cases`). */
+  excludeCases?: readonly string[];
+  /** {agent pattern: [case patterns]} not run for matching agents: the case's connection is just closed (Autobahn's `exclude-agent-cases`). */
+  excludeAgentCases?: Readonly<Record<string, readonly string[]>>;
+  /** serve wss:// with this certificate and key (PEM). */
+  tls?: { cert: string | Buffer; key: string | Buffer };
   /** hard limit per case before it is cut and FAILED with 'timeout'; 10 s by default (section 9 may allow more). */
   caseTimeoutMs?: number;
   /** when set, /updateReports writes `report.json` into this folder. */
@@ -34,7 +45,7 @@ export interface FuzzingServerOptions {
 
 export interface FuzzingServer {
   port: number;
-  /** ws://host:port */
+  /** ws://host:port, or wss://host:port with `tls` */
   url: string;
   /** results per agent, in case order (the latest run of each case). */
   results(): Map<string, CaseResult[]>;
@@ -51,7 +62,10 @@ export async function startFuzzingServer(options: FuzzingServerOptions = {}): Pr
   const scale = options.scale ?? 1;
   if (!(scale > 0 && scale <= 1)) throw new RangeError(`expected scale in (0, 1], got ${scale}`);
   const caseTimeoutMs = options.caseTimeoutMs ?? 10_000;
-  const cases = selectCases(options.cases);
+  const cases =
+    options.casePatterns === undefined && options.excludeCases === undefined
+      ? selectCases(options.cases)
+      : ((ids) => ALL_CASES.filter((c) => ids.has(c.id)))(new Set(resolveCases(ALL_CASES.map((c) => c.id), options.casePatterns ?? ['*'], options.excludeCases)));
   const order = new Map(cases.map((c, i) => [c.id, i]));
   const resultsByAgent = new Map<string, Map<string, CaseResult>>();
   const running = new Map<string, Set<Promise<void>>>();
@@ -163,13 +177,17 @@ export async function startFuzzingServer(options: FuzzingServerOptions = {}): Pr
       }
       case '/updateReports': {
         await waitForAgent(agent);
-        if (options.reportDir !== undefined) await writeJsonReport(results(), join(options.reportDir, 'report.json'));
+        if (options.reportDir !== undefined) {
+          await writeJsonReport(results(), join(options.reportDir, 'report.json'));
+          await writeReportFolder(options.reportDir, results(), 'wstest client suite');
+        }
         const peer = quietPeer(socket);
         peer.sendClose(1000);
         return;
       }
       default:
-        runCase(socket, definition!, agent, rest, negotiation);
+        if (excludedForAgent(options.excludeAgentCases ?? {}, agent, definition!.id)) quietPeer(socket).sendClose(1000);
+        else runCase(socket, definition!, agent, rest, negotiation);
     }
   };
 
@@ -205,7 +223,7 @@ export async function startFuzzingServer(options: FuzzingServerOptions = {}): Pr
     socket.on('data', onHeadData);
   };
 
-  const server = createServer(onConnection);
+  const server: Server = options.tls === undefined ? createServer(onConnection) : createTlsServer(options.tls, onConnection);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => {
@@ -219,7 +237,7 @@ export async function startFuzzingServer(options: FuzzingServerOptions = {}): Pr
 
   return {
     port: address.port,
-    url: `ws://${urlHost}:${address.port}`,
+    url: `${options.tls === undefined ? 'ws' : 'wss'}://${urlHost}:${address.port}`,
     results,
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
