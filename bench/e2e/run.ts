@@ -9,7 +9,12 @@
  * (WS_NO_BUFFER_UTIL=1 WS_NO_UTF_8_VALIDATE=1); Node's global WebSocket
  * (undici, Node 22 and later); and a plain `net` socket moving the same bytes
  * between the same processes (the limit). A client is a row of CLIENTS plus
- * its loader in client.ts (LIBRARIES).
+ * its loader in client.ts (LIBRARIES). For instance, a WHATWG interface of
+ * this library at src/web/ takes: `'rfc6455-web'` added to ClientKind, the
+ * loader `'rfc6455-web': async () => whatwgLibrary((await
+ * import('../../src/web/index.js')).WebSocket)` in LIBRARIES, and the row
+ * `{ name: 'rfc6455-web', client: 'rfc6455-web', env: {}, minNode: 20,
+ * ours: true, memory: true }` here (`ours`: held to the same targets).
  *
  * Peers: bench/e2e/server.ts, a raw server doing as little as possible per
  * byte, for every scenario but one; the many-connections scenario runs
