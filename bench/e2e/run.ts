@@ -411,7 +411,8 @@ function reportNode(run: NodeRun, rounds: number): string {
 
 /** Ratio to ws (native) of every client on every Node line: one column per client, the lines side by side in each cell. */
 function summary(runs: NodeRun[]): string {
-  const names = [...new Set(runs.flatMap((run) => Object.keys(run.scenarios[0]?.clients ?? {})))].filter((n) => n !== BASELINE);
+  const present = new Set(runs.flatMap((run) => Object.keys(run.scenarios[0]?.clients ?? {})));
+  const names = CLIENTS.map((c) => c.name).filter((n) => n !== BASELINE && present.has(n));
   const ids = [...new Set(runs.flatMap((run) => run.scenarios.map((s) => s.id)))];
   const lines = runs.map((run) => run.node.split('.')[0].slice(1)).join(' / ');
   const rows = ids.map((id) => [
