@@ -29,7 +29,8 @@
  * Flags: `--node 20,22,24` (the Node lines, default all three; `current` for
  * the Node running this script only; see nodes.ts), `--json`
  * (machine-readable output only), `--quick` (tiny sizes, one round, no
- * warm-up, memory checks of rfc6455 only: a smoke test), `--rounds N`,
+ * warm-up, the clients of a round at once, memory checks of rfc6455 only:
+ * a smoke test), `--rounds N`,
  * `--only id,id` (scenario ids), `--profile DIR` (rfc6455 children write
  * `node --cpu-prof` profiles there), `--no-memory` (skip the memory checks),
  * `--check` (exit 1 when a target is missed by more than its scenario's
@@ -249,16 +250,21 @@ async function runScenario(node: NodeBinary, clients: Client[], scenario: Scenar
   const pinned = scenario.peer === 'ws-pinned' && peers.pinned;
   const port = scenario.peer === 'raw' ? peers.raw : peers.wsPinned;
   const raw: Record<string, Measurement[]> = {};
-  for (let round = 0; round < options.rounds; round++) {
-    for (const client of clients) {
-      const job: Job = { client: client.client, scenario: scenario.scenario, port, size: scenario.size, count, connections: scenario.connections, text: scenario.text, warmup: !options.quick };
-      const flags = options.profileDir !== null && client.ours ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir, '--cpu-prof-name', `node${node.major}-${client.client}-${scenario.id}-${round}.cpuprofile`] : [];
-      const m = await runChild(node, job, client.env, flags, pinned ? 1 : null);
-      if (client.client === 'ws' && m.nativeHelpers !== (client.name === BASELINE)) {
-        throw new Error(`${client.name}: ws native helpers ${m.nativeHelpers ? 'loaded' : 'missing'}`);
-      }
-      (raw[client.name] ??= []).push(m);
+  const measure = async (client: Client, round: number): Promise<Measurement> => {
+    const job: Job = { client: client.client, scenario: scenario.scenario, port, size: scenario.size, count, connections: scenario.connections, text: scenario.text, warmup: !options.quick };
+    const flags = options.profileDir !== null && client.ours ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir, '--cpu-prof-name', `node${node.major}-${client.client}-${scenario.id}-${round}.cpuprofile`] : [];
+    const m = await runChild(node, job, client.env, flags, pinned ? 1 : null);
+    if (client.client === 'ws' && m.nativeHelpers !== (client.name === BASELINE)) {
+      throw new Error(`${client.name}: ws native helpers ${m.nativeHelpers ? 'loaded' : 'missing'}`);
     }
+    return m;
+  };
+  for (let round = 0; round < options.rounds; round++) {
+    // A quick run measures nothing, so its clients run at once (a smoke test of seconds);
+    // otherwise one at a time, alternating, so that every client of a round sees the same machine.
+    const ms = options.quick ? await Promise.all(clients.map((client) => measure(client, round))) : [];
+    if (!options.quick) for (const client of clients) ms.push(await measure(client, round));
+    clients.forEach((client, i) => (raw[client.name] ??= []).push(ms[i]));
     log(`  Node ${node.version} ${scenario.id}: round ${round + 1}/${options.rounds} done`);
   }
   const results: Record<string, ClientResult> = {};
