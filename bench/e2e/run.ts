@@ -1,7 +1,8 @@
 /**
  * End-to-end benchmark: rfc6455 against its rivals, each client in its own
  * child process, against a peer in another, all on 127.0.0.1, on every Node
- * line (20, 22, 24) in one run. Run: `npm run bench` (a few minutes on 2 cores).
+ * line (20, 22, 24) in one run. Run: `npm run bench` (5 rounds: about 14 minutes
+ * on a busy 2-core machine; `--node` and `--only` narrow it).
  *
  * Clients (the CLIENTS table below), alternated A B C D… over several rounds
  * per scenario: rfc6455; ws with its native helpers (bufferutil,
