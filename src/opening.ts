@@ -24,7 +24,7 @@ import { checkConnectOptions } from './options.js';
 import { openSocket, startTls, type SocketOptions } from './transport/connect.js';
 import { limit } from './transport/deadline.js';
 import { openTunnel, resolveProxy, type ProxyType } from './transport/proxy.js';
-import { displayUrl, formatHostPort, parseUrl, redactUrl, type ParsedUrl } from './transport/url.js';
+import { displayUrl, formatHostPort, parseUrl, redactUrl, type ParsedUrl } from './url.js';
 import { redactHead, redactHeaderValue } from './handshake/redact.js';
 import { isTraceEnabled, trace } from './trace.js';
 

@@ -5,7 +5,7 @@
  */
 import { WebSocketBadStatusException } from '../exceptions.js';
 import { headerList, quote } from './http-syntax.js';
-import type { HandshakeResponse } from './response.js';
+import type { HandshakeResponse } from './response-head.js';
 
 /** Most body bytes kept; the rest is dropped and collection ends. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -23,128 +23,128 @@ type Framing = { kind: 'none' } | { kind: 'length'; remaining: number } | { kind
  * past them, or at a malformed chunk, collection ends with `truncated` set.
  */
 export class ResponseBodyCollector {
-  #framing: Framing;
-  #parts: Buffer[] = [];
-  #size = 0;
-  #done = false;
-  #truncated = false;
-  #limit: number;
+  private framing: Framing;
+  private parts: Buffer[] = [];
+  private size = 0;
+  private finished = false;
+  private cut = false;
+  private limit: number;
   // Chunked decoding state (RFC 7230 §4.1).
-  #chunkState: 'size' | 'data' | 'cr' | 'lf' = 'size';
-  #chunkLine = '';
-  #chunkRemaining = 0;
+  private chunkState: 'size' | 'data' | 'cr' | 'lf' = 'size';
+  private chunkLine = '';
+  private chunkRemaining = 0;
 
   constructor(response: HandshakeResponse, limit = MAX_BODY_BYTES) {
-    this.#limit = limit;
-    this.#framing = framingOf(response);
-    if (this.#framing.kind === 'none' || (this.#framing.kind === 'length' && this.#framing.remaining === 0)) {
-      this.#done = true;
+    this.limit = limit;
+    this.framing = framingOf(response);
+    if (this.framing.kind === 'none' || (this.framing.kind === 'length' && this.framing.remaining === 0)) {
+      this.finished = true;
     }
   }
 
   /** Feeds bytes that followed the head; returns true once the body is complete (then ignores further bytes). */
   push(chunk: Buffer): boolean {
-    if (this.#done) return true;
-    const framing = this.#framing;
+    if (this.finished) return true;
+    const framing = this.framing;
     if (framing.kind === 'length') {
       const take = Math.min(chunk.length, framing.remaining);
       framing.remaining -= take;
-      this.#append(chunk.subarray(0, take));
-      if (framing.remaining === 0) this.#done = true;
+      this.append(chunk.subarray(0, take));
+      if (framing.remaining === 0) this.finished = true;
     } else if (framing.kind === 'chunked') {
-      this.#dechunk(chunk);
+      this.dechunk(chunk);
     } else {
-      this.#append(chunk);
+      this.append(chunk);
     }
-    return this.#done;
+    return this.done;
   }
 
   /** The connection closed: the body is whatever came; `truncated` if its framing announced more. */
   end(): void {
-    if (this.#done) return;
-    this.#done = true;
-    if (this.#framing.kind !== 'close') this.#truncated = true;
+    if (this.finished) return;
+    this.finished = true;
+    if (this.framing.kind !== 'close') this.cut = true;
   }
 
   /** True once the body is complete, cut at the limit, or the connection closed. */
   get done(): boolean {
-    return this.#done;
+    return this.finished;
   }
 
   /** True when `body` is not the whole body: cut at the limit, malformed chunking, or closed early. */
   get truncated(): boolean {
-    return this.#truncated;
+    return this.cut;
   }
 
   /** The bytes collected so far. */
   get body(): Buffer {
-    if (this.#parts.length !== 1) this.#parts = [Buffer.concat(this.#parts, this.#size)];
-    return this.#parts[0]!;
+    if (this.parts.length !== 1) this.parts = [Buffer.concat(this.parts, this.size)];
+    return this.parts[0]!;
   }
 
-  #append(bytes: Buffer): void {
-    const room = this.#limit - this.#size;
+  private append(bytes: Buffer): void {
+    const room = this.limit - this.size;
     const over = bytes.length > room;
     const kept = over ? bytes.subarray(0, room) : bytes;
     if (kept.length > 0) {
-      this.#parts.push(kept);
-      this.#size += kept.length;
+      this.parts.push(kept);
+      this.size += kept.length;
     }
     if (over) {
-      this.#truncated = true;
-      this.#done = true;
+      this.cut = true;
+      this.finished = true;
     }
   }
 
-  #dechunk(chunk: Buffer): void {
+  private dechunk(chunk: Buffer): void {
     let i = 0;
-    while (i < chunk.length && !this.#done) {
-      switch (this.#chunkState) {
+    while (i < chunk.length && !this.done) {
+      switch (this.chunkState) {
         case 'size': {
           const lf = chunk.indexOf(0x0a, i);
           const end = lf < 0 ? chunk.length : lf;
-          this.#chunkLine += chunk.toString('latin1', i, end);
+          this.chunkLine += chunk.toString('latin1', i, end);
           i = end;
-          if (this.#chunkLine.length > MAX_CHUNK_LINE) return this.#malformed();
+          if (this.chunkLine.length > MAX_CHUNK_LINE) return this.malformed();
           if (lf < 0) break;
           i = lf + 1;
           // chunk-size [ chunk-ext ] CRLF; the extensions are ignored.
-          const hex = this.#chunkLine.replace(/\r$/, '').split(';', 1)[0]!.trim();
-          this.#chunkLine = '';
-          if (!/^[0-9A-Fa-f]{1,13}$/.test(hex)) return this.#malformed();
-          this.#chunkRemaining = parseInt(hex, 16);
-          if (this.#chunkRemaining === 0) {
-            this.#done = true;
+          const hex = this.chunkLine.replace(/\r$/, '').split(';', 1)[0]!.trim();
+          this.chunkLine = '';
+          if (!/^[0-9A-Fa-f]{1,13}$/.test(hex)) return this.malformed();
+          this.chunkRemaining = parseInt(hex, 16);
+          if (this.chunkRemaining === 0) {
+            this.finished = true;
             return;
           }
-          this.#chunkState = 'data';
+          this.chunkState = 'data';
           break;
         }
         case 'data': {
-          const take = Math.min(chunk.length - i, this.#chunkRemaining);
-          this.#append(chunk.subarray(i, i + take));
+          const take = Math.min(chunk.length - i, this.chunkRemaining);
+          this.append(chunk.subarray(i, i + take));
           i += take;
-          this.#chunkRemaining -= take;
-          if (this.#chunkRemaining === 0) this.#chunkState = 'cr';
+          this.chunkRemaining -= take;
+          if (this.chunkRemaining === 0) this.chunkState = 'cr';
           break;
         }
         case 'cr':
           // The CRLF after the chunk data; a bare LF is tolerated.
           if (chunk[i] === 0x0d) i++;
-          this.#chunkState = 'lf';
+          this.chunkState = 'lf';
           break;
         case 'lf':
-          if (chunk[i] !== 0x0a) return this.#malformed();
+          if (chunk[i] !== 0x0a) return this.malformed();
           i++;
-          this.#chunkState = 'size';
+          this.chunkState = 'size';
           break;
       }
     }
   }
 
-  #malformed(): void {
-    this.#done = true;
-    this.#truncated = true;
+  private malformed(): void {
+    this.finished = true;
+    this.cut = true;
   }
 }
 

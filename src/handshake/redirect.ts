@@ -5,7 +5,7 @@
  * to `ws(s)`. Pure: the caller opens the new connection.
  */
 import { WebSocketBadStatusException } from '../exceptions.js';
-import { parseUrl, redactUrl, type ParsedUrl } from '../transport/url.js';
+import { parseUrl, redactUrl, type ParsedUrl } from '../url.js';
 import { quote } from './http-syntax.js';
 import type { HandshakeResponse } from './response.js';
 

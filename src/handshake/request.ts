@@ -4,7 +4,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { WebSocketProtocolException } from '../exceptions.js';
-import { defaultPort, formatHostPort, type ParsedUrl } from '../transport/url.js';
+import { defaultPort, formatHostPort, type ParsedUrl } from '../url.js';
 import { forbiddenValueChar, isToken, quote } from './http-syntax.js';
 import { redactHeaderLine, redactHeaderValue } from './redact.js';
 

@@ -8,30 +8,16 @@ import { badStatusError } from './body.js';
 import { headerList, isToken, quote } from './http-syntax.js';
 import { redactHeaderLine } from './redact.js';
 import { computeAcceptKey } from './request.js';
+import type { HandshakeResponse } from './response-head.js';
 
 export { ResponseBodyCollector, badStatusError, MAX_BODY_BYTES } from './body.js';
+export type { HandshakeResponse } from './response-head.js';
 
 /** Largest response head accepted: status line, headers and the blank line, in bytes. */
 export const MAX_HEAD_BYTES = 16 * 1024;
 /** Most header lines accepted after the status line. */
 export const MAX_HEADER_LINES = 100;
 
-/** A parsed response head. */
-export interface HandshakeResponse {
-  /** `"1.1"` or `"1.0"`. */
-  httpVersion: string;
-  statusCode: number;
-  /** The reason phrase, `''` when the server sent none. */
-  statusMessage: string;
-  /**
-   * Header values by lower-cased name. Repeated headers are joined with `", "`
-   * (RFC 7230 §3.2.2), except `set-cookie`, whose values are joined with `"\n"`
-   * because a cookie may itself contain a comma (RFC 6265 §3).
-   */
-  headers: Record<string, string>;
-  /** Every header line as received: name in its original case, trimmed value, in order. */
-  rawHeaders: Array<[name: string, value: string]>;
-}
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -51,37 +37,37 @@ const CR = 0x0d;
  *   message quotes the offending line, truncated).
  */
 export class HandshakeResponseParser {
-  #head: Buffer | null = null;
-  #length = 0;
-  #lineStart = 0;
-  #lines = 0;
-  #status: { httpVersion: string; statusCode: number; statusMessage: string } | null = null;
-  #raw: Array<[string, string]> = [];
-  #complete = false;
+  private head: Buffer | null = null;
+  private length = 0;
+  private lineStart = 0;
+  private lines = 0;
+  private status: { httpVersion: string; statusCode: number; statusMessage: string } | null = null;
+  private raw: Array<[string, string]> = [];
+  private complete = false;
 
   /** Feeds the next chunk; returns the response and the bytes after the head once the head is complete. */
   push(chunk: Buffer): { response: HandshakeResponse; rest: Buffer } | null {
-    if (this.#complete) throw new WebSocketException('the handshake response head is already complete: pass further bytes to the frame parser');
-    const head = (this.#head ??= Buffer.allocUnsafe(MAX_HEAD_BYTES));
-    const start = this.#length;
+    if (this.complete) throw new WebSocketException('the handshake response head is already complete: pass further bytes to the frame parser');
+    const head = (this.head ??= Buffer.allocUnsafe(MAX_HEAD_BYTES));
+    const start = this.length;
     const take = Math.min(chunk.length, MAX_HEAD_BYTES - start);
     chunk.copy(head, start, 0, take);
-    this.#length += take;
-    const filled = head.subarray(0, this.#length);
+    this.length += take;
+    const filled = head.subarray(0, this.length);
 
     for (let lf = filled.indexOf(LF, start); lf >= 0; lf = filled.indexOf(LF, lf + 1)) {
-      const end = lf > this.#lineStart && head[lf - 1] === CR ? lf - 1 : lf;
-      const line = head.toString('latin1', this.#lineStart, end);
-      this.#lineStart = lf + 1;
-      if (line === '' && this.#status !== null) {
-        this.#complete = true;
-        this.#head = null;
-        return { response: this.#response(), rest: chunk.subarray(lf + 1 - start) };
+      const end = lf > this.lineStart && head[lf - 1] === CR ? lf - 1 : lf;
+      const line = head.toString('latin1', this.lineStart, end);
+      this.lineStart = lf + 1;
+      if (line === '' && this.status !== null) {
+        this.complete = true;
+        this.head = null;
+        return { response: this.response(), rest: chunk.subarray(lf + 1 - start) };
       }
-      this.#line(line);
+      this.line(line);
     }
-    if (this.#length === MAX_HEAD_BYTES) {
-      const first = head.toString('latin1', 0, Math.min(this.#length, 120)).split(/\r?\n/)[0] ?? '';
+    if (this.length === MAX_HEAD_BYTES) {
+      const first = head.toString('latin1', 0, Math.min(this.length, 120)).split(/\r?\n/)[0] ?? '';
       throw fail(
         `expected the response head (status line and headers) within ${MAX_HEAD_BYTES} bytes, got ${MAX_HEAD_BYTES} bytes without the blank line that ends it, starting ${quote(first, 60)}`,
       );
@@ -89,20 +75,20 @@ export class HandshakeResponseParser {
     return null;
   }
 
-  #line(line: string): void {
+  private line(line: string): void {
     const bad = line.search(/[\0\r]/);
     if (bad >= 0) {
       throw fail(`expected no ${line[bad] === '\0' ? 'NUL' : 'bare CR'} inside a response line, got ${quote(redactHeaderLine(line))}`);
     }
-    if (this.#status === null) {
-      if (line !== '') this.#status = parseStatusLine(line);
+    if (this.status === null) {
+      if (line !== '') this.status = parseStatusLine(line);
       return;
     }
-    if (++this.#lines > MAX_HEADER_LINES) {
-      throw fail(`expected at most ${MAX_HEADER_LINES} header lines, got more; line ${this.#lines} is ${quote(redactHeaderLine(line))}`);
+    if (++this.lines > MAX_HEADER_LINES) {
+      throw fail(`expected at most ${MAX_HEADER_LINES} header lines, got more; line ${this.lines} is ${quote(redactHeaderLine(line))}`);
     }
     if (line[0] === ' ' || line[0] === '\t') {
-      const last = this.#raw[this.#raw.length - 1];
+      const last = this.raw[this.raw.length - 1];
       if (last === undefined) throw fail(`expected a header line, got a continuation line first: ${quote(redactHeaderLine(line))}`);
       last[1] = `${last[1]} ${line.trim()}`.trim();
       return;
@@ -112,19 +98,19 @@ export class HandshakeResponseParser {
     if (colon < 0 || !isToken(name)) {
       throw fail(`expected a header line "Name: value" with a token name, got ${quote(redactHeaderLine(line))}`);
     }
-    this.#raw.push([name, line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '')]);
+    this.raw.push([name, line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '')]);
   }
 
-  #response(): HandshakeResponse {
+  private response(): HandshakeResponse {
     // Joined in a Map, then made own data properties: a header named `__proto__`
     // or `constructor` is kept as sent, never read from or written to the prototype.
     const joined = new Map<string, string>();
-    for (const [name, value] of this.#raw) {
+    for (const [name, value] of this.raw) {
       const key = name.toLowerCase();
       const previous = joined.get(key);
       joined.set(key, previous === undefined ? value : `${previous}${key === 'set-cookie' ? '\n' : ', '}${value}`);
     }
-    return { ...this.#status!, headers: Object.fromEntries(joined), rawHeaders: this.#raw };
+    return { ...this.status!, headers: Object.fromEntries(joined), rawHeaders: this.raw };
   }
 }
 

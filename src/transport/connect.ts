@@ -12,7 +12,7 @@ import {
   WebSocketException,
   WebSocketTimeoutException,
 } from '../exceptions.js';
-import { bareHost, formatHostPort } from './url.js';
+import { bareHost, formatHostPort } from '../url.js';
 import { checkMsOrNull, checkPort, checkSockopt } from '../options.js';
 import { abortReason, limit } from './deadline.js';
 import { largeReads } from './large-reads.js';

@@ -7,7 +7,7 @@ import net from 'node:net';
 import type tls from 'node:tls';
 import { WebSocketProxyException } from '../exceptions.js';
 import { checkOneOf, checkPort, checkProxyAuth, isPort, PROXY_TYPES } from '../options.js';
-import { bareHost, redactUrl } from './url.js';
+import { bareHost, redactUrl } from '../url.js';
 
 /** The kinds of proxy rfc6455 tunnels through. */
 export type ProxyType = (typeof PROXY_TYPES)[number];

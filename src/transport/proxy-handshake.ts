@@ -8,7 +8,7 @@
 import net from 'node:net';
 import { WebSocketAddressException, WebSocketProxyException } from '../exceptions.js';
 import { checkPort } from '../options.js';
-import { formatHostPort } from './url.js';
+import { formatHostPort } from '../url.js';
 
 /**
  * What a handshake wants after it was fed: send bytes, wait for more, or done

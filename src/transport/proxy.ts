@@ -6,7 +6,7 @@
 import type net from 'node:net';
 import { isIP } from 'node:net';
 import { WebSocketAddressException, WebSocketProxyException, WebSocketTimeoutException } from '../exceptions.js';
-import { bareHost, formatHostPort } from './url.js';
+import { bareHost, formatHostPort } from '../url.js';
 import { connectTcp, startTls, systemLookup, type HostLookup, type SocketOptions } from './connect.js';
 import { checkMsOrNull } from '../options.js';
 import { abortReason, limit } from './deadline.js';

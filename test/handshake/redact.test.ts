@@ -4,7 +4,7 @@ import { WebSocketProtocolException } from '../../src/exceptions.js';
 import { redactHead, redactHeaderLine, redactHeaderValue } from '../../src/handshake/redact.js';
 import { buildHandshakeRequest } from '../../src/handshake/request.js';
 import { HandshakeResponseParser } from '../../src/handshake/response.js';
-import { parseUrl, redactUrl } from '../../src/transport/url.js';
+import { parseUrl, redactUrl } from '../../src/url.js';
 import { thrownBy } from '../helpers/outcome.js';
 
 describe('redactHeaderValue', () => {

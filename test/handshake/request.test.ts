@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { WebSocketProtocolException } from '../../src/exceptions.js';
 import { buildHandshakeRequest, computeAcceptKey, type HandshakeRequestOptions } from '../../src/handshake/request.js';
-import { parseUrl } from '../../src/transport/url.js';
+import { parseUrl } from '../../src/url.js';
 
 const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
 

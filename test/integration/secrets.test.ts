@@ -16,7 +16,7 @@ import {
   enableTrace,
 } from '../../src/index.js';
 import { parseProxyUrl, resolveProxy } from '../../src/transport/proxy.js';
-import { parseUrl } from '../../src/transport/url.js';
+import { parseUrl } from '../../src/url.js';
 import { startSilentServer } from '../helpers/servers.js';
 import { startRawServer, type RawServer } from '../helpers/raw-server.js';
 import { rejectionOf, thrownBy } from '../helpers/outcome.js';

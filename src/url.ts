@@ -3,8 +3,12 @@
  * Standard parses them, and the `ws+unix:` / `wss+unix:` forms for unix domain
  * sockets. Every unusable URL becomes a WebSocketAddressException that quotes
  * the URL (without its userinfo) and says what is wrong.
+ *
+ * Pure (no I/O) and a leaf like exceptions.ts: the handshake (request target,
+ * redirects), the transport (host:port formatting) and the opening all import
+ * it, so the sans-I/O handshake never depends on the transport.
  */
-import { WebSocketAddressException } from '../exceptions.js';
+import { WebSocketAddressException } from './exceptions.js';
 
 /** A WebSocket URL split into what the transport and the handshake need. */
 export interface ParsedUrl {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { WebSocketAddressException } from '../../src/exceptions.js';
-import { bareHost, displayUrl, formatHostPort, parseUrl, redactUrl, type ParsedUrl } from '../../src/transport/url.js';
+import { WebSocketAddressException } from '../src/exceptions.js';
+import { bareHost, displayUrl, formatHostPort, parseUrl, redactUrl, type ParsedUrl } from '../src/url.js';
 
 const good: Array<[string, ParsedUrl]> = [
   ['ws://example.com', { secure: false, host: 'example.com', port: 80, resource: '/' }],

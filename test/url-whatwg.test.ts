@@ -8,8 +8,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { WebSocketAddressException } from '../../src/exceptions.js';
-import { parseUrl } from '../../src/transport/url.js';
+import { WebSocketAddressException } from '../src/exceptions.js';
+import { parseUrl } from '../src/url.js';
 
 type Verdict =
   | { kind: 'refuse' }
