@@ -8,21 +8,15 @@ import type * as net from 'node:net';
 import type * as tls from 'node:tls';
 import {
   WebSocketBadStatusException,
-  WebSocketConnectionClosedException,
   WebSocketTimeoutException,
 } from './exceptions.js';
-import { redirectTarget } from './handshake/redirect.js';
 import { buildHandshakeRequest, type RequestHeaderOptions } from './handshake/request.js';
-import {
-  HandshakeResponseParser,
-  ResponseBodyCollector,
-  badStatusError,
-  validateUpgradeResponse,
-  type HandshakeResponse,
-} from './handshake/response.js';
+import type { HandshakeResponse } from './handshake/response-head.js';
+import { UpgradeHandshake } from './handshake/upgrade.js';
 import { checkConnectOptions } from './options.js';
 import { openSocket, startTls, type SocketOptions } from './transport/connect.js';
 import { limit } from './transport/deadline.js';
+import { driveHandshake } from './transport/drive.js';
 import { openTunnel, resolveProxy, type ProxyType } from './transport/proxy.js';
 import { displayUrl, formatHostPort, parseUrl, redactUrl, type ParsedUrl } from './url.js';
 import { redactHead, redactHeaderValue } from './handshake/redact.js';
@@ -74,13 +68,6 @@ export interface OpenedConnection {
 const REDIRECT_DEFAULT_LIMIT = 3;
 
 /**
- * How long the body of a non-101 answer is read, in ms, after its head: a
- * server may keep the connection open after a body with no Content-Length and
- * no chunking (or stall inside one). The body is also cut at MAX_BODY_BYTES.
- */
-export const BODY_READ_MS = 1000;
-
-/**
  * Run the whole opening sequence under one deadline (`timeout`, covering DNS,
  * TCP, proxy, TLS, the handshake and every redirect hop).
  *
@@ -110,7 +97,7 @@ async function followRedirects(
   signal: AbortSignal,
   deadline: number | null,
 ): Promise<OpenedConnection> {
-  const limit = params.redirectLimit ?? REDIRECT_DEFAULT_LIMIT;
+  const maxRedirects = params.redirectLimit ?? REDIRECT_DEFAULT_LIMIT;
   let currentUrl = rawUrl;
   let carryCredentials = true;
   for (let hop = 0; ; hop++) {
@@ -125,9 +112,9 @@ async function followRedirects(
     }
     if (result.kind === 'open') return result.connection;
     socket.destroy();
-    if (hop >= limit) {
+    if (hop >= maxRedirects) {
       throw new WebSocketBadStatusException(
-        `too many redirects: ${limit} followed (redirectLimit), the last one answered ${result.response.statusCode} ${result.response.statusMessage} to ${shownUrl(result.target.url)}`,
+        `too many redirects: ${maxRedirects} followed (redirectLimit), the last one answered ${result.response.statusCode} ${result.response.statusMessage} to ${shownUrl(result.target.url)}`,
         result.response.statusCode,
         result.response.statusMessage,
         result.response.headers,
@@ -188,7 +175,7 @@ async function openTransport(
 }
 
 /** Write the Upgrade request and read the answer (and a non-101 body) from the socket. */
-function runHandshake(
+async function runHandshake(
   socket: net.Socket | tls.TLSSocket,
   url: ParsedUrl,
   currentUrl: string,
@@ -210,114 +197,27 @@ function runHandshake(
     // Credentials never reach a trace sink (a log file, a terminal shared on screen).
     trace(`--- request header ---\n${redactHead(request.toString('latin1').trimEnd())}\n-----------------------`);
   }
-  return new Promise<HandshakeOutcome>((resolve, reject) => {
-    const parser = new HandshakeResponseParser();
-    let response: HandshakeResponse | null = null;
-    let body: ResponseBodyCollector | null = null;
-    let bodyTimer: NodeJS.Timeout | undefined;
-    let received = 0;
-
-    const finish = (settle: () => void) => {
-      clearTimeout(bodyTimer);
-      socket.off('data', onData);
-      socket.off('end', onEnd);
-      socket.off('close', onEnd);
-      socket.off('error', onError);
-      signal.removeEventListener('abort', onAbort);
-      settle();
-    };
-    const failWithBody = () => {
-      const r = response as HandshakeResponse;
-      finish(() => reject(badStatusError(r, body?.body)));
-    };
-    const onHead = (head: HandshakeResponse, rest: Buffer) => {
-      response = head;
-      if (isTraceEnabled()) {
-        const lines = Object.entries(head.headers).flatMap(([k, v]) => {
-          if (k === 'location') return [`${k}: ${redactUrl(v)}`];
-          return redactHeaderValue(k, v).split('\n').map((line) => `${k}: ${line}`);
-        });
-        trace(`--- response header ---\n${head.statusCode} ${head.statusMessage}\n${lines.join('\n')}\n-----------------------`);
-      }
-      if (head.statusCode === 101) {
-        let negotiated: { subprotocol: string | null; extensions: string | null };
-        try {
-          negotiated = validateUpgradeResponse(head, {
-            key,
-            subprotocols: params.subprotocols,
-            extensionsOffered: Boolean(params.extensionsOffer),
-          });
-        } catch (error) {
-          finish(() => reject(error));
-          return;
-        }
-        socket.pause();
-        finish(() =>
-          resolve({ kind: 'open', connection: { socket, url, response: head, ...negotiated, head: rest } }),
-        );
-        return;
-      }
-      const target = redirectTarget(currentUrl, head);
-      if (target !== null) {
-        finish(() => resolve({ kind: 'redirect', response: head, target }));
-        return;
-      }
-      body = new ResponseBodyCollector(head);
-      if (body.push(rest)) {
-        failWithBody();
-        return;
-      }
-      // The status is known; what the body adds to the error is not worth waiting long for.
-      bodyTimer = setTimeout(failWithBody, BODY_READ_MS);
-    };
-    const onData = (chunk: Buffer) => {
-      received += chunk.length;
-      try {
-        if (body !== null) {
-          if (body.push(chunk)) failWithBody();
-          return;
-        }
-        const parsed = parser.push(chunk);
-        if (parsed !== null) onHead(parsed.response, parsed.rest);
-      } catch (error) {
-        finish(() => reject(error));
-      }
-    };
-    const onEnd = () => {
-      if (body !== null) {
-        body.end();
-        failWithBody();
-        return;
-      }
-      finish(() =>
-        reject(
-          new WebSocketConnectionClosedException(
-            `connection closed by ${url.unixPath ?? formatHostPort(url.host, url.port)} during the opening handshake after ${received} bytes: expected an HTTP/1.1 101 response`,
-          ),
-        ),
-      );
-    };
-    const onError = (error: Error) => finish(() => reject(error));
-    const onAbort = () => {
-      // A non-101 answer whose body is still arriving at the deadline is reported with what came.
-      if (body !== null && signal.reason instanceof WebSocketTimeoutException) {
-        failWithBody();
-        return;
-      }
-      finish(() => reject(signal.reason));
-    };
-    if (signal.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    socket.on('data', onData);
-    socket.on('end', onEnd);
-    socket.on('close', onEnd);
-    socket.on('error', onError);
-    signal.addEventListener('abort', onAbort, { once: true });
-    socket.write(request);
-    socket.resume();
+  const handshake = new UpgradeHandshake({
+    request,
+    key,
+    subprotocols: params.subprotocols,
+    extensionsOffered: Boolean(params.extensionsOffer),
+    url: currentUrl,
+    peer: url.unixPath ?? formatHostPort(url.host, url.port),
+    onHead: isTraceEnabled() ? traceResponseHead : undefined,
   });
+  const outcome = await driveHandshake(socket, handshake, { signal, what: 'opening handshake' });
+  if (outcome.kind === 'redirect') return outcome;
+  const { rest, ...opened } = outcome;
+  return { kind: 'open', connection: { socket, url, ...opened, head: rest } };
+}
+
+function traceResponseHead(head: HandshakeResponse): void {
+  const lines = Object.entries(head.headers).flatMap(([k, v]) => {
+    if (k === 'location') return [`${k}: ${redactUrl(v)}`];
+    return redactHeaderValue(k, v).split('\n').map((line) => `${k}: ${line}`);
+  });
+  trace(`--- response header ---\n${head.statusCode} ${head.statusMessage}\n${lines.join('\n')}\n-----------------------`);
 }
 
 /** The headers that stay with the first origin (what Node's fetch drops on a cross-origin redirect). */

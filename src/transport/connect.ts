@@ -15,6 +15,7 @@ import {
 import { bareHost, formatHostPort } from '../url.js';
 import { checkMsOrNull, checkPort, checkSockopt } from '../options.js';
 import { abortReason, limit } from './deadline.js';
+import { hook } from './drive.js';
 import { largeReads } from './large-reads.js';
 import { applySocketOptions, type SocketOptions } from './socket-options.js';
 
@@ -167,21 +168,17 @@ function resolveHost(host: string, lookup: HostLookup, signal: AbortSignal | und
 function dial(connectOptions: net.NetConnectOpts, signal: AbortSignal | undefined, what: string) {
   return abortable<net.Socket>(signal, what, (resolve, reject) => {
     const socket = net.connect({ ...connectOptions, onread: largeReads() });
-    const unhook = (): void => {
-      socket.off('connect', onConnect);
-      socket.off('error', onError);
-    };
-    const onConnect = (): void => {
-      unhook();
-      resolve(socket);
-    };
-    const onError = (error: Error): void => {
-      unhook();
-      socket.destroy();
-      reject(error);
-    };
-    socket.on('connect', onConnect);
-    socket.on('error', onError);
+    const unhook = hook(socket, {
+      connect: () => {
+        unhook();
+        resolve(socket);
+      },
+      error: (error: Error) => {
+        unhook();
+        socket.destroy();
+        reject(error);
+      },
+    });
     return () => {
       unhook();
       socket.destroy();
@@ -277,28 +274,22 @@ function handshakeTls(
       secure.destroy();
       socket.destroy();
     };
-    const unhook = (): void => {
-      secure.off('secureConnect', onSecure);
-      secure.off('error', onError);
-      secure.off('close', onClose);
-    };
-    const onSecure = (): void => {
-      unhook();
-      resolve(secure);
-    };
-    const onError = (error: Error): void => {
-      unhook();
-      destroyBoth();
-      reject(error);
-    };
-    const onClose = (): void => {
-      unhook();
-      destroyBoth();
-      reject(new WebSocketConnectionClosedException(`connection to ${name} closed during the TLS handshake`));
-    };
-    secure.on('secureConnect', onSecure);
-    secure.on('error', onError);
-    secure.on('close', onClose);
+    const unhook = hook(secure, {
+      secureConnect: () => {
+        unhook();
+        resolve(secure);
+      },
+      error: (error: Error) => {
+        unhook();
+        destroyBoth();
+        reject(error);
+      },
+      close: () => {
+        unhook();
+        destroyBoth();
+        reject(new WebSocketConnectionClosedException(`connection to ${name} closed during the TLS handshake`));
+      },
+    });
     return () => {
       unhook();
       destroyBoth();

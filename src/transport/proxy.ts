@@ -17,6 +17,8 @@ import {
   type ProxyHandshake,
 } from './proxy-handshake.js';
 import type { ProxyConfig } from './proxy-config.js';
+import { driveHandshake } from './drive.js';
+import type { Step, StepMachine } from '../handshake/machine.js';
 import { redactHeaderLine } from '../handshake/redact.js';
 
 export type { ProxyConfig, ProxyType } from './proxy-config.js';
@@ -184,73 +186,56 @@ async function reachProxy(
   return startTls(socket, proxy.host, proxy.tlsOptions, { signal }).catch(wrap('TLS handshake'));
 }
 
+/**
+ * A proxy handshake as the driver runs it: each step reports what is awaited
+ * next (for the timeout message), and the socket's end or failure becomes a
+ * WebSocketProxyException saying what was awaited.
+ */
+class ProxyExchange implements StepMachine<Buffer> {
+  constructor(
+    private readonly handshake: ProxyHandshake,
+    private readonly where: string,
+    private readonly waiting: (what: string) => void,
+  ) {}
+
+  start(): Buffer {
+    return this.handshake.start();
+  }
+
+  feed(chunk: Buffer): Step<Buffer> {
+    const step = this.handshake.feed(chunk);
+    if (step.kind === 'done') return { kind: 'done', value: step.rest, ...(step.data === undefined ? {} : { data: step.data }) };
+    this.waiting(this.handshake.waitingFor);
+    return step;
+  }
+
+  end(): never {
+    const { pending, waitingFor } = this.handshake;
+    const got = pending > 0 ? `, after ${pending} bytes of it` : '';
+    throw new WebSocketProxyException(`the ${this.where} closed the connection while we waited for ${waitingFor}${got}`);
+  }
+
+  error(error: Error): never {
+    throw new WebSocketProxyException(
+      `the connection to the ${this.where} failed while we waited for ${this.handshake.waitingFor}: ${error.message}`,
+      { cause: error },
+    );
+  }
+}
+
 /** Runs the handshake over the socket; resolves with the socket paused and the bytes past the reply unshifted. */
-function exchange(
+async function exchange(
   socket: net.Socket,
   handshake: ProxyHandshake,
   where: string,
   signal: AbortSignal | undefined,
   observe: { waiting(what: string): void; bytes?(data: Buffer, sent: boolean): void },
 ): Promise<net.Socket> {
-  const send = (data: Buffer): void => {
-    observe.bytes?.(data, true);
-    socket.write(data);
-  };
-  return new Promise<net.Socket>((resolve, reject) => {
-    const unhook = (): void => {
-      socket.off('data', onData);
-      socket.off('end', onEnd);
-      socket.off('close', onEnd);
-      socket.off('error', onError);
-      signal?.removeEventListener('abort', onAbort);
-    };
-    const fail = (error: unknown): void => {
-      unhook();
-      socket.destroy();
-      reject(error);
-    };
-    const onData = (chunk: Buffer): void => {
-      observe.bytes?.(chunk, false);
-      let step;
-      try {
-        step = handshake.feed(chunk);
-      } catch (error) {
-        fail(error);
-        return;
-      }
-      if (step.kind === 'write') send(step.data);
-      else if (step.kind === 'done') {
-        if (step.data !== undefined) send(step.data);
-        socket.pause();
-        unhook();
-        if (step.rest.length > 0) socket.unshift(step.rest);
-        resolve(socket);
-        return;
-      }
-      observe.waiting(handshake.waitingFor);
-    };
-    const onEnd = (): void => {
-      const got = handshake.pending > 0 ? `, after ${handshake.pending} bytes of it` : '';
-      fail(new WebSocketProxyException(`the ${where} closed the connection while we waited for ${handshake.waitingFor}${got}`));
-    };
-    const onError = (error: Error): void => {
-      fail(
-        new WebSocketProxyException(
-          `the connection to the ${where} failed while we waited for ${handshake.waitingFor}: ${error.message}`,
-          { cause: error },
-        ),
-      );
-    };
-    const onAbort = (): void => fail(abortReason(signal as AbortSignal, `tunnel through the ${where}`));
-    if (signal?.aborted) {
-      onAbort();
-      return;
-    }
-    signal?.addEventListener('abort', onAbort, { once: true });
-    socket.on('data', onData);
-    socket.on('end', onEnd);
-    socket.on('close', onEnd);
-    socket.on('error', onError);
-    send(handshake.start());
+  const rest = await driveHandshake(socket, new ProxyExchange(handshake, where, observe.waiting), {
+    signal,
+    what: `tunnel through the ${where}`,
+    ...(observe.bytes === undefined ? {} : { bytes: observe.bytes }),
   });
+  if (rest.length > 0) socket.unshift(rest);
+  return socket;
 }
