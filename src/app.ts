@@ -159,6 +159,9 @@ class Keepalive {
   }
 }
 
+// The callbacks are declared once, in WebSocketAppCallbacks; the class gets them by declaration merging.
+export interface WebSocketApp extends WebSocketAppCallbacks {}
+
 /**
  * websocket-client's WebSocketApp: callbacks instead of a read loop.
  *
@@ -170,23 +173,18 @@ class Keepalive {
  * const failed = await app.runForever({ pingInterval: 30_000, pingTimeout: 10_000, reconnect: 5000 });
  * ```
  */
-export class WebSocketApp implements WebSocketAppCallbacks {
+export class WebSocketApp {
   url: string;
   header: WebSocketAppOptions['header'];
   cookie: string | undefined;
   subprotocols: string[] | undefined;
   getMaskKey: ((n: number) => Uint8Array) | undefined;
-  socket: net.Socket | tls.TLSSocket | undefined;
-
-  onOpen?: WebSocketAppCallbacks['onOpen'];
-  onReconnect?: WebSocketAppCallbacks['onReconnect'];
-  onMessage?: WebSocketAppCallbacks['onMessage'];
-  onData?: WebSocketAppCallbacks['onData'];
-  onContMessage?: WebSocketAppCallbacks['onContMessage'];
-  onPing?: WebSocketAppCallbacks['onPing'];
-  onPong?: WebSocketAppCallbacks['onPong'];
-  onError?: WebSocketAppCallbacks['onError'];
-  onClose?: WebSocketAppCallbacks['onClose'];
+  /**
+   * The already connected socket given as the `socket` option, used for the
+   * first connection (websocket-client's `prepared_socket`); not to be confused
+   * with `sock`, the WebSocket in use.
+   */
+  preparedSocket: net.Socket | tls.TLSSocket | undefined;
 
   /** The connection in use (also while it opens), or null between connections and after the app stopped. */
   sock: WebSocket | null = null;
@@ -211,7 +209,7 @@ export class WebSocketApp implements WebSocketAppCallbacks {
     this.cookie = options.cookie;
     this.subprotocols = options.subprotocols;
     this.getMaskKey = options.getMaskKey;
-    this.socket = options.socket;
+    this.preparedSocket = options.socket;
     this.onOpen = options.onOpen;
     this.onReconnect = options.onReconnect;
     this.onMessage = options.onMessage;
@@ -288,7 +286,7 @@ export class WebSocketApp implements WebSocketAppCallbacks {
         header,
         cookie: this.cookie,
         subprotocols: this.subprotocols,
-        socket: this.socket,
+        socket: this.preparedSocket,
         signal: this.stopController.signal,
       });
     } catch (error) {

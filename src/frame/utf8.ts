@@ -92,9 +92,9 @@ function buildTransitions(): Uint8Array {
 /**
  * Ranges at least this long are checked by node:buffer's native `isUtf8`
  * (simdutf) first; shorter ones go through the automaton only, because the
- * native call costs about 60 ns whatever the length. Measured crossover on
- * mixed and ASCII text, with the pieces table of bench/mask-utf8.ts run at
- * thresholds of 16 to 128 bytes: 48–96 bytes.
+ * native call has a fixed cost whatever the length. The threshold sits in the
+ * crossover measured on mixed and ASCII text (bench/mask-utf8.ts, run at
+ * several thresholds; re-measure when either path changes).
  */
 const NATIVE_MIN_BYTES = 64;
 
