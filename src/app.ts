@@ -6,11 +6,7 @@
  */
 import type * as net from 'node:net';
 import type * as tls from 'node:tls';
-import {
-  WebSocketConnectionClosedException,
-  WebSocketException,
-  WebSocketTimeoutException,
-} from './exceptions.js';
+import { createError, WebSocketTimeoutException, type WebSocketException } from './exceptions.js';
 import { ABNF } from './frame/abnf.js';
 import { toBuffer } from './frame/bytes.js';
 import { decodeClosePayload } from './frame/close.js';
@@ -241,7 +237,7 @@ export class WebSocketApp {
   async runForever(options: RunForeverOptions = {}): Promise<boolean> {
     const settings = settingsOf(options);
     if (this.running) {
-      throw new WebSocketException('runForever() is already running: call close() and wait for it to resolve first');
+      throw createError('WS_ERR_ALREADY_RUNNING', 'runForever() is already running: call close() and wait for it to resolve first');
     }
     this.running = true;
     this.stopping = false;
@@ -305,7 +301,8 @@ export class WebSocketApp {
     if (reconnecting && this.onReconnect !== undefined) this.call('onReconnect', () => this.onReconnect?.(this));
     else this.call('onOpen', () => this.onOpen?.(this));
     const keepalive = new Keepalive(ws, settings, () => {
-      this.dropError = new WebSocketTimeoutException(
+      this.dropError = createError(
+        'WS_ERR_PING_TIMEOUT',
         `ping/pong timed out: expected a pong within pingTimeout = ${String(settings.pingTimeout)} ms of the ping, got none`,
       );
       // A dead peer will not answer a close frame either: drop the socket now.
@@ -413,7 +410,7 @@ export class WebSocketApp {
    */
   async close(opts: AppCloseOptions = {}): Promise<void> {
     this.stopping = true;
-    this.stopController.abort(new WebSocketException('connection attempt cancelled by WebSocketApp.close()'));
+    this.stopController.abort(createError('WS_ERR_ABORTED', 'connection attempt cancelled by WebSocketApp.close()'));
     this.wake?.();
     const sock = this.sock;
     if (sock === null) return;
@@ -435,7 +432,7 @@ export class WebSocketApp {
   send(data: string | Uint8Array, opcode?: number): Promise<number> {
     const sock = this.sock;
     if (sock === null || !sock.connected) {
-      return Promise.reject(new WebSocketConnectionClosedException('cannot send: the app has no open connection'));
+      return Promise.reject(createError('WS_ERR_NOT_CONNECTED', 'cannot send: the app has no open connection'));
     }
     return sock.send(data, opcode);
   }

@@ -7,8 +7,16 @@ export {
   WebSocketProxyException,
   WebSocketAddressException,
   WebSocketBadStatusException,
+  ERROR_CODES,
 } from './exceptions.js';
-export type { WebSocketExceptionOptions, WebSocketProxyExceptionOptions, WebSocketConnectionClosedExceptionOptions } from './exceptions.js';
+export type {
+  ErrorCode,
+  WebSocketExceptionOptions,
+  WebSocketProxyExceptionOptions,
+  WebSocketConnectionClosedExceptionOptions,
+  WebSocketBadStatusExceptionOptions,
+} from './exceptions.js';
+export { CloseCode } from './frame/close-codes.js';
 export { ABNF } from './frame/abnf.js';
 export type { ABNFInit, Bit } from './frame/abnf.js';
 export { WebSocket, createConnection } from './websocket.js';

@@ -6,10 +6,7 @@
  */
 import type * as net from 'node:net';
 import type * as tls from 'node:tls';
-import {
-  WebSocketBadStatusException,
-  WebSocketTimeoutException,
-} from './exceptions.js';
+import { createError } from './exceptions.js';
 import { buildHandshakeRequest, type RequestHeaderOptions } from './handshake/request.js';
 import type { HandshakeResponse } from './handshake/response-head.js';
 import { UpgradeHandshake } from './handshake/upgrade.js';
@@ -81,7 +78,7 @@ export async function openConnection(rawUrl: string, params: OpeningParams): Pro
   const bound = limit(
     timeout,
     params.signal,
-    () => new WebSocketTimeoutException(`opening handshake with ${shownUrl(rawUrl)} timed out after ${timeout} ms`),
+    () => createError('WS_ERR_OPEN_TIMEOUT', `opening handshake with ${shownUrl(rawUrl)} timed out after ${timeout} ms`),
     'connect',
   );
   try {
@@ -113,11 +110,14 @@ async function followRedirects(
     if (result.kind === 'open') return result.connection;
     socket.destroy();
     if (hop >= maxRedirects) {
-      throw new WebSocketBadStatusException(
+      throw createError(
+        'WS_ERR_TOO_MANY_REDIRECTS',
         `too many redirects: ${maxRedirects} followed (redirectLimit), the last one answered ${result.response.statusCode} ${result.response.statusMessage} to ${shownUrl(result.target.url)}`,
-        result.response.statusCode,
-        result.response.statusMessage,
-        result.response.headers,
+        {
+          statusCode: result.response.statusCode,
+          statusMessage: result.response.statusMessage,
+          respHeaders: result.response.headers,
+        },
       );
     }
     // Credentials never follow a redirect to another origin, nor come back on a later hop.

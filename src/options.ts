@@ -7,7 +7,7 @@
  *
  * Pure (no I/O, no timers): the sans-I/O layers use it too.
  */
-import { WebSocketException, WebSocketProxyException } from './exceptions.js';
+import { createError } from './exceptions.js';
 
 /** The longest delay Node's timers honour (2^31 - 1 ms); a longer one fires at once. */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -18,8 +18,12 @@ export const PROXY_TYPES = ['http', 'https', 'socks4', 'socks4a', 'socks5', 'soc
 /** RFC 6455 §5.5: a control frame's payload is at most 125 bytes. */
 const MAX_CONTROL_PAYLOAD = 125;
 
-/** The exception class a refusal is thrown as (WebSocketException unless the option's users already see another). */
-export type OptionErrorClass = new (message: string) => WebSocketException;
+/**
+ * The code a refusal is thrown with, which decides its class: WebSocketException
+ * (WS_ERR_INVALID_OPTION) unless the option's users already see another
+ * (WebSocketProxyException for a proxy option, WebSocketAddressException for a target).
+ */
+export type OptionErrorCode = 'WS_ERR_INVALID_OPTION' | 'WS_ERR_INVALID_PROXY_OPTION' | 'WS_ERR_INVALID_TARGET';
 
 /** Checks one option's value; `name` is the option as the user wrote it (`perMessageDeflate.threshold`). */
 export type Rule = (name: string, value: unknown) => void;
@@ -88,10 +92,10 @@ function refuse(
   name: string,
   expected: string,
   value: unknown,
-  error: OptionErrorClass = WebSocketException,
+  error: OptionErrorCode = 'WS_ERR_INVALID_OPTION',
   shown: string = describeValue(value),
 ): never {
-  throw new error(`expected ${name} to be ${expected}, got ${shown}`);
+  throw createError(error, `expected ${name} to be ${expected}, got ${shown}`);
 }
 
 // ---------------------------------------------------------------- the rules
@@ -125,7 +129,7 @@ interface IntegerRuleOptions {
   /** Accept Infinity too (no limit). */
   orInfinity?: boolean;
   /** The exception class of a refusal. */
-  error?: OptionErrorClass;
+  error?: OptionErrorCode;
 }
 
 /** A count or size: a safe integer >= `min` (and <= `max` when given). */
@@ -159,7 +163,7 @@ const functionRule: Rule = typeRule('function', 'a function');
 
 /** A string whose value is never shown (a cookie). */
 const secretStringRule: Rule = (name, value) => {
-  if (typeof value !== 'string') refuse(name, 'a string', value, WebSocketException, describeKind(value));
+  if (typeof value !== 'string') refuse(name, 'a string', value, 'WS_ERR_INVALID_OPTION', describeKind(value));
 };
 
 /** An object (not null, not an array), such as TLS options. */
@@ -175,7 +179,7 @@ const stringListRule: Rule = (name, value) => {
 };
 
 /** One of a fixed set of strings. */
-function oneOfRule(allowed: readonly string[], error: OptionErrorClass = WebSocketException): Rule {
+function oneOfRule(allowed: readonly string[], error: OptionErrorCode = 'WS_ERR_INVALID_OPTION'): Rule {
   const expected = `one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}`;
   return (name, value) => {
     if (typeof value !== 'string' || !allowed.includes(value)) refuse(name, expected, value, error);
@@ -207,7 +211,7 @@ export function checkCount(name: string, value: unknown, min: number): number {
 }
 
 /** A TCP port to connect to: an integer from 1 to 65535, refused with `error` (the class users of that option already see). */
-export function checkPort(name: string, value: unknown, error: OptionErrorClass): asserts value is number {
+export function checkPort(name: string, value: unknown, error: OptionErrorCode): asserts value is number {
   integerRule(1, { max: 65535, error })(name, value);
 }
 
@@ -216,7 +220,7 @@ export function checkOneOf<T extends string>(
   name: string,
   value: unknown,
   allowed: readonly T[],
-  error: OptionErrorClass = WebSocketException,
+  error: OptionErrorCode = 'WS_ERR_INVALID_OPTION',
 ): asserts value is T {
   oneOfRule(allowed, error)(name, value);
 }
@@ -269,7 +273,7 @@ export function checkPerMessageDeflate(value: unknown): void {
 }
 
 /** `httpProxyAuth`: `[user, password]`, never shown in a message. */
-export function checkProxyAuth(value: unknown, error: OptionErrorClass): asserts value is [string, string] {
+export function checkProxyAuth(value: unknown, error: OptionErrorCode): asserts value is [string, string] {
   if (!Array.isArray(value) || value.length !== 2 || typeof value[0] !== 'string' || typeof value[1] !== 'string') {
     const shown = Array.isArray(value) ? `[${value.map(describeKind).join(', ')}]` : describeKind(value);
     refuse('httpProxyAuth', 'a [user, password] pair of strings', value, error, shown);
@@ -279,11 +283,11 @@ export function checkProxyAuth(value: unknown, error: OptionErrorClass): asserts
 /** Handshake headers: an object of values, or an array of `"Name: value"` lines; never shown (they may hold tokens). */
 const headerRule: Rule = (name, value) => {
   if (typeof value !== 'object' || value === null) {
-    refuse(name, 'an object or an array of "Name: value" strings', value, WebSocketException, describeKind(value));
+    refuse(name, 'an object or an array of "Name: value" strings', value, 'WS_ERR_INVALID_OPTION', describeKind(value));
   }
   if (Array.isArray(value) && !value.every((line) => typeof line === 'string')) {
     const shown = `[${value.map(describeKind).join(', ')}]`;
-    refuse(name, 'an object or an array of "Name: value" strings', value, WebSocketException, shown);
+    refuse(name, 'an object or an array of "Name: value" strings', value, 'WS_ERR_INVALID_OPTION', shown);
   }
 };
 
@@ -327,11 +331,11 @@ export const CONNECT_OPTION_RULES: RuleTable = {
   redirectLimit: integerRule(0),
   httpProxyHost: stringRule,
   // The proxy options keep the class their users already catch for them.
-  httpProxyPort: (name, value) => checkPort(name, value, WebSocketProxyException),
-  httpProxyAuth: (_name, value) => checkProxyAuth(value, WebSocketProxyException),
+  httpProxyPort: (name, value) => checkPort(name, value, 'WS_ERR_INVALID_PROXY_OPTION'),
+  httpProxyAuth: (_name, value) => checkProxyAuth(value, 'WS_ERR_INVALID_PROXY_OPTION'),
   httpProxyTimeout: checkMs,
   httpNoProxy: stringListRule,
-  proxyType: (name, value) => checkOneOf(name, value, PROXY_TYPES, WebSocketProxyException),
+  proxyType: (name, value) => checkOneOf(name, value, PROXY_TYPES, 'WS_ERR_INVALID_PROXY_OPTION'),
   proxySslopt: objectRule,
   socket: socketRule,
   signal: signalRule,
@@ -346,7 +350,7 @@ export const RUN_FOREVER_OPTION_RULES: RuleTable = {
     const bytes = typeof value === 'string' ? Buffer.byteLength(value) : value instanceof Uint8Array ? value.length : -1;
     const expected = `a string or bytes of at most ${MAX_CONTROL_PAYLOAD} bytes (RFC 6455 §5.5)`;
     if (bytes < 0) refuse(name, expected, value);
-    if (bytes > MAX_CONTROL_PAYLOAD) refuse(name, expected, value, WebSocketException, `${bytes} bytes`);
+    if (bytes > MAX_CONTROL_PAYLOAD) refuse(name, expected, value, 'WS_ERR_INVALID_OPTION', `${bytes} bytes`);
   },
   reconnect: checkMs,
   reconnectMax: msRule({ aboveZero: true }),

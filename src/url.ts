@@ -8,7 +8,7 @@
  * redirects), the transport (host:port formatting) and the opening all import
  * it, so the sans-I/O handshake never depends on the transport.
  */
-import { WebSocketAddressException } from './exceptions.js';
+import { createError, type WebSocketAddressException } from './exceptions.js';
 
 /** A WebSocket URL split into what the transport and the handshake need. */
 export interface ParsedUrl {
@@ -67,10 +67,10 @@ export function defaultPort(secure: boolean): number {
  */
 export function parseUrl(url: string): ParsedUrl {
   if (typeof url !== 'string') {
-    throw new WebSocketAddressException(`invalid WebSocket URL: expected a string, got ${typeof url}`);
+    throw createError('WS_ERR_INVALID_URL', `invalid WebSocket URL: expected a string, got ${typeof url}`);
   }
   const bad = (what: string): WebSocketAddressException =>
-    new WebSocketAddressException(`invalid WebSocket URL ${JSON.stringify(redactUrl(url))}: ${what}`);
+    createError('WS_ERR_INVALID_URL', `invalid WebSocket URL ${JSON.stringify(redactUrl(url))}: ${what}`);
 
   const control = /[\x00-\x1f\x7f]/.exec(url);
   if (control) {

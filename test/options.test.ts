@@ -299,14 +299,16 @@ describe.each(GROUPS)('options of %s', (_what, check, cases, rules) => {
 describe('runForever() options together', () => {
   it('checks the connect and WebSocket options it passes on', () => {
     expect(thrown(() => checkRunForeverOptions({ timeout: '5' as never }))).toEqual(
-      new WebSocketException(`expected timeout to be ${MS_OR_NULL}, got "5"`),
+      new WebSocketException(`expected timeout to be ${MS_OR_NULL}, got "5"`, { code: 'WS_ERR_INVALID_OPTION' }),
     );
-    expect(thrown(() => checkRunForeverOptions({ maxQueue: 0 }))).toEqual(new WebSocketException('expected maxQueue to be an integer >= 1, got 0'));
+    expect(thrown(() => checkRunForeverOptions({ maxQueue: 0 }))).toEqual(
+      new WebSocketException('expected maxQueue to be an integer >= 1, got 0', { code: 'WS_ERR_INVALID_OPTION' }),
+    );
   });
 
   it('refuses pingInterval <= pingTimeout, unless pings are off or wait forever', () => {
     expect(thrown(() => checkRunForeverOptions({ pingInterval: 100, pingTimeout: 100 }))).toEqual(
-      new WebSocketException('expected pingInterval to be greater than pingTimeout (100), got 100'),
+      new WebSocketException('expected pingInterval to be greater than pingTimeout (100), got 100', { code: 'WS_ERR_INVALID_OPTION' }),
     );
     expect(() => checkRunForeverOptions({ pingInterval: 101, pingTimeout: 100 })).not.toThrow();
     expect(() => checkRunForeverOptions({ pingInterval: 0, pingTimeout: 100 })).not.toThrow();

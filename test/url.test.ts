@@ -115,7 +115,7 @@ describe('parseUrl refuses', () => {
 
   it('a value that is not a string', () => {
     expect(() => parseUrl(42 as unknown as string)).toThrow(
-      new WebSocketAddressException('invalid WebSocket URL: expected a string, got number'),
+      new WebSocketAddressException('invalid WebSocket URL: expected a string, got number', { code: 'WS_ERR_INVALID_URL' }),
     );
   });
 });

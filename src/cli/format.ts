@@ -125,7 +125,8 @@ function headline(error: Error): string {
 }
 
 /**
- * An exception as wsdump reports it: its class and message; for a bad
+ * An exception as wsdump reports it: its class, its code in brackets (a
+ * WebSocketException's `WS_ERR_…`, a Node error's `ECONNREFUSED`…) and message; for a bad
  * handshake status also the status line, the response headers and the body;
  * then each cause whose message is not already part of the one above.
  */

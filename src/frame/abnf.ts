@@ -4,8 +4,9 @@
  * header can express (also frames the RFC forbids, to test servers with);
  * `validate()` applies the receive rules.
  */
-import { WebSocketPayloadException, WebSocketProtocolException } from '../exceptions.js';
+import { createError } from '../exceptions.js';
 import { toBuffer } from './bytes.js';
+import { CloseCode } from './close-codes.js';
 import { decodeClosePayload } from './close.js';
 import { encodeFrame, randomMaskKey } from './encoder.js';
 import { maskInto } from './mask.js';
@@ -33,10 +34,6 @@ export interface ABNFInit {
 
 const RSV_BITS = ['rsv1', 'rsv2', 'rsv3'] as const;
 
-function protocolError(message: string): WebSocketProtocolException {
-  return new WebSocketProtocolException(message, { closeCode: 1002 });
-}
-
 /** One frame: header fields, payload, and the codec to and from the wire. */
 export class ABNF {
   static readonly OPCODE_CONT = 0x0;
@@ -50,28 +47,30 @@ export class ABNF {
   /** Opcode -> name, as websocket-client spells them. */
   static readonly OPCODE_MAP: Readonly<Record<number, string>> = OPCODE_NAMES;
 
-  // Close status codes: RFC 6455 §7.4.1 and the IANA "WebSocket Close Code Number" registry.
-  static readonly STATUS_NORMAL = 1000;
-  static readonly STATUS_GOING_AWAY = 1001;
-  static readonly STATUS_PROTOCOL_ERROR = 1002;
-  static readonly STATUS_UNSUPPORTED_DATA_TYPE = 1003;
+  // Close status codes under websocket-client's names; CloseCode (frame/close-codes.ts) names them too.
+  static readonly STATUS_NORMAL = CloseCode.NORMAL;
+  static readonly STATUS_GOING_AWAY = CloseCode.GOING_AWAY;
+  static readonly STATUS_PROTOCOL_ERROR = CloseCode.PROTOCOL_ERROR;
+  static readonly STATUS_UNSUPPORTED_DATA_TYPE = CloseCode.UNSUPPORTED_DATA;
   /** Never sent: reports a close frame that carried no code. */
-  static readonly STATUS_STATUS_NOT_AVAILABLE = 1005;
+  static readonly STATUS_STATUS_NOT_AVAILABLE = CloseCode.NO_STATUS;
   /** Never sent: reports a connection lost without a close frame. */
-  static readonly STATUS_ABNORMAL_CLOSED = 1006;
-  static readonly STATUS_INVALID_PAYLOAD = 1007;
-  static readonly STATUS_POLICY_VIOLATION = 1008;
-  static readonly STATUS_MESSAGE_TOO_BIG = 1009;
-  static readonly STATUS_INVALID_EXTENSION = 1010;
-  static readonly STATUS_UNEXPECTED_CONDITION = 1011;
-  static readonly STATUS_SERVICE_RESTART = 1012;
-  static readonly STATUS_TRY_AGAIN_LATER = 1013;
-  static readonly STATUS_BAD_GATEWAY = 1014;
+  static readonly STATUS_ABNORMAL_CLOSED = CloseCode.ABNORMAL_CLOSURE;
+  static readonly STATUS_INVALID_PAYLOAD = CloseCode.INVALID_PAYLOAD;
+  static readonly STATUS_POLICY_VIOLATION = CloseCode.POLICY_VIOLATION;
+  static readonly STATUS_MESSAGE_TOO_BIG = CloseCode.MESSAGE_TOO_BIG;
+  static readonly STATUS_INVALID_EXTENSION = CloseCode.MANDATORY_EXTENSION;
+  static readonly STATUS_UNEXPECTED_CONDITION = CloseCode.INTERNAL_ERROR;
+  static readonly STATUS_SERVICE_RESTART = CloseCode.SERVICE_RESTART;
+  static readonly STATUS_TRY_AGAIN_LATER = CloseCode.TRY_AGAIN_LATER;
+  static readonly STATUS_BAD_GATEWAY = CloseCode.BAD_GATEWAY;
   /** Never sent: reports a failed TLS handshake. */
-  static readonly STATUS_TLS_HANDSHAKE_ERROR = 1015;
+  static readonly STATUS_TLS_HANDSHAKE_ERROR = CloseCode.TLS_HANDSHAKE;
   /** The registered codes that may be sent in a close frame; 3000-4999 are allowed as well. */
   static readonly VALID_CLOSE_STATUS: readonly number[] = Object.freeze([
-    1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014,
+    CloseCode.NORMAL, CloseCode.GOING_AWAY, CloseCode.PROTOCOL_ERROR, CloseCode.UNSUPPORTED_DATA,
+    CloseCode.INVALID_PAYLOAD, CloseCode.POLICY_VIOLATION, CloseCode.MESSAGE_TOO_BIG, CloseCode.MANDATORY_EXTENSION,
+    CloseCode.INTERNAL_ERROR, CloseCode.SERVICE_RESTART, CloseCode.TRY_AGAIN_LATER, CloseCode.BAD_GATEWAY,
   ]);
 
   fin: Bit;
@@ -121,7 +120,8 @@ export class ABNF {
    */
   static mask(maskKey: Uint8Array, data: Uint8Array): Buffer {
     if (maskKey.length !== 4) {
-      throw new WebSocketProtocolException(
+      throw createError(
+        'WS_ERR_INVALID_MASK_KEY',
         `cannot mask with a ${maskKey.length}-byte key: expected 4 bytes (RFC 6455 §5.3)`,
       );
     }
@@ -143,7 +143,7 @@ export class ABNF {
     for (const field of ['fin', 'rsv1', 'rsv2', 'rsv3', 'mask'] as const) {
       const bit: unknown = this[field];
       if (bit !== 0 && bit !== 1) {
-        throw new WebSocketProtocolException(`cannot encode ${field}=${String(bit)}: expected 0 or 1`);
+        throw createError('WS_ERR_INVALID_FRAME_FIELD', `cannot encode ${field}=${String(bit)}: expected 0 or 1`);
       }
     }
     const masked = this.mask === 1;
@@ -176,28 +176,26 @@ export class ABNF {
     const bits = [this.rsv1, this.rsv2, this.rsv3];
     for (let i = 0; i < 3; i++) {
       if (bits[i] !== 0 && (allowedRsv & (4 >> i)) === 0) {
-        throw protocolError(`${RSV_BITS[i]} set but no extension negotiated it (RFC 6455 §5.2)`);
+        throw createError('WS_ERR_UNEXPECTED_RSV', `${RSV_BITS[i]} set but no extension negotiated it (RFC 6455 §5.2)`);
       }
     }
     const opcode = this.opcode;
     if (!ABNF.OPCODES.includes(opcode)) {
       const shown = Number.isInteger(opcode) && opcode >= 0 ? `0x${opcode.toString(16)}` : String(opcode);
-      throw protocolError(`reserved opcode ${shown}: expected one of 0x0-0x2, 0x8-0xa (RFC 6455 §5.2)`);
+      throw createError('WS_ERR_INVALID_OPCODE', `reserved opcode ${shown}: expected one of 0x0-0x2, 0x8-0xa (RFC 6455 §5.2)`);
     }
     const data = toBuffer(this.data);
     if (opcode >= 8) {
       const name = OPCODE_NAMES[opcode];
       if (this.fin !== 1) {
-        throw protocolError(`control frame (${name}) with fin=0: control frames must not be fragmented (RFC 6455 §5.5)`);
+        throw createError('WS_ERR_FRAGMENTED_CONTROL', `control frame (${name}) with fin=0: control frames must not be fragmented (RFC 6455 §5.5)`);
       }
       if (data.length > MAX_CONTROL_PAYLOAD) {
-        throw protocolError(`control frame (${name}) payload of ${data.length} bytes exceeds 125 (RFC 6455 §5.5)`);
+        throw createError('WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH', `control frame (${name}) payload of ${data.length} bytes exceeds 125 (RFC 6455 §5.5)`);
       }
       if (opcode === ABNF.OPCODE_CLOSE) decodeClosePayload(data, skipUtf8Validation);
     } else if (opcode === ABNF.OPCODE_TEXT && this.fin === 1 && !skipUtf8Validation && !isValidUtf8(data)) {
-      throw new WebSocketPayloadException(`text frame of ${data.length} bytes is not valid UTF-8 (RFC 6455 §8.1)`, {
-        closeCode: 1007,
-      });
+      throw createError('WS_ERR_INVALID_UTF8', `text frame of ${data.length} bytes is not valid UTF-8 (RFC 6455 §8.1)`);
     }
   }
 

@@ -2,10 +2,9 @@
  * Close codes and close frame payloads: RFC 6455 §5.5.1 (payload layout) and
  * §7.4 (which status codes may appear on the wire).
  */
-import { WebSocketPayloadException, WebSocketProtocolException } from '../exceptions.js';
+import { createError } from '../exceptions.js';
 import { MAX_CONTROL_PAYLOAD } from './opcodes.js';
 import { isValidUtf8 } from './utf8.js';
-
 
 /** What {@link isValidWireCloseCode} accepts, for error messages. */
 const WIRE_CLOSE_CODES = '1000-1003, 1007-1014 or 3000-4999 (RFC 6455 §7.4)';
@@ -39,23 +38,15 @@ export function decodeClosePayload(
 ): { code: number | null; reason: string } {
   if (payload.length === 0) return { code: null, reason: '' };
   if (payload.length === 1) {
-    throw new WebSocketProtocolException(
-      'close frame payload of 1 byte: expected none or a 2-byte status code (RFC 6455 §5.5.1)',
-      { closeCode: 1002 },
-    );
+    throw createError('WS_ERR_INVALID_CLOSE_PAYLOAD', 'close frame payload of 1 byte: expected none or a 2-byte status code (RFC 6455 §5.5.1)');
   }
   const code = (payload[0] << 8) | payload[1];
   if (!isValidWireCloseCode(code)) {
-    throw new WebSocketProtocolException(`close code ${code} is not allowed on the wire: expected ${WIRE_CLOSE_CODES}`, {
-      closeCode: 1002,
-    });
+    throw createError('WS_ERR_INVALID_CLOSE_CODE', `close code ${code} is not allowed on the wire: expected ${WIRE_CLOSE_CODES}`);
   }
   const reasonBytes = payload.subarray(2);
   if (!skipUtf8Validation && !isValidUtf8(reasonBytes)) {
-    throw new WebSocketPayloadException(
-      `close reason of ${reasonBytes.length} bytes is not valid UTF-8 (RFC 6455 §5.5.1)`,
-      { closeCode: 1007 },
-    );
+    throw createError('WS_ERR_INVALID_UTF8', `close reason of ${reasonBytes.length} bytes is not valid UTF-8 (RFC 6455 §5.5.1)`);
   }
   const reason = Buffer.from(reasonBytes.buffer, reasonBytes.byteOffset, reasonBytes.length).toString('utf8');
   return { code, reason };
@@ -74,20 +65,20 @@ export function encodeClosePayload(code: number | null, reason: string | Uint8Ar
   const reasonBytes = typeof reason === 'string' ? Buffer.from(reason, 'utf8') : reason;
   if (code === null) {
     if (reasonBytes.length > 0) {
-      throw new WebSocketProtocolException(
+      throw createError(
+        'WS_ERR_CLOSE_REASON_WITHOUT_CODE',
         `close reason of ${reasonBytes.length} bytes without a status code: a reason needs a code (RFC 6455 §5.5.1)`,
       );
     }
     return Buffer.alloc(0);
   }
   if (!isValidWireCloseCode(code)) {
-    throw new WebSocketProtocolException(
-      `close code ${code} cannot be sent: expected ${WIRE_CLOSE_CODES}`,
-    );
+    throw createError('WS_ERR_UNSENDABLE_CLOSE_CODE', `close code ${code} cannot be sent: expected ${WIRE_CLOSE_CODES}`);
   }
   const length = 2 + reasonBytes.length;
   if (length > MAX_CONTROL_PAYLOAD) {
-    throw new WebSocketProtocolException(
+    throw createError(
+      'WS_ERR_CONTROL_PAYLOAD_TOO_LONG',
       `close payload of ${length} bytes (code + ${reasonBytes.length}-byte reason) exceeds 125 (RFC 6455 §5.5)`,
     );
   }

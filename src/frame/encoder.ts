@@ -5,7 +5,7 @@
  * used to test servers with deliberately bad frames.
  */
 import { randomFillSync } from 'node:crypto';
-import { WebSocketProtocolException } from '../exceptions.js';
+import { createError } from '../exceptions.js';
 import { maskInPlace, maskInto } from './mask.js';
 
 /** Header bits and masking of one frame. */
@@ -84,7 +84,7 @@ const SHORT_MASK_LENGTH = 32;
  */
 export function encodeFrame(opcode: number, payload: Uint8Array, options?: EncodeOptions): Buffer {
   if (!Number.isInteger(opcode) || opcode < 0 || opcode > 15) {
-    throw new WebSocketProtocolException(`cannot encode opcode ${opcode}: expected an integer 0-15 (RFC 6455 §5.2)`);
+    throw createError('WS_ERR_INVALID_FRAME_FIELD', `cannot encode opcode ${opcode}: expected an integer 0-15 (RFC 6455 §5.2)`);
   }
   let byte0 = opcode;
   let maskKey: Uint8Array | null | undefined;
@@ -101,7 +101,8 @@ export function encodeFrame(opcode: number, payload: Uint8Array, options?: Encod
     maskKey = options.maskKey;
     if (maskKey != null) {
       if (maskKey.length !== 4) {
-        throw new WebSocketProtocolException(
+        throw createError(
+          'WS_ERR_INVALID_MASK_KEY',
           `cannot mask with a ${maskKey.length}-byte key: expected 4 bytes (RFC 6455 §5.3)`,
         );
       }
@@ -187,7 +188,7 @@ function writeHeader(frame: Buffer, byte0: number, masked: boolean, length: numb
 export function encodeTextFrame(text: string, options?: Pick<EncodeOptions, 'maskKey' | 'randomMask' | 'allocate'>): Buffer {
   const maskKey = options?.maskKey;
   if (maskKey != null && maskKey.length !== 4) {
-    throw new WebSocketProtocolException(`cannot mask with a ${maskKey.length}-byte key: expected 4 bytes (RFC 6455 §5.3)`);
+    throw createError('WS_ERR_INVALID_MASK_KEY', `cannot mask with a ${maskKey.length}-byte key: expected 4 bytes (RFC 6455 §5.3)`);
   }
   const masked = maskKey != null || options?.randomMask === true;
   const length = Buffer.byteLength(text, 'utf8');

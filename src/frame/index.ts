@@ -22,3 +22,4 @@ export type { FrameHeader, FrameHandler, FrameParserOptions } from './parser.js'
 export { maskInPlace, maskInto } from './mask.js';
 export { Utf8Validator, isValidUtf8 } from './utf8.js';
 export { isValidWireCloseCode, decodeClosePayload, encodeClosePayload } from './close.js';
+export { CloseCode } from './close-codes.js';

@@ -3,7 +3,7 @@
  * (bounded) so that WebSocketBadStatusException can show what the server said.
  * Pure: the caller feeds bytes, reports the close, and owns the deadline.
  */
-import { WebSocketBadStatusException } from '../exceptions.js';
+import { createError, type WebSocketBadStatusException } from '../exceptions.js';
 import { headerList, quote } from './http-syntax.js';
 import type { HandshakeResponse } from './response-head.js';
 
@@ -180,13 +180,12 @@ export function badStatusError(
   const status = `${response.statusCode}${response.statusMessage === '' ? '' : ` ${response.statusMessage}`}`;
   const firstLine = body === undefined ? null : textFirstLine(body);
   const tail = firstLine === null ? '' : `; body: ${quote(firstLine, 120)}`;
-  return new WebSocketBadStatusException(
-    `Handshake status ${status}: ${expected}${tail}`,
-    response.statusCode,
-    response.statusMessage,
-    response.headers,
-    body,
-  );
+  return createError('WS_ERR_BAD_STATUS', `Handshake status ${status}: ${expected}${tail}`, {
+    statusCode: response.statusCode,
+    statusMessage: response.statusMessage,
+    respHeaders: response.headers,
+    ...(body === undefined ? {} : { respBody: body }),
+  });
 }
 
 /** Longest first line quoted in the message. */

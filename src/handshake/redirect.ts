@@ -4,7 +4,7 @@
  * for ws:/wss:; RFC 3986 §5.2 against a unix socket's request path), `http(s)` mapped
  * to `ws(s)`. Pure: the caller opens the new connection.
  */
-import { WebSocketBadStatusException } from '../exceptions.js';
+import { createError, type WebSocketBadStatusException } from '../exceptions.js';
 import { parseUrl, redactUrl, type ParsedUrl } from '../url.js';
 import { quote } from './http-syntax.js';
 import type { HandshakeResponse } from './response.js';
@@ -32,14 +32,12 @@ export function redirectTarget(currentUrl: string, response: HandshakeResponse):
   if (!REDIRECT_STATUSES.has(response.statusCode)) return null;
   const refuse = (what: string, cause?: unknown): WebSocketBadStatusException => {
     const status = `${response.statusCode}${response.statusMessage === '' ? '' : ` ${response.statusMessage}`}`;
-    return new WebSocketBadStatusException(
-      `Handshake status ${status}: cannot follow the redirect: ${what}`,
-      response.statusCode,
-      response.statusMessage,
-      response.headers,
-      undefined,
-      cause === undefined ? undefined : { cause },
-    );
+    return createError('WS_ERR_BAD_REDIRECT', `Handshake status ${status}: cannot follow the redirect: ${what}`, {
+      statusCode: response.statusCode,
+      statusMessage: response.statusMessage,
+      respHeaders: response.headers,
+      ...(cause === undefined ? {} : { cause }),
+    });
   };
 
   const location = response.headers['location']?.trim() ?? '';

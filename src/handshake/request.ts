@@ -3,7 +3,7 @@
  * Pure: no sockets, no timers.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { WebSocketProtocolException } from '../exceptions.js';
+import { createError, type WebSocketProtocolException } from '../exceptions.js';
 import { defaultPort, formatHostPort, type ParsedUrl } from '../url.js';
 import { forbiddenValueChar, isToken, quote } from './http-syntax.js';
 import { redactHeaderLine, redactHeaderValue } from './redact.js';
@@ -111,7 +111,7 @@ function defaultOrigin(url: ParsedUrl): string {
 }
 
 function fail(what: string): WebSocketProtocolException {
-  return new WebSocketProtocolException(`cannot send the handshake request: ${what}`);
+  return createError('WS_ERR_INVALID_HANDSHAKE_REQUEST', `cannot send the handshake request: ${what}`);
 }
 
 function userHeaders(header: HandshakeRequestOptions['header']): Header[] {

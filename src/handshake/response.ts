@@ -3,7 +3,7 @@
  * parser of the response head (RFC 7230 §3) and the exact checks of a 101
  * (RFC 6455 §4.1, client side). Pure: bytes in, values or exceptions out.
  */
-import { WebSocketException, WebSocketProtocolException } from '../exceptions.js';
+import { createError, type WebSocketProtocolException } from '../exceptions.js';
 import { badStatusError } from './body.js';
 import { headerList, isToken, quote } from './http-syntax.js';
 import { redactHeaderLine } from './redact.js';
@@ -47,7 +47,7 @@ export class HandshakeResponseParser {
 
   /** Feeds the next chunk; returns the response and the bytes after the head once the head is complete. */
   push(chunk: Buffer): { response: HandshakeResponse; rest: Buffer } | null {
-    if (this.complete) throw new WebSocketException('the handshake response head is already complete: pass further bytes to the frame parser');
+    if (this.complete) throw createError('WS_ERR_HANDSHAKE_FINISHED', 'the handshake response head is already complete: pass further bytes to the frame parser');
     const head = (this.head ??= Buffer.allocUnsafe(MAX_HEAD_BYTES));
     const start = this.length;
     const take = Math.min(chunk.length, MAX_HEAD_BYTES - start);
@@ -115,7 +115,7 @@ export class HandshakeResponseParser {
 }
 
 function fail(what: string): WebSocketProtocolException {
-  return new WebSocketProtocolException(`invalid handshake response: ${what}`);
+  return createError('WS_ERR_INVALID_HANDSHAKE_RESPONSE', `invalid handshake response: ${what}`);
 }
 
 function parseStatusLine(line: string): { httpVersion: string; statusCode: number; statusMessage: string } {

@@ -5,7 +5,7 @@
  * redirect to follow, or, for any other status, a WebSocketBadStatusException
  * carrying the body that came. No sockets, no timers: transport/drive.ts runs it.
  */
-import { WebSocketConnectionClosedException, WebSocketTimeoutException } from '../exceptions.js';
+import { createError, WebSocketTimeoutException } from '../exceptions.js';
 import { badStatusError, ResponseBodyCollector } from './body.js';
 import type { Step, StepMachine } from './machine.js';
 import { redirectTarget } from './redirect.js';
@@ -70,7 +70,8 @@ export class UpgradeHandshake implements StepMachine<UpgradeOutcome> {
       this.body.end();
       return this.refuse();
     }
-    throw new WebSocketConnectionClosedException(
+    throw createError(
+      'WS_ERR_CLOSED_DURING_HANDSHAKE',
       `connection closed by ${this.params.peer} during the opening handshake after ${this.received} bytes: expected an HTTP/1.1 101 response`,
     );
   }

@@ -22,7 +22,7 @@
  * (RFC 7692 §8.1 and RFC 6455 §10.4).
  */
 import zlib from 'node:zlib';
-import { WebSocketPayloadException, WebSocketProtocolException } from '../exceptions.js';
+import { createError, type WebSocketPayloadException } from '../exceptions.js';
 import type { DeflateParams } from './deflate.js';
 
 /** RFC 7692 §7.2.1: a sync flush ends with these 4 bytes, removed on send and added back on receive. */
@@ -150,18 +150,19 @@ export class PerMessageDeflate {
     } catch (error) {
       if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(compressed.length, limit);
       const detail = error instanceof Error ? error.message : String(error);
-      throw new WebSocketProtocolException(
+      throw createError(
+        'WS_ERR_INVALID_COMPRESSED_DATA',
         `invalid compressed message of ${compressed.length} bytes: expected a DEFLATE stream, zlib says "${detail}" (RFC 7692 §7.2.2)`,
-        { closeCode: 1002, cause: error },
+        { cause: error },
       );
     }
     const { buffer, engine } = result;
     if (buffer.length > limit) throw tooLarge(compressed.length, limit);
     // RFC 7692 §7.2.3.4: after a final block (BFINAL = 1) only empty blocks may follow.
     if (input.length - engine.bytesWritten > TAIL.length && !inflatesToNothing(input.subarray(engine.bytesWritten))) {
-      throw new WebSocketProtocolException(
+      throw createError(
+        'WS_ERR_INVALID_COMPRESSED_DATA',
         `compressed message has data after its final DEFLATE block (at byte ${engine.bytesWritten} of ${compressed.length}): expected only empty blocks there (RFC 7692 §7.2.3.4)`,
-        { closeCode: 1002 },
       );
     }
     window?.push(buffer);
@@ -185,8 +186,8 @@ function inflatesToNothing(rest: Buffer): boolean {
 }
 
 function tooLarge(compressedLength: number, limit: number): WebSocketPayloadException {
-  return new WebSocketPayloadException(
+  return createError(
+    'WS_ERR_MESSAGE_TOO_BIG',
     `compressed message of ${compressedLength} bytes inflates to more than ${limit} bytes: expected at most maxPayload = ${limit} bytes`,
-    { closeCode: 1009 },
   );
 }

@@ -11,7 +11,7 @@
  * requires the extension: a server that does not answer with it simply
  * declines it (messages then go uncompressed), so close code 1010 never applies.
  */
-import { WebSocketProtocolException } from '../exceptions.js';
+import { createError } from '../exceptions.js';
 import { checkPerMessageDeflate, isWindowBits, MAX_WINDOW_BITS } from '../options.js';
 import { parseExtensions } from './extension-header.js';
 
@@ -112,7 +112,7 @@ function windowBitsValue(name: string, value: string | null, fail: (detail: stri
 export function acceptDeflateResponse(header: string | null, config: DeflateConfig): DeflateParams | null {
   if (header === null) return null;
   const fail = (detail: string): never => {
-    throw new WebSocketProtocolException(`permessage-deflate refused: server answered Sec-WebSocket-Extensions ${JSON.stringify(header)}: ${detail}`);
+    throw createError('WS_ERR_EXTENSION_NEGOTIATION', `permessage-deflate refused: server answered Sec-WebSocket-Extensions ${JSON.stringify(header)}: ${detail}`);
   };
   const elements = parseExtensions(header);
   for (const element of elements) {

@@ -11,7 +11,7 @@
  * unescaped (RFC 6455 §9.1). Each character is classified once and one table
  * lookup gives the next state and the action to take: no regular expressions.
  */
-import { WebSocketProtocolException } from '../exceptions.js';
+import { createError } from '../exceptions.js';
 
 /** One extension of the list, with its parameters in the order they came. */
 export interface ExtensionElement {
@@ -158,7 +158,7 @@ function isToken(text: string): boolean {
  */
 export function parseExtensions(header: string): ExtensionElement[] {
   const fail = (detail: string): never => {
-    throw new WebSocketProtocolException(`invalid Sec-WebSocket-Extensions ${JSON.stringify(header)}: ${detail}`);
+    throw createError('WS_ERR_INVALID_EXTENSION_HEADER', `invalid Sec-WebSocket-Extensions ${JSON.stringify(header)}: ${detail}`);
   };
   const list: ExtensionElement[] = [];
   let state = S_LIST;

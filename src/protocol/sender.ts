@@ -3,7 +3,7 @@
  * (RFC 6455 §5.3), messages optionally split into fragments (§5.4), control
  * payloads held to 125 bytes (§5.5).
  */
-import { WebSocketProtocolException } from '../exceptions.js';
+import { createError } from '../exceptions.js';
 import { encodeFrame, type EncodeOptions } from '../frame/encoder.js';
 import { MAX_CONTROL_PAYLOAD, OPCODE_CONT, OPCODE_NAMES } from '../frame/opcodes.js';
 
@@ -60,7 +60,8 @@ export function encodeMessage(
  */
 export function encodeControl(opcode: number, payload: Uint8Array, maskKey: MaskKeySource): Buffer {
   if (payload.length > MAX_CONTROL_PAYLOAD) {
-    throw new WebSocketProtocolException(
+    throw createError(
+      'WS_ERR_CONTROL_PAYLOAD_TOO_LONG',
       `${OPCODE_NAMES[opcode]} payload of ${payload.length} bytes: expected at most 125 (RFC 6455 §5.5)`,
     );
   }

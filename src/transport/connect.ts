@@ -6,12 +6,7 @@
 import dns from 'node:dns';
 import net from 'node:net';
 import tls from 'node:tls';
-import {
-  WebSocketAddressException,
-  WebSocketConnectionClosedException,
-  WebSocketException,
-  WebSocketTimeoutException,
-} from '../exceptions.js';
+import { createError } from '../exceptions.js';
 import { bareHost, formatHostPort } from '../url.js';
 import { checkMsOrNull, checkPort, checkSockopt } from '../options.js';
 import { abortReason, limit } from './deadline.js';
@@ -91,14 +86,14 @@ function target(options: TcpConnectOptions): string {
 function checkTarget(options: TcpConnectOptions): void {
   if (options.unixPath !== undefined) {
     if (typeof options.unixPath !== 'string' || options.unixPath === '') {
-      throw new WebSocketAddressException(`unix socket path: expected a non-empty string, got ${JSON.stringify(options.unixPath)}`);
+      throw createError('WS_ERR_INVALID_TARGET', `unix socket path: expected a non-empty string, got ${JSON.stringify(options.unixPath)}`);
     }
     return;
   }
   if (typeof options.host !== 'string' || bareHost(options.host) === '') {
-    throw new WebSocketAddressException(`host: expected a host name or IP address, got ${JSON.stringify(options.host)}`);
+    throw createError('WS_ERR_INVALID_TARGET', `host: expected a host name or IP address, got ${JSON.stringify(options.host)}`);
   }
-  checkPort('port', options.port, WebSocketAddressException);
+  checkPort('port', options.port, 'WS_ERR_INVALID_TARGET');
 }
 
 /**
@@ -147,16 +142,16 @@ function resolveHost(host: string, lookup: HostLookup, signal: AbortSignal | und
       (addresses) => {
         const bad = addresses.find((a) => typeof a?.address !== 'string' || net.isIP(a.address) === 0);
         if (addresses.length === 0) {
-          reject(new WebSocketAddressException(`cannot resolve host ${host}: no addresses found`));
+          reject(createError('WS_ERR_HOST_NOT_RESOLVED', `cannot resolve host ${host}: no addresses found`));
         } else if (bad !== undefined) {
-          reject(new WebSocketAddressException(`cannot resolve host ${host}: expected IP addresses from the resolver, got ${JSON.stringify(bad?.address)}`));
+          reject(createError('WS_ERR_HOST_NOT_RESOLVED', `cannot resolve host ${host}: expected IP addresses from the resolver, got ${JSON.stringify(bad?.address)}`));
         } else {
           resolve(addresses);
         }
       },
       (error: unknown) => {
         const code = (error as NodeJS.ErrnoException | null)?.code ?? String(error);
-        reject(new WebSocketAddressException(`cannot resolve host ${host}: ${code}`, { cause: error }));
+        reject(createError('WS_ERR_HOST_NOT_RESOLVED', `cannot resolve host ${host}: ${code}`, { cause: error }));
       },
     );
     // A getaddrinfo request cannot be cancelled: on abort its late answer is ignored.
@@ -197,7 +192,7 @@ async function withDeadline<T>(
   what: string,
   step: (signal: AbortSignal | undefined) => Promise<T>,
 ): Promise<T> {
-  const bound = limit(timeout, signal, () => new WebSocketTimeoutException(`${what} timed out after ${timeout} ms`), what);
+  const bound = limit(timeout, signal, () => createError('WS_ERR_CONNECT_TIMEOUT', `${what} timed out after ${timeout} ms`), what);
   try {
     return await step(bound.signal);
   } finally {
@@ -267,7 +262,7 @@ function handshakeTls(
     } catch (error) {
       socket.destroy();
       const detail = error instanceof Error ? error.message : String(error);
-      reject(new WebSocketException(`sslopt: cannot set up TLS for ${name}: ${detail}`, { cause: error }));
+      reject(createError('WS_ERR_INVALID_TLS_OPTION', `sslopt: cannot set up TLS for ${name}: ${detail}`, { cause: error }));
       return () => {};
     }
     const destroyBoth = (): void => {
@@ -287,7 +282,7 @@ function handshakeTls(
       close: () => {
         unhook();
         destroyBoth();
-        reject(new WebSocketConnectionClosedException(`connection to ${name} closed during the TLS handshake`));
+        reject(createError('WS_ERR_CLOSED_DURING_HANDSHAKE', `connection to ${name} closed during the TLS handshake`));
       },
     });
     return () => {
@@ -346,7 +341,7 @@ export async function openSocket(options: OpenSocketOptions): Promise<net.Socket
   const what = `connect to ${where}`;
   return withDeadline(options.timeout, options.signal, what, async (signal) => {
     if (options.socket?.destroyed) {
-      throw new WebSocketConnectionClosedException(`the socket given for ${where} is already closed`);
+      throw createError('WS_ERR_GIVEN_SOCKET_CLOSED', `the socket given for ${where} is already closed`);
     }
     const plain = options.socket ?? (await dialTcp(options, signal));
     if (options.secure && !(plain instanceof tls.TLSSocket)) {

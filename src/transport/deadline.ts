@@ -3,7 +3,7 @@
  * TLS): the timer becomes an abort whose reason is the Timeout exception, so
  * each step only has to watch a single signal.
  */
-import { WebSocketException } from '../exceptions.js';
+import { createError } from '../exceptions.js';
 
 /** A combined signal and the means to drop its timer and listener. */
 export interface Limit {
@@ -15,7 +15,7 @@ export interface Limit {
 
 /** The error an aborted operation rejects with: the signal's reason, or a WebSocketException when it has none. */
 export function abortReason(signal: AbortSignal, what: string): unknown {
-  return signal.reason ?? new WebSocketException(`${what} was aborted`);
+  return signal.reason ?? createError('WS_ERR_ABORTED', `${what} was aborted`);
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import net from 'node:net';
 import type tls from 'node:tls';
-import { WebSocketProxyException } from '../exceptions.js';
+import { createError, type WebSocketProxyException } from '../exceptions.js';
 import { checkOneOf, checkPort, checkProxyAuth, isPort, PROXY_TYPES } from '../options.js';
 import { bareHost, redactUrl } from '../url.js';
 
@@ -76,12 +76,12 @@ export function resolveProxy(
 
 function fromOptions(options: ProxyOptions): ProxyConfig {
   const type = options.proxyType ?? 'http';
-  checkOneOf('proxyType', type, PROXY_TYPES, WebSocketProxyException);
+  checkOneOf('proxyType', type, PROXY_TYPES, 'WS_ERR_INVALID_PROXY_OPTION');
   const port = options.httpProxyPort ?? defaultProxyPort(type);
-  checkPort('httpProxyPort', port, WebSocketProxyException);
+  checkPort('httpProxyPort', port, 'WS_ERR_INVALID_PROXY_OPTION');
   const config: ProxyConfig = { type, host: bareHost(options.httpProxyHost as string), port };
   if (options.httpProxyAuth !== undefined) {
-    checkProxyAuth(options.httpProxyAuth, WebSocketProxyException);
+    checkProxyAuth(options.httpProxyAuth, 'WS_ERR_INVALID_PROXY_OPTION');
     config.auth = [options.httpProxyAuth[0], options.httpProxyAuth[1]];
   }
   if (type === 'https' && options.proxySslopt !== undefined) config.tlsOptions = options.proxySslopt;
@@ -114,7 +114,8 @@ export function parseProxyUrl(value: string, source = 'proxy URL'): ProxyConfig 
   const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text);
   const shown = hasScheme ? redactUrl(text) : redactUrl(`//${text}`).slice(2);
   const bad = (why: string): WebSocketProxyException =>
-    new WebSocketProxyException(
+    createError(
+      'WS_ERR_INVALID_PROXY_OPTION',
       `${source}: expected a proxy URL scheme://[user:pass@]host[:port] with scheme ${PROXY_TYPES.join(', ')}; ${why}, got '${shown}'`,
     );
   const withScheme = hasScheme ? text : `http://${text}`;

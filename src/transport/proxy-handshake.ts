@@ -6,7 +6,7 @@
  * proxy's final reply. No sockets, no timers: the caller does the I/O.
  */
 import net from 'node:net';
-import { WebSocketAddressException, WebSocketProxyException } from '../exceptions.js';
+import { createError, type WebSocketProxyException } from '../exceptions.js';
 import { checkPort } from '../options.js';
 import { formatHostPort } from '../url.js';
 
@@ -65,9 +65,9 @@ export class HttpConnectHandshake implements ProxyHandshake {
     private readonly target: { host: string; port: number },
     private readonly auth?: readonly [user: string, pass: string],
   ) {
-    checkPort('target port', target.port, WebSocketAddressException);
+    checkPort('target port', target.port, 'WS_ERR_INVALID_TARGET');
     if (/[\s\x00-\x1f\x7f/?#@]/.test(target.host) || target.host === '') {
-      throw new WebSocketAddressException(`target host: expected a host name or IP address, got ${JSON.stringify(target.host)}`);
+      throw createError('WS_ERR_INVALID_TARGET', `target host: expected a host name or IP address, got ${JSON.stringify(target.host)}`);
     }
   }
 
@@ -87,7 +87,7 @@ export class HttpConnectHandshake implements ProxyHandshake {
   }
 
   feed(chunk: Uint8Array): HandshakeStep {
-    if (this.done) throw new WebSocketProxyException('HTTP CONNECT handshake already finished');
+    if (this.done) throw createError('WS_ERR_PROXY_HANDSHAKE_FINISHED', 'HTTP CONNECT handshake already finished');
     const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     const before = this.received;
     this.chunks.push(bytes);
@@ -103,7 +103,8 @@ export class HttpConnectHandshake implements ProxyHandshake {
         this.lineLength++;
       }
       if (before + i + 1 >= MAX_CONNECT_REPLY_HEAD) {
-        throw new WebSocketProxyException(
+        throw createError(
+          'WS_ERR_PROXY_BAD_REPLY',
           `expected an HTTP CONNECT reply head of at most ${MAX_CONNECT_REPLY_HEAD} bytes from the proxy, got more without an empty line`,
         );
       }
@@ -115,7 +116,7 @@ export class HttpConnectHandshake implements ProxyHandshake {
   private checkStart(): void {
     const head = Buffer.concat(this.chunks).subarray(0, 5);
     if (head.toString('latin1') !== 'HTTP/') {
-      throw new WebSocketProxyException(`expected an HTTP status line from the proxy, got ${describeBytes(head)}`);
+      throw createError('WS_ERR_PROXY_BAD_REPLY', `expected an HTTP status line from the proxy, got ${describeBytes(head)}`);
     }
   }
 
@@ -126,7 +127,8 @@ export class HttpConnectHandshake implements ProxyHandshake {
     const statusLine = head.slice(0, head.indexOf('\n')).replace(/\r$/, '');
     const match = /^HTTP\/1\.[01] (\d{3})(?: (.*))?$/.exec(statusLine);
     if (!match) {
-      throw new WebSocketProxyException(
+      throw createError(
+        'WS_ERR_PROXY_BAD_REPLY',
         `expected an HTTP/1.x status line such as "HTTP/1.1 200 Connection established" from the proxy, got ${JSON.stringify(statusLine)}`,
       );
     }
@@ -145,7 +147,7 @@ export class HttpConnectHandshake implements ProxyHandshake {
         ? ' (the proxy requires authentication: pass httpProxyAuth or user:pass@ in the proxy URL)'
         : ' (the proxy refused the credentials)';
     }
-    return new WebSocketProxyException(message, { statusCode, statusMessage });
+    return createError(statusCode === 407 ? 'WS_ERR_PROXY_AUTH' : 'WS_ERR_PROXY_REFUSED', message, { statusCode, statusMessage });
   }
 }
 
@@ -198,16 +200,16 @@ export class Socks4Handshake implements ProxyHandshake {
     remoteDns: boolean,
     private readonly userId = '',
   ) {
-    checkPort('target port', target.port, WebSocketAddressException);
+    checkPort('target port', target.port, 'WS_ERR_INVALID_TARGET');
     const version = remoteDns ? 'SOCKS4a' : 'SOCKS4';
     if (net.isIPv6(target.host)) {
-      throw new WebSocketProxyException(`${version} carries IPv4 addresses only, got the IPv6 target ${target.host}: use socks5`);
+      throw createError('WS_ERR_PROXY_UNSUPPORTED_TARGET', `${version} carries IPv4 addresses only, got the IPv6 target ${target.host}: use socks5`);
     }
     if (!remoteDns && !net.isIPv4(target.host)) {
-      throw new WebSocketAddressException(`SOCKS4 needs the target as an IPv4 address (resolved locally), got ${JSON.stringify(target.host)}`);
+      throw createError('WS_ERR_INVALID_TARGET', `SOCKS4 needs the target as an IPv4 address (resolved locally), got ${JSON.stringify(target.host)}`);
     }
     if (userId.includes('\0') || target.host.includes('\0')) {
-      throw new WebSocketProxyException(`${version} user id and host name cannot contain NUL bytes`);
+      throw createError('WS_ERR_INVALID_PROXY_OPTION', `${version} user id and host name cannot contain NUL bytes`);
     }
   }
 
@@ -230,17 +232,18 @@ export class Socks4Handshake implements ProxyHandshake {
   }
 
   feed(chunk: Uint8Array): HandshakeStep {
-    if (this.done) throw new WebSocketProxyException('SOCKS4 handshake already finished');
+    if (this.done) throw createError('WS_ERR_PROXY_HANDSHAKE_FINISHED', 'SOCKS4 handshake already finished');
     this.buffer = Buffer.concat([this.buffer, chunk]);
     const first = this.buffer[0];
     // The reply's VN is 0; some servers echo 4.
     if (first !== undefined && first !== 0 && first !== 4) {
-      throw new WebSocketProxyException(`expected SOCKS4 reply version 0, got ${hex(first)}${httpHint(first)}`);
+      throw createError('WS_ERR_PROXY_BAD_REPLY', `expected SOCKS4 reply version 0, got ${hex(first)}${httpHint(first)}`);
     }
     const code = this.buffer[1];
     if (code !== undefined && code !== 0x5a) {
       const meaning = SOCKS4_REPLIES[code] ?? 'unknown reply code';
-      throw new WebSocketProxyException(
+      throw createError(
+        'WS_ERR_PROXY_REFUSED',
         `SOCKS4 proxy refused CONNECT to ${formatHostPort(this.target.host, this.target.port)}: ${meaning} (0x${code.toString(16).toUpperCase()})`,
       );
     }
@@ -282,14 +285,14 @@ export class Socks5Handshake implements ProxyHandshake {
     private readonly target: { host: string; port: number },
     private readonly auth?: readonly [user: string, pass: string],
   ) {
-    checkPort('target port', target.port, WebSocketAddressException);
+    checkPort('target port', target.port, 'WS_ERR_INVALID_TARGET');
     if (Buffer.byteLength(target.host) > 255 || target.host === '') {
-      throw new WebSocketAddressException(`SOCKS5 target host: expected 1 to 255 bytes, got ${Buffer.byteLength(target.host)}`);
+      throw createError('WS_ERR_INVALID_TARGET', `SOCKS5 target host: expected 1 to 255 bytes, got ${Buffer.byteLength(target.host)}`);
     }
     if (auth !== undefined) {
       for (const [field, value] of [['user name', auth[0]], ['password', auth[1]]] as const) {
         if (Buffer.byteLength(value) > 255) {
-          throw new WebSocketProxyException(`SOCKS5 ${field}: expected at most 255 bytes (RFC 1929), got ${Buffer.byteLength(value)}`);
+          throw createError('WS_ERR_INVALID_PROXY_OPTION', `SOCKS5 ${field}: expected at most 255 bytes (RFC 1929), got ${Buffer.byteLength(value)}`);
         }
       }
     }
@@ -343,14 +346,14 @@ export class Socks5Handshake implements ProxyHandshake {
       case 'connect':
         return this.connectReply();
       default:
-        throw new WebSocketProxyException('SOCKS5 handshake already finished');
+        throw createError('WS_ERR_PROXY_HANDSHAKE_FINISHED', 'SOCKS5 handshake already finished');
     }
   }
 
   private checkVersion(expected: number, what: string): void {
     const version = this.buffer[0];
     if (version !== undefined && version !== expected) {
-      throw new WebSocketProxyException(`expected SOCKS version ${expected} in ${what}, got ${hex(version)}${httpHint(version)}`);
+      throw createError('WS_ERR_PROXY_BAD_REPLY', `expected SOCKS version ${expected} in ${what}, got ${hex(version)}${httpHint(version)}`);
     }
   }
 
@@ -362,11 +365,12 @@ export class Socks5Handshake implements ProxyHandshake {
     this.consume(2);
     if (method === NO_ACCEPTABLE) {
       const offered = this.auth === undefined ? 'no authentication; the proxy may require credentials' : 'no authentication, username/password';
-      throw new WebSocketProxyException(`SOCKS5 proxy accepted none of the offered authentication methods (${offered})`);
+      throw createError('WS_ERR_PROXY_AUTH', `SOCKS5 proxy accepted none of the offered authentication methods (${offered})`);
     }
     if (method === NO_AUTH) return this.sendConnect();
     if (method === USER_PASS && this.auth !== undefined) return this.sendAuth(this.auth);
-    throw new WebSocketProxyException(
+    throw createError(
+      'WS_ERR_PROXY_BAD_REPLY',
       `expected SOCKS5 method 0x00${this.auth === undefined ? '' : ' or 0x02'} (offered), got ${hex(method)}`,
     );
   }
@@ -386,7 +390,7 @@ export class Socks5Handshake implements ProxyHandshake {
     const status = this.buffer[1] as number;
     this.consume(2);
     if (status !== 0) {
-      throw new WebSocketProxyException(`SOCKS5 proxy auth rejected: the username/password was refused (status ${hex(status)})`);
+      throw createError('WS_ERR_PROXY_AUTH', `SOCKS5 proxy auth rejected: the username/password was refused (status ${hex(status)})`);
     }
     return this.sendConnect();
   }
@@ -413,7 +417,8 @@ export class Socks5Handshake implements ProxyHandshake {
     const reply = this.buffer[1];
     if (reply !== undefined && reply !== 0) {
       const meaning = SOCKS5_REPLIES[reply] ?? 'unassigned reply code';
-      throw new WebSocketProxyException(
+      throw createError(
+        'WS_ERR_PROXY_REFUSED',
         `SOCKS5 proxy refused CONNECT to ${formatHostPort(this.target.host, this.target.port)}: ${meaning} (${hex(reply)})`,
       );
     }
@@ -426,7 +431,7 @@ export class Socks5Handshake implements ProxyHandshake {
       if (this.buffer.length < 5) return { kind: 'wait' };
       addressLength = 1 + (this.buffer[4] as number);
     } else {
-      throw new WebSocketProxyException(`expected address type 0x01, 0x03 or 0x04 in the SOCKS5 CONNECT reply, got ${hex(type)}`);
+      throw createError('WS_ERR_PROXY_BAD_REPLY', `expected address type 0x01, 0x03 or 0x04 in the SOCKS5 CONNECT reply, got ${hex(type)}`);
     }
     const length = 4 + addressLength + 2;
     if (this.buffer.length < length) return { kind: 'wait' };

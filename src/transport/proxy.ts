@@ -5,7 +5,7 @@
  */
 import type net from 'node:net';
 import { isIP } from 'node:net';
-import { WebSocketAddressException, WebSocketProxyException, WebSocketTimeoutException } from '../exceptions.js';
+import { createError } from '../exceptions.js';
 import { bareHost, formatHostPort } from '../url.js';
 import { connectTcp, startTls, systemLookup, type HostLookup, type SocketOptions } from './connect.js';
 import { checkMsOrNull } from '../options.js';
@@ -82,7 +82,7 @@ export async function openTunnel(
   const bound = limit(
     timeout,
     options.signal,
-    () => new WebSocketTimeoutException(`tunnel through the ${where} timed out after ${timeout} ms waiting for ${waitingFor}`),
+    () => createError('WS_ERR_PROXY_TIMEOUT', `tunnel through the ${where} timed out after ${timeout} ms waiting for ${waitingFor}`),
     `tunnel through the ${where}`,
   );
   const { signal } = bound;
@@ -129,7 +129,7 @@ async function makeHandshake(
       return new Socks5Handshake({ host: address, port: target.port }, proxy.auth);
     }
     default:
-      throw new WebSocketProxyException(`proxy type: expected http, https, socks4, socks4a, socks5 or socks5h, got ${String(proxy.type)}`);
+      throw createError('WS_ERR_INVALID_PROXY_OPTION', `proxy type: expected http, https, socks4, socks4a, socks5 or socks5h, got ${String(proxy.type)}`);
   }
 }
 
@@ -138,14 +138,15 @@ async function resolveLocally(host: string, family: 0 | 4, lookup: HostLookup, s
   const addresses = await untilAborted(
     lookup(host).catch((error: unknown) => {
       const code = (error as NodeJS.ErrnoException | null)?.code ?? String(error);
-      throw new WebSocketAddressException(`cannot resolve target host ${host}: ${code}`, { cause: error });
+      throw createError('WS_ERR_HOST_NOT_RESOLVED', `cannot resolve target host ${host}: ${code}`, { cause: error });
     }),
     signal,
     `lookup of ${host}`,
   );
   const usable = addresses.find((entry) => family === 0 || entry.family === family);
   if (usable === undefined) {
-    throw new WebSocketAddressException(
+    throw createError(
+      'WS_ERR_HOST_NOT_RESOLVED',
       `cannot resolve target host ${host}: expected ${family === 4 ? 'an IPv4 address (SOCKS4 carries no other)' : 'an address'}, got none`,
     );
   }
@@ -173,7 +174,7 @@ async function reachProxy(
   const wrap = (step: string) => (error: unknown): never => {
     if (signal?.aborted) throw abortReason(signal, `tunnel through the ${where}`);
     const detail = error instanceof Error ? error.message : String(error);
-    throw new WebSocketProxyException(`cannot reach the ${where}: ${step} failed: ${detail}`, { cause: error });
+    throw createError('WS_ERR_PROXY_UNREACHABLE', `cannot reach the ${where}: ${step} failed: ${detail}`, { cause: error });
   };
   const socket = await connectTcp({
     host: proxy.host,
@@ -212,11 +213,12 @@ class ProxyExchange implements StepMachine<Buffer> {
   end(): never {
     const { pending, waitingFor } = this.handshake;
     const got = pending > 0 ? `, after ${pending} bytes of it` : '';
-    throw new WebSocketProxyException(`the ${this.where} closed the connection while we waited for ${waitingFor}${got}`);
+    throw createError('WS_ERR_PROXY_CONNECTION_LOST', `the ${this.where} closed the connection while we waited for ${waitingFor}${got}`);
   }
 
   error(error: Error): never {
-    throw new WebSocketProxyException(
+    throw createError(
+      'WS_ERR_PROXY_CONNECTION_LOST',
       `the connection to the ${this.where} failed while we waited for ${this.handshake.waitingFor}: ${error.message}`,
       { cause: error },
     );

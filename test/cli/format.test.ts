@@ -108,9 +108,9 @@ describe('opcodeName', () => {
 });
 
 describe('describeError', () => {
-  it('shows the class and message, and the Node error code', () => {
+  it('shows the class, the error code (ours or Node\'s) and the message', () => {
     expect(describeError(new WebSocketTimeoutException('opening timed out after 5 ms'))).toBe(
-      'WebSocketTimeoutException: opening timed out after 5 ms',
+      'WebSocketTimeoutException [WS_ERR_TIMEOUT]: opening timed out after 5 ms',
     );
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' });
     expect(describeError(refused)).toBe('Error [ECONNREFUSED]: connect ECONNREFUSED 127.0.0.1:9');
@@ -120,21 +120,21 @@ describe('describeError', () => {
   it('adds causes not already in the message', () => {
     const cause = Object.assign(new Error('getaddrinfo ENOTFOUND x.invalid'), { code: 'ENOTFOUND' });
     expect(describeError(new WebSocketAddressException('cannot resolve host x.invalid', { cause }))).toBe(
-      'WebSocketAddressException: cannot resolve host x.invalid\ncaused by Error [ENOTFOUND]: getaddrinfo ENOTFOUND x.invalid',
+      'WebSocketAddressException [WS_ERR_ADDRESS]: cannot resolve host x.invalid\ncaused by Error [ENOTFOUND]: getaddrinfo ENOTFOUND x.invalid',
     );
     expect(describeError(new WebSocketAddressException('lookup: getaddrinfo ENOTFOUND x.invalid', { cause }))).toBe(
-      'WebSocketAddressException: lookup: getaddrinfo ENOTFOUND x.invalid',
+      'WebSocketAddressException [WS_ERR_ADDRESS]: lookup: getaddrinfo ENOTFOUND x.invalid',
     );
   });
 
   it('shows a bad status with the status line, headers and body (text or hex)', () => {
     const error = new WebSocketBadStatusException('Handshake status 403 Forbidden', 403, 'Forbidden', { 'x-a': '1' }, Buffer.from('no'));
     expect(describeError(error)).toBe(
-      'WebSocketBadStatusException: Handshake status 403 Forbidden\nstatus: 403 Forbidden\nheaders:\n  x-a: 1\nbody (2 bytes):\nno',
+      'WebSocketBadStatusException [WS_ERR_BAD_STATUS]: Handshake status 403 Forbidden\nstatus: 403 Forbidden\nheaders:\n  x-a: 1\nbody (2 bytes):\nno',
     );
     const binary = new WebSocketBadStatusException('Handshake status 500', 500, undefined, {}, Buffer.from([0xff, 0]));
     expect(describeError(binary)).toBe(
-      'WebSocketBadStatusException: Handshake status 500\nstatus: 500\nheaders: (none)\nbody (2 bytes):\n[hex] ff00',
+      'WebSocketBadStatusException [WS_ERR_BAD_STATUS]: Handshake status 500\nstatus: 500\nheaders: (none)\nbody (2 bytes):\n[hex] ff00',
     );
     const empty = new WebSocketBadStatusException('Handshake status 404 Not Found', 404, 'Not Found');
     expect(describeError(empty)).toContain('\nheaders: (none)\nbody: (empty)');

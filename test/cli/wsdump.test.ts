@@ -248,7 +248,7 @@ describe.concurrent('wsdump: failures', () => {
       const result = await runWsdump(built.bin, [`ws://127.0.0.1:${port}/secret`]);
       expect(result).toMatchObject({ code: 1, stdout: '' });
       const lines = result.stderr.split('\n');
-      expect(lines[0]).toMatch(/^WebSocketBadStatusException: .*403 Forbidden/);
+      expect(lines[0]).toMatch(/^WebSocketBadStatusException \[WS_ERR_BAD_STATUS\]: .*403 Forbidden/);
       expect(lines[1]).toBe('status: 403 Forbidden');
       expect(lines[2]).toBe('headers:');
       expect(lines).toContain('  content-type: text/plain');
@@ -263,7 +263,7 @@ describe.concurrent('wsdump: failures', () => {
   it('a bad URL prints the Address exception and exits 1', async () => {
     const result = await runWsdump(built.bin, ['http://127.0.0.1/']);
     expect(result).toMatchObject({ code: 1, stdout: '' });
-    expect(result.stderr).toMatch(/^WebSocketAddressException: .*"http:\/\/127\.0\.0\.1\/".*expected the scheme ws, wss/);
+    expect(result.stderr).toMatch(/^WebSocketAddressException \[WS_ERR_INVALID_URL\]: .*"http:\/\/127\.0\.0\.1\/".*expected the scheme ws, wss/);
   });
 
   it('a silent server times out after --timeout seconds and exits 1', async () => {
@@ -272,7 +272,7 @@ describe.concurrent('wsdump: failures', () => {
       const started = Date.now();
       const result = await runWsdump(built.bin, ['--timeout', '0.5', `ws://127.0.0.1:${silent.port}`]);
       expect(result).toMatchObject({ code: 1, stdout: '' });
-      expect(result.stderr).toMatch(/^WebSocketTimeoutException: .*timed out after 500 ms/);
+      expect(result.stderr).toMatch(/^WebSocketTimeoutException \[WS_ERR_OPEN_TIMEOUT\]: .*timed out after 500 ms/);
       expect(Date.now() - started).toBeLessThan(5000);
     } finally {
       await silent.close();
@@ -286,7 +286,7 @@ describe.concurrent('wsdump: failures', () => {
       wsdump.write('drop me\n');
       const result = await wsdump.exited();
       expect(result).toMatchObject({ code: 1, stdout: '' });
-      expect(result.stderr).toMatch(/^WebSocketConnectionClosedException: connection to remote host was lost/);
+      expect(result.stderr).toMatch(/^WebSocketConnectionClosedException \[WS_ERR_CONNECTION_CLOSED\]: connection to remote host was lost/);
     } finally {
       await dropping.close();
     }
@@ -405,7 +405,7 @@ describe.concurrent('wsdump: TLS and proxies', () => {
     try {
       const result = await runWsdump(built.bin, ['-p', `http://127.0.0.1:${proxy.port}`, server.url]);
       expect(result).toMatchObject({ code: 1, stdout: '' });
-      expect(result.stderr).toMatch(/^WebSocketProxyException: .*407/);
+      expect(result.stderr).toMatch(/^WebSocketProxyException \[WS_ERR_PROXY_AUTH\]: .*407/);
     } finally {
       await proxy.stop();
     }

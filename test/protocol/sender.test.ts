@@ -128,6 +128,7 @@ describe('close', () => {
       } else {
         expect(() => s.sendClose(code)).toThrow(new WebSocketProtocolException(
           `close code ${code} cannot be sent: expected 1000-1003, 1007-1014 or 3000-4999 (RFC 6455 §7.4)`,
+          { code: 'WS_ERR_UNSENDABLE_CLOSE_CODE' },
         ));
         expect(s.state).toBe('open');
         expect(s.closeSent).toBe(false);

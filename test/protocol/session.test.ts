@@ -408,7 +408,9 @@ describe('a handler that throws', () => {
 describe('options', () => {
   it('refuses limits that are not non-negative integers', () => {
     const recorder = new Recorder();
-    expect(() => new ClientSession(recorder, { maxPayload: -1 })).toThrow(new WebSocketException('expected maxPayload to be an integer >= 0, got -1'));
+    expect(() => new ClientSession(recorder, { maxPayload: -1 })).toThrow(
+      new WebSocketException('expected maxPayload to be an integer >= 0, got -1', { code: 'WS_ERR_INVALID_OPTION' }),
+    );
     expect(() => new ClientSession(recorder, { maxFragments: 0 })).toThrow(/expected maxFragments to be an integer >= 1, got 0/);
     expect(() => new ClientSession(recorder, { fragmentSize: 1.5 })).toThrow(/expected fragmentSize to be an integer >= 0, got 1.5/);
     const session = new ClientSession(recorder, { fragmentSize: 8 });
