@@ -307,7 +307,7 @@ describe('WebSocketApp misuse and validation', () => {
   it('rejects send, sendText and sendBytes with ConnectionClosed when not connected', async () => {
     const app = new WebSocketApp('ws://127.0.0.1:1');
     await expect(app.send('x')).rejects.toThrow(WebSocketConnectionClosedException);
-    await expect(app.sendText('x')).rejects.toThrow(/no open connection/);
+    await expect(app.sendText('x')).rejects.toThrow(expect.objectContaining({ code: 'WS_ERR_NOT_CONNECTED' }));
     await expect(app.sendBytes(new Uint8Array(1))).rejects.toBeInstanceOf(WebSocketConnectionClosedException);
 
     const s = await server((peer) => peer.close());
@@ -322,7 +322,7 @@ describe('WebSocketApp misuse and validation', () => {
     const app = new WebSocketApp(s.url, { onOpen: (a) => void (++opens, a.close()) });
     const first = app.runForever();
     await expect(app.runForever()).rejects.toThrow(WebSocketException);
-    await expect(app.runForever()).rejects.toThrow(/already running/);
+    await expect(app.runForever()).rejects.toThrow(expect.objectContaining({ code: 'WS_ERR_ALREADY_RUNNING' }));
     expect(await bounded(first)).toBe(false);
     expect(await bounded(app.runForever())).toBe(false);
     expect(opens).toBe(2);

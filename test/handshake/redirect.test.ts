@@ -94,6 +94,7 @@ describe('redirectTarget refuses', () => {
     expect(caught).toBeInstanceOf(WebSocketBadStatusException);
     const e = caught as WebSocketBadStatusException;
     expect(e.message).toMatch(/^Handshake status 302 Found: cannot follow the redirect: /);
+    expect(e).toMatchObject({ code: 'WS_ERR_BAD_REDIRECT' });
     expect(e.message).toContain(message);
     expect(e.statusCode).toBe(302);
     expect(e.statusMessage).toBe('Found');

@@ -186,6 +186,7 @@ describe('buildHandshakeRequest: refuses what must not reach the wire', () => {
     }
     expect(caught).toBeInstanceOf(WebSocketProtocolException);
     expect((caught as Error).message).toMatch(/^cannot send the handshake request: /);
+    expect((caught as Error)).toMatchObject({ code: 'WS_ERR_INVALID_HANDSHAKE_REQUEST' });
     expect((caught as Error).message).toMatch(message);
   });
 

@@ -124,7 +124,7 @@ describe('HandshakeResponseParser', () => {
     for (const chunk of [undefined, 1, 3]) {
       const e = parseError(text, chunk);
       expect(e).toBeInstanceOf(WebSocketProtocolException);
-      expect(e.message).toMatch(/^invalid handshake response: /);
+      expect(e).toMatchObject({ code: 'WS_ERR_INVALID_HANDSHAKE_RESPONSE' });
       expect(e.message).toMatch(message);
     }
   });
@@ -301,6 +301,7 @@ describe('validateUpgradeResponse', () => {
     }
     expect(caught).toBeInstanceOf(WebSocketProtocolException);
     expect((caught as Error).message).toMatch(/^invalid handshake response: /);
+    expect((caught as Error)).toMatchObject({ code: 'WS_ERR_INVALID_HANDSHAKE_RESPONSE' });
     expect((caught as Error).message).toContain(message);
   });
 

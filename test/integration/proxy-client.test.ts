@@ -340,6 +340,7 @@ describe('refusals and failures are WebSocketProxyException', () => {
     const error = await failure(createConnection(target('ws'), { timeout: 5000, httpProxyHost: '127.0.0.1', httpProxyPort: tinyproxyAuth.port }));
     expect(error).toBeInstanceOf(WebSocketProxyException);
     expect(error.message).toMatch(/expected a 2xx status, got 407 .*\(the proxy requires authentication: pass httpProxyAuth/);
+    expect(error).toMatchObject({ code: 'WS_ERR_PROXY_AUTH' });
     expect(error).toMatchObject({ statusCode: 407, statusMessage: 'Proxy Authentication Required' });
   });
 
@@ -392,7 +393,7 @@ describe('refusals and failures are WebSocketProxyException', () => {
       }),
     );
     expect(error).toBeInstanceOf(WebSocketProxyException);
-    expect(error.message).toMatch(/SOCKS5 proxy auth rejected/);
+    expect(error).toMatchObject({ code: 'WS_ERR_PROXY_AUTH' });
     expect(error.message).not.toContain('wrong-pass');
     expect((error as WebSocketProxyException).statusCode).toBeUndefined();
   });
@@ -402,7 +403,7 @@ describe('refusals and failures are WebSocketProxyException', () => {
       createConnection(target('ws'), { timeout: 5000, proxyType: 'socks5', httpProxyHost: '127.0.0.1', httpProxyPort: microsocksAuth.port }),
     );
     expect(error).toBeInstanceOf(WebSocketProxyException);
-    expect(error.message).toMatch(/accepted none of the offered authentication methods/);
+    expect(error).toMatchObject({ code: 'WS_ERR_PROXY_AUTH' });
   });
 
   it('socks5 to a target port nobody listens on: the proxy reports the refusal', async () => {
@@ -410,7 +411,7 @@ describe('refusals and failures are WebSocketProxyException', () => {
       createConnection(`ws://127.0.0.1:${deadPort}/`, { timeout: 5000, proxyType: 'socks5', httpProxyHost: '127.0.0.1', httpProxyPort: danted.port }),
     );
     expect(error).toBeInstanceOf(WebSocketProxyException);
-    expect(error.message).toMatch(/SOCKS5 proxy refused CONNECT to 127\.0\.0\.1:\d+: /);
+    expect(error).toMatchObject({ code: 'WS_ERR_PROXY_REFUSED' });
   });
 
   it.each(['http', 'https', 'socks4', 'socks4a', 'socks5', 'socks5h'] as const)(
@@ -492,6 +493,7 @@ describe('a proxy that accepts TCP and never answers', () => {
     const ms = performance.now() - started;
     expect(error).toBeInstanceOf(WebSocketTimeoutException);
     expect(error.message).toMatch(/opening handshake .* timed out after 700 ms/);
+    expect(error).toMatchObject({ code: 'WS_ERR_OPEN_TIMEOUT' });
     expect(ms).toBeGreaterThanOrEqual(680);
     expect(ms).toBeLessThan(1700);
   });
@@ -588,6 +590,7 @@ describe('environment variables, no_proxy, and explicit options winning', () => 
     const error = await failure(createConnection(target('wss'), { timeout: 5000 }));
     expect(error).toBeInstanceOf(WebSocketProxyException);
     expect(error.message).toMatch(/^https_proxy: .*unknown scheme 'ftp'/);
+    expect(error).toMatchObject({ code: 'WS_ERR_INVALID_PROXY_OPTION' });
     expect(error.message).not.toContain('topsecret');
   });
 });

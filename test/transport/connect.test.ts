@@ -174,6 +174,7 @@ describe('DNS failures', () => {
     const error = await failure(openSocket({ host: 'nonexistent.invalid', port: 80, secure: false, timeout: 5000 }));
     expect(error).toBeInstanceOf(WebSocketAddressException);
     expect(error.message).toMatch(/^cannot resolve host nonexistent\.invalid: (ENOTFOUND|EAI_AGAIN|EAI_FAIL|ENODATA)$/);
+    expect(error).toMatchObject({ code: 'WS_ERR_HOST_NOT_RESOLVED' });
     expect((error.cause as NodeJS.ErrnoException).code).toBe(error.message.split(': ')[1]);
   });
 
@@ -432,6 +433,7 @@ describe('TLS', () => {
     );
     expect(error).toBeInstanceOf(WebSocketException);
     expect(error.message).toMatch(/^sslopt: cannot set up TLS for 127\.0\.0\.1: /);
+    expect(error).toMatchObject({ code: 'WS_ERR_INVALID_TLS_OPTION' });
     expect(error.cause).toBeInstanceOf(Error);
     await closed(await server.accepted());
   });

@@ -100,6 +100,7 @@ describe('parseProxyUrl', () => {
     expect(caught).toBeInstanceOf(WebSocketProxyException);
     expect((caught as Error).message).toMatch(message);
     expect((caught as Error).message).toMatch(/^https_proxy: expected a proxy URL/);
+    expect((caught as Error)).toMatchObject({ code: 'WS_ERR_INVALID_PROXY_OPTION' });
   });
 
   it('never puts the password in the message', () => {
@@ -189,7 +190,7 @@ describe('resolveProxy', () => {
   });
 
   it('names the variable of a bad proxy URL', () => {
-    expect(() => resolveProxy(wss, {}, { HTTPS_PROXY: 'gopher://x' })).toThrow(/^https_proxy: expected a proxy URL/);
+    expect(() => resolveProxy(wss, {}, { HTTPS_PROXY: 'gopher://x' })).toThrow(expect.objectContaining({ code: 'WS_ERR_INVALID_PROXY_OPTION' }));
     expect(() => resolveProxy(ws, {}, { all_proxy: 'http://x:0' })).toThrow(WebSocketProxyException);
   });
 
