@@ -67,7 +67,7 @@ describe('options through the public API', () => {
     const s = await tcpServer();
     const ws = new WebSocket();
     await expect(ws.connect(`ws://127.0.0.1:${s.port}/`, { timeout: '5' as never })).rejects.toThrow(
-      new WebSocketException(`expected timeout to be ${TIMEOUT}, got "5"`),
+      new WebSocketException(`expected timeout to be ${TIMEOUT}, got "5"`, { code: 'WS_ERR_INVALID_OPTION' }),
     );
     await settle();
     expect(s.connections).toHaveLength(0);
@@ -93,9 +93,9 @@ describe('options through the public API', () => {
   });
 
   it('the WebSocket constructor refuses a bad option naming it', () => {
-    expect(thrown(() => new WebSocket({ maxPayload: -1 }))).toEqual(new WebSocketException('expected maxPayload to be an integer >= 0, got -1'));
+    expect(thrown(() => new WebSocket({ maxPayload: -1 }))).toEqual(new WebSocketException('expected maxPayload to be an integer >= 0, got -1', { code: 'WS_ERR_INVALID_OPTION' }));
     expect(thrown(() => new WebSocket({ sockopt: { keepAlive: '30' as never } }))).toEqual(
-      new WebSocketException('expected sockopt.keepAlive to be a boolean or a number of milliseconds from 0 to 2147483647, got "30"'),
+      new WebSocketException('expected sockopt.keepAlive to be a boolean or a number of milliseconds from 0 to 2147483647, got "30"', { code: 'WS_ERR_INVALID_OPTION' }),
     );
   });
 
@@ -112,7 +112,7 @@ describe('options through the public API', () => {
     const ws = await createConnection(s.url, { timeout: 5000 });
     cleanups.push(() => ws.abort());
     await expect(ws.close({ timeout: 3e9 })).rejects.toThrow(
-      new WebSocketException('expected close timeout to be a number of milliseconds from 0 to 2147483647, got 3000000000'),
+      new WebSocketException('expected close timeout to be a number of milliseconds from 0 to 2147483647, got 3000000000', { code: 'WS_ERR_INVALID_OPTION' }),
     );
     expect(ws.connected).toBe(true);
     await ws.send('still here');
@@ -149,7 +149,7 @@ describe('options through the public API', () => {
 
   it('the WebSocketApp constructor refuses a callback that is not a function', () => {
     expect(thrown(() => new WebSocketApp('ws://127.0.0.1:1/', { onMessage: 'print' as never }))).toEqual(
-      new WebSocketException('expected onMessage to be a function, got "print"'),
+      new WebSocketException('expected onMessage to be a function, got "print"', { code: 'WS_ERR_INVALID_OPTION' }),
     );
   });
 });
