@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { parseProxyUrl } from '../transport/proxy.js';
+import { proxyUrlOptions } from '../transport/proxy.js';
 import type { BenchArgs, RateTarget } from './args.js';
 import type { BenchConnectOptions } from './connection.js';
 import { Histogram } from './histogram.js';
@@ -28,14 +28,7 @@ export function connectOptions(args: BenchArgs): BenchConnectOptions {
   if (args.keyFile !== null) sslopt.key = readFileSync(args.keyFile);
   if (args.servername !== null) sslopt.servername = args.servername;
   if (Object.keys(sslopt).length > 0) options.sslopt = sslopt;
-  if (args.proxy !== null) {
-    const proxy = parseProxyUrl(args.proxy, '--proxy');
-    options.httpProxyHost = proxy.host;
-    options.httpProxyPort = proxy.port;
-    options.proxyType = proxy.type;
-    if (proxy.auth !== undefined) options.httpProxyAuth = proxy.auth;
-    if (args.insecure && proxy.type === 'https') options.proxySslopt = { rejectUnauthorized: false };
-  }
+  if (args.proxy !== null) Object.assign(options, proxyUrlOptions(args.proxy, '--proxy', args.insecure));
   return options;
 }
 

@@ -48,7 +48,7 @@ export interface WorkloadSpec {
 /** Called once per second of the run with that second's entry (for a progress line). */
 export type SecondListener = (index: number, result: RunResult) => void;
 
-/** Name under which an error is counted: its class, and a system error's code. */
+/** Name under which an error is counted: its class and its code (a system error's, or our WS_ERR_… code). */
 export function errorName(error: unknown): string {
   if (!(error instanceof Error)) return typeof error;
   const code = (error as NodeJS.ErrnoException).code;

@@ -13,7 +13,7 @@ import {
   type WebSocket,
   type WebSocketOptions,
 } from '../index.js';
-import { parseProxyUrl } from '../transport/proxy.js';
+import { proxyUrlOptions } from '../transport/proxy.js';
 import { HELP, USAGE, UsageError, parseArgs, type WsdumpArgs } from './args.js';
 import { WsdumpConsole } from './console.js';
 import { FrameDescriber, describeError, opcodeName } from './format.js';
@@ -38,14 +38,7 @@ function connectionOptions(args: WsdumpArgs): WebSocketOptions & ConnectOptions 
   if (args.origin !== undefined) options.origin = args.origin;
   if (args.subprotocols.length > 0) options.subprotocols = args.subprotocols;
   if (args.headers.length > 0) options.header = args.headers;
-  if (args.proxy !== undefined) {
-    const proxy = parseProxyUrl(args.proxy, '-p/--proxy');
-    options.httpProxyHost = proxy.host;
-    options.httpProxyPort = proxy.port;
-    options.proxyType = proxy.type;
-    if (proxy.auth !== undefined) options.httpProxyAuth = proxy.auth;
-    if (args.nocert && proxy.type === 'https') options.proxySslopt = { rejectUnauthorized: false };
-  }
+  if (args.proxy !== undefined) Object.assign(options, proxyUrlOptions(args.proxy, '-p/--proxy', args.nocert));
   return options;
 }
 

@@ -87,13 +87,7 @@ function parseServerSuite(argv: string[]): ServerSuiteArgs {
   if ((url === undefined) === (file === undefined)) throw new UsageError('expected exactly one of --url or --config');
   let config: FuzzingClientConfig;
   if (file !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new UsageError(`could not read --config ${file}: ${(error as Error).message}`);
-    }
-    config = parseFuzzingClientConfig(text);
+    config = parseFuzzingClientConfig(readConfig(file));
     if (flags.has('--cases')) config.cases = patterns(flags.get('--cases')!);
     if (flags.has('--exclude-cases')) config.excludeCases = patterns(flags.get('--exclude-cases')!);
   } else {
@@ -151,13 +145,7 @@ async function clientSuite(argv: string[]): Promise<number> {
   let config: FuzzingServerConfig;
   const file = flags.get('--config');
   if (file !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new UsageError(`could not read --config ${file}: ${(error as Error).message}`);
-    }
-    config = parseFuzzingServerConfig(text);
+    config = parseFuzzingServerConfig(readConfig(file));
   } else config = { host: '127.0.0.1', port: 9001, outdir: './reports/clients', cases: ['*'], excludeCases: [], excludeAgentCases: {} };
   if (flags.has('--host')) config.host = flags.get('--host')!;
   if (flags.has('--port')) {
@@ -224,3 +212,12 @@ async function main(argv: string[]): Promise<number> {
 }
 
 process.exitCode = await main(process.argv.slice(2));
+
+/** The text of a --config file; a file that cannot be read is a usage error naming it. */
+function readConfig(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`could not read --config ${file}: ${(error as Error).message}`);
+  }
+}

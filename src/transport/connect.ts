@@ -10,7 +10,7 @@ import { createError } from '../exceptions.js';
 import { bareHost, formatHostPort } from '../url.js';
 import { checkMsOrNull, checkPort, checkSockopt } from '../options.js';
 import { abortReason, limit } from './deadline.js';
-import { hook } from './drive.js';
+import { hookFirst } from './drive.js';
 import { largeReads } from './large-reads.js';
 import { applySocketOptions, type SocketOptions } from './socket-options.js';
 
@@ -163,13 +163,9 @@ function resolveHost(host: string, lookup: HostLookup, signal: AbortSignal | und
 function dial(connectOptions: net.NetConnectOpts, signal: AbortSignal | undefined, what: string) {
   return abortable<net.Socket>(signal, what, (resolve, reject) => {
     const socket = net.connect({ ...connectOptions, onread: largeReads() });
-    const unhook = hook(socket, {
-      connect: () => {
-        unhook();
-        resolve(socket);
-      },
+    const unhook = hookFirst(socket, {
+      connect: () => resolve(socket),
       error: (error: Error) => {
-        unhook();
         socket.destroy();
         reject(error);
       },
@@ -269,18 +265,13 @@ function handshakeTls(
       secure.destroy();
       socket.destroy();
     };
-    const unhook = hook(secure, {
-      secureConnect: () => {
-        unhook();
-        resolve(secure);
-      },
+    const unhook = hookFirst(secure, {
+      secureConnect: () => resolve(secure),
       error: (error: Error) => {
-        unhook();
         destroyBoth();
         reject(error);
       },
       close: () => {
-        unhook();
         destroyBoth();
         reject(createError('WS_ERR_CLOSED_DURING_HANDSHAKE', `connection to ${name} closed during the TLS handshake`));
       },

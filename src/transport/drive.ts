@@ -24,6 +24,24 @@ export function hook(emitter: NodeJS.EventEmitter, handlers: Handlers): () => vo
   };
 }
 
+/**
+ * Like {@link hook}, for a step that ends at the first of these events: every
+ * handler is detached before the one whose event came first runs.
+ */
+export function hookFirst(emitter: NodeJS.EventEmitter, handlers: Handlers): () => void {
+  const once = Object.fromEntries(
+    Object.entries(handlers as Record<string, (...args: unknown[]) => void>).map(([event, handler]) => [
+      event,
+      (...args: unknown[]) => {
+        unhook();
+        handler(...args);
+      },
+    ]),
+  );
+  const unhook = hook(emitter, once);
+  return unhook;
+}
+
 /** Options of {@link driveHandshake}. */
 export interface DriveOptions {
   /** Aborting (the deadline included) hands the reason to the machine's `abort`. */

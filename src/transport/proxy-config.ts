@@ -36,6 +36,21 @@ export interface ProxyOptions {
   httpNoProxy?: string[];
 }
 
+/**
+ * The connect options that send a connection through the proxy of a URL, as
+ * the `--proxy` options of wsdump and wsbench give it; `insecure` skips the
+ * certificate check of an https proxy (as it does for the server).
+ *
+ * @throws WebSocketProxyException for a URL that is not a usable proxy URL (see {@link parseProxyUrl}).
+ */
+export function proxyUrlOptions(value: string, source: string, insecure: boolean): ProxyOptions {
+  const proxy = parseProxyUrl(value, source);
+  const options: ProxyOptions = { httpProxyHost: proxy.host, httpProxyPort: proxy.port, proxyType: proxy.type };
+  if (proxy.auth !== undefined) options.httpProxyAuth = proxy.auth;
+  if (insecure && proxy.type === 'https') options.proxySslopt = { rejectUnauthorized: false };
+  return options;
+}
+
 /** The port a proxy listens on when none is given: 80 for HTTP, 443 for HTTPS, 1080 for SOCKS. */
 function defaultProxyPort(type: ProxyType): number {
   if (type === 'http') return 80;

@@ -22,7 +22,7 @@ import type { Step, StepMachine } from '../handshake/machine.js';
 import { redactHeaderLine } from '../handshake/redact.js';
 
 export type { ProxyConfig, ProxyType } from './proxy-config.js';
-export { isNoProxy, parseProxyUrl, resolveProxy } from './proxy-config.js';
+export { isNoProxy, parseProxyUrl, proxyUrlOptions, resolveProxy } from './proxy-config.js';
 
 /** Options of {@link openTunnel}. */
 export interface TunnelOptions {

@@ -101,7 +101,7 @@ describe('WebSocketApp reconnect', () => {
     expect(events).toEqual([
       'open',
       'message hello #1',
-      'error WebSocketConnectionClosedException',
+      'error WS_ERR_CONNECTION_CLOSED',
       ...Array<string>(failures).fill('error ECONNREFUSED'),
       'reconnect',
       `message hello #${failures + 2}`,

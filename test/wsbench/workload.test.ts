@@ -206,7 +206,7 @@ describe('errors and connection options', () => {
     server = await startWsServer(() => {}, { verifyClient: () => false });
     const result = await runWorkload(spec(server.url, { connections: 2, messages: 10 }));
     expect(result.counts).toMatchObject({ connectionsOpened: 0, connectionsFailed: 2 });
-    expect(result.errors).toEqual({ WebSocketBadStatusException: 2 });
+    expect(result.errors).toEqual({ 'WebSocketBadStatusException (WS_ERR_BAD_STATUS)': 2 });
   });
 
   it('offers permessage-deflate: compressible messages take fewer bytes on the wire than their payload', async () => {
