@@ -195,7 +195,8 @@ const PROTOCOL_VIOLATION = { type: 'WebSocketProtocolException', closeCode: Clos
 /**
  * Every error code, with its class and, for the errors that fail a
  * connection because of what the peer sent, the close code sent to it.
- * docs/errors.md says what each one means (a test keeps the two in step).
+ * The user documentation lists every code with its meaning; a test keeps that
+ * list and this catalogue in step.
  */
 const ERRORS = {
   // The defaults of the classes.
@@ -262,7 +263,7 @@ const ERRORS = {
 /** A stable machine-readable error code: `'WS_ERR_INVALID_CLOSE_CODE'`, `'WS_ERR_PING_TIMEOUT'`… */
 export type ErrorCode = keyof typeof ERRORS;
 
-/** Every error code, in the order docs/errors.md lists them. */
+/** Every error code, grouped by topic: the class defaults first. */
 export const ERROR_CODES: readonly ErrorCode[] = Object.freeze(Object.keys(ERRORS) as ErrorCode[]);
 
 type TypeOf<C extends ErrorCode> = ExceptionTypes[(typeof ERRORS)[C]['type']];
