@@ -1,0 +1,48 @@
+/**
+ * The event classes of the WHATWG WebSocket interface that Node does not have
+ * as globals on every supported version: `CloseEvent` (global only from Node 23)
+ * and an `ErrorEvent` that carries the failure. `MessageEvent` is Node's global.
+ */
+
+/** Initialiser of {@link CloseEvent} (WHATWG WebSockets standard, "The CloseEvent interface"). */
+export interface CloseEventInit extends EventInit {
+  wasClean?: boolean;
+  code?: number;
+  reason?: string;
+}
+
+/** The `close` event: the connection's close code and reason, and whether the closing handshake completed. */
+export class CloseEvent extends Event {
+  readonly wasClean: boolean;
+  readonly code: number;
+  readonly reason: string;
+
+  constructor(type: string, init: CloseEventInit = {}) {
+    super(type, init);
+    this.wasClean = init.wasClean ?? false;
+    this.code = init.code ?? 0;
+    this.reason = init.reason ?? '';
+  }
+}
+
+/** Initialiser of {@link ErrorEvent}. */
+export interface ErrorEventInit extends EventInit {
+  message?: string;
+  error?: unknown;
+}
+
+/**
+ * The `error` event. The standard fires a plain `Event`; this subclass adds
+ * what a server-side program needs to know why the connection failed:
+ * `message`, and `error` (the rfc6455 exception or Node system error).
+ */
+export class ErrorEvent extends Event {
+  readonly message: string;
+  readonly error: unknown;
+
+  constructor(type: string, init: ErrorEventInit = {}) {
+    super(type, init);
+    this.message = init.message ?? '';
+    this.error = init.error;
+  }
+}
