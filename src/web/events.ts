@@ -1,7 +1,7 @@
 /**
  * The event classes of the WHATWG WebSocket interface that Node does not have
- * as globals on every supported version: `CloseEvent` (global only from Node 23)
- * and an `ErrorEvent` that carries the failure. `MessageEvent` is Node's global.
+ * as globals on every supported version: `CloseEvent` (global only from Node 23),
+ * an `ErrorEvent` that carries the failure, and a `MessageEvent` cheaper than Node's.
  */
 
 /** Initialiser of {@link CloseEvent} (WHATWG WebSockets standard, "The CloseEvent interface"). */
@@ -44,5 +44,33 @@ export class ErrorEvent extends Event {
     super(type, init);
     this.message = init.message ?? '';
     this.error = init.error;
+  }
+}
+
+/** Initialiser of {@link MessageEvent}. */
+export interface MessageEventInit<T = unknown> extends EventInit {
+  data?: T;
+  origin?: string;
+  lastEventId?: string;
+}
+
+/**
+ * The `message` event (HTML § The MessageEvent interface): `data`, and `origin`,
+ * the serialised origin of the WebSocket's URL. Its own class rather than Node's
+ * global one, which costs twice as much to construct and dispatch per message;
+ * `event instanceof globalThis.MessageEvent` is therefore false.
+ */
+export class MessageEvent<T = unknown> extends Event {
+  readonly data: T;
+  readonly origin: string;
+  readonly lastEventId: string;
+  readonly source: null = null;
+  readonly ports: readonly never[] = [];
+
+  constructor(type: string, init: MessageEventInit<T> = {}) {
+    super(type, init);
+    this.data = init.data as T;
+    this.origin = init.origin ?? '';
+    this.lastEventId = init.lastEventId ?? '';
   }
 }

@@ -5,5 +5,5 @@
 export { WebSocket } from './websocket.js';
 export type { BinaryType, WebSocketData } from './websocket.js';
 export type { WebSocketInit } from './options.js';
-export { CloseEvent, ErrorEvent } from './events.js';
-export type { CloseEventInit, ErrorEventInit } from './events.js';
+export { CloseEvent, ErrorEvent, MessageEvent } from './events.js';
+export type { CloseEventInit, ErrorEventInit, MessageEventInit } from './events.js';

@@ -10,7 +10,7 @@ import { ABNF } from '../frame/abnf.js';
 import { decodeClosePayload } from '../frame/close.js';
 import { WebSocketConnectionClosedException } from '../exceptions.js';
 import { readUnit, WebSocket as Connection } from '../websocket.js';
-import { CloseEvent, ErrorEvent } from './events.js';
+import { CloseEvent, ErrorEvent, MessageEvent } from './events.js';
 import { engineOptions, type EngineOptions, type WebSocketInit } from './options.js';
 import { checkProtocols, parseWebSocketUrl } from './url.js';
 
