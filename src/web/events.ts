@@ -64,8 +64,6 @@ export class MessageEvent<T = unknown> extends Event {
   readonly data: T;
   readonly origin: string;
   readonly lastEventId: string;
-  readonly source: null = null;
-  readonly ports: readonly never[] = [];
 
   constructor(type: string, init: MessageEventInit<T> = {}) {
     super(type, init);
@@ -73,4 +71,16 @@ export class MessageEvent<T = unknown> extends Event {
     this.origin = init.origin ?? '';
     this.lastEventId = init.lastEventId ?? '';
   }
+
+  /** Always null: a WebSocket message has no source window or port. */
+  get source(): null {
+    return null;
+  }
+
+  /** Always empty: a WebSocket message transfers no ports. */
+  get ports(): readonly never[] {
+    return NO_PORTS;
+  }
 }
+
+const NO_PORTS: readonly never[] = Object.freeze([]);

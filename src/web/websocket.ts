@@ -63,6 +63,8 @@ export class WebSocket extends EventTarget {
   declare readonly CLOSED: typeof CLOSED;
 
   readonly #url: URL;
+  /** The URL's serialised origin, for MessageEvent.origin (computed once: URL.origin builds a new string each time). */
+  readonly #origin: string;
   #readyState: ReadyState = CONNECTING;
   #protocol = '';
   #extensions = '';
@@ -84,6 +86,7 @@ export class WebSocket extends EventTarget {
       protocols = init.protocols;
     }
     this.#url = parseWebSocketUrl(url);
+    this.#origin = this.#url.origin;
     const options = engineOptions(init, checkProtocols(protocols));
     const connection = new Connection(options.construct);
     const signals = init.signal === undefined ? [this.#cancel.signal] : [this.#cancel.signal, init.signal];
@@ -295,7 +298,7 @@ export class WebSocket extends EventTarget {
       if (this.#binaryType === 'blob') value = new Blob([data]);
       else if (this.#binaryType === 'arraybuffer') value = toArrayBuffer(data);
     }
-    this.dispatchEvent(new MessageEvent('message', { data: value, origin: this.#url.origin }));
+    this.dispatchEvent(new MessageEvent('message', { data: value, origin: this.#origin }));
   }
 
   /**
