@@ -73,6 +73,7 @@ describe('rfc6455/web options', () => {
       serverSockets.push(socket);
       const path = request.url ?? '/';
       if (path.startsWith('/big')) socket.send(Buffer.alloc(2000));
+      if (path.startsWith('/kill')) socket.send('last words', () => socket.terminate());
       socket.on('message', (data, isBinary) => socket.send(data, { binary: isBinary }));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -125,6 +126,15 @@ describe('rfc6455/web options', () => {
     expect(outcome.error?.error).toBeInstanceOf(WebSocketPayloadException);
     expect(outcome.close).toMatchObject({ code: 1006, wasClean: false });
     expect(await serverClose).toBe(1009);
+  });
+
+  it('a connection lost without a closing handshake: the message before it, then error and close 1006', async () => {
+    const outcome = await run(new WebSocket(`ws://127.0.0.1:${port}/kill`), () => undefined);
+    expect(outcome.events).toEqual(['open', 'message', 'error', 'close']);
+    expect(outcome.messages).toEqual(['last words']);
+    expect(outcome.error?.error).toBeInstanceOf(WebSocketException);
+    expect(outcome.close).toMatchObject({ code: 1006, reason: '', wasClean: false });
+    expect(outcome.ws.readyState).toBe(WebSocket.CLOSED);
   });
 
   it("binaryType 'nodebuffer' hands out Buffers", async () => {
