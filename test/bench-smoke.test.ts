@@ -37,7 +37,7 @@ function runBench(args: string[]): Promise<{ code: number | null; stdout: string
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 80_000);
     child.once('exit', (code) => {
       clearTimeout(timer);
       resolveRun({ code, stdout, stderr });
@@ -71,7 +71,7 @@ describe('bench/e2e/run.ts --quick', () => {
     expect(report.targets.map((t) => t.what)).toContain('recv64k: rfc6455 / net limit');
     expect(report.targets.map((t) => t.what)).toContain('recv64k: rfc6455/web / rfc6455');
     expect(report.targets).toHaveLength(11);
-  }, 30_000);
+  }, 60_000);
 
   it('refuses an unknown scenario, naming the known ones', async () => {
     const { code, stderr } = await runBench(['--only', 'nope']);
