@@ -779,20 +779,22 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
    *
    * @throws WebSocketProtocolException for a status code that may not be sent.
    */
-  close(opts: { status?: number; reason?: string | Uint8Array; timeout?: number } = {}): Promise<void> {
+  close(opts: { status?: number | null; reason?: string | Uint8Array; timeout?: number } = {}): Promise<void> {
     return handled(this.closeHandshake(opts));
   }
 
-  private async closeHandshake(opts: { status?: number; reason?: string | Uint8Array; timeout?: number }): Promise<void> {
+  private async closeHandshake(opts: { status?: number | null; reason?: string | Uint8Array; timeout?: number }): Promise<void> {
     const timeout = opts.timeout ?? DEFAULT_CLOSE_TIMEOUT;
     checkMs('close timeout', timeout);
     const socket = this.socket;
     const session = this.session;
     if (socket === null || session === null || this.socketClosed) return;
     if (session.state === 'open' && this.failure === null) {
-      const frame = session.sendClose(opts.status ?? 1000, opts.reason ?? '');
+      // `status: null` sends a close frame without a body (RFC 6455 §5.5.1).
+      const status = opts.status === undefined ? 1000 : opts.status;
+      const frame = session.sendClose(status, opts.reason ?? '');
       this.closedByUser = true;
-      if (isTraceEnabled()) traceFrame('Sent', ABNF.OPCODE_CLOSE, encodeClosePayload(opts.status ?? 1000, opts.reason ?? ''));
+      if (isTraceEnabled()) traceFrame('Sent', ABNF.OPCODE_CLOSE, encodeClosePayload(status, opts.reason ?? ''));
       this.flushPendingPong();
       socket.write(frame);
     } else {
