@@ -15,13 +15,12 @@ import { ABNF } from './frame/abnf.js';
 import { toBuffer } from './frame/bytes.js';
 import { encodeClosePayload } from './frame/close.js';
 import { allocateFrame, frameRing } from './frame/frame-ring.js';
-import { opcodeOf, ReceiveQueue } from './receive-queue.js';
+import { accepts, Inbox, isControl, opcodeOf, type Queued, type Want } from './inbox.js';
 import { openConnection, type ConnectOptions } from './opening.js';
 import { acceptDeflateResponse, deflateConfig, deflateOffer, describeDeflateParams, type DeflateConfig, type DeflateOptions } from './protocol/deflate.js';
 import { PerMessageDeflate } from './protocol/deflate-codec.js';
 import {
   ClientSession,
-  type ReceivedFrame,
   type SessionFailure,
   type SessionHandler,
   type WriteKind,
@@ -62,8 +61,18 @@ export interface WebSocketOptions {
   sslopt?: tls.ConnectionOptions;
   /** Largest message accepted in bytes (default 64 MiB); larger fails the connection with 1009. */
   maxPayload?: number;
-  /** Unread messages held (default 16); past it the socket is not read until the user reads. */
+  /**
+   * Most unread messages held (default 16): once `maxQueue` unread messages
+   * are queued, nothing more is read (the rest of a read is kept as bytes, the
+   * socket is paused) until the user reads one. Pings and pongs do not count.
+   */
   maxQueue?: number;
+  /**
+   * Most bytes of unread messages held (default 1 MiB; text counts its UTF-8
+   * bytes): once the unread messages reach it, reading stops as for
+   * `maxQueue`. A single larger message is still received whole.
+   */
+  maxQueueBytes?: number;
   /** Most frames in one received message (default 131072); more fails the connection with 1009. */
   maxFragments?: number;
   /** Split sent messages into frames of at most this many payload bytes; 0 (default) never splits. */
@@ -71,20 +80,6 @@ export interface WebSocketOptions {
   /** permessage-deflate (RFC 7692): `true` for the defaults, or the offer's parameters and `threshold` (default 1024 bytes). Off by default. */
   perMessageDeflate?: boolean | DeflateOptions;
 }
-
-/** One received unit waiting in the queue. */
-interface Entry {
-  opcode: number;
-  /** Text messages are decoded strings; everything else bytes. */
-  data: string | Buffer;
-  /** Set in raw frame mode: the frame as it came. */
-  frame?: ReceivedFrame;
-}
-
-/** What the queue holds: a whole text message as its string (no object around it, the common case), anything else as an {@link Entry}. */
-type Queued = Entry | string;
-
-type Want = 'message' | 'data' | 'control' | 'frame';
 
 interface Waiter {
   want: Want;
@@ -94,13 +89,22 @@ interface Waiter {
 }
 
 const DEFAULT_MAX_QUEUE = 16;
+/**
+ * 1 MiB: less than one 16 MiB message, so a client receiving such messages
+ * holds one unread message at most, plus the one being received — what `ws`
+ * holds at its peak too (the message it delivers and the next one's
+ * fragments). Messages up to 64 KiB still fill the count bound first.
+ */
+const DEFAULT_MAX_QUEUE_BYTES = 1024 * 1024;
+/**
+ * Bytes of pongs that may wait in the socket's write buffer: past it only the
+ * latest pong is kept (RFC 6455 §5.5.3). Our own figure, not the socket's
+ * highWaterMark, which differs between Node versions (16 KiB, 64 KiB).
+ */
+const PONG_BACKLOG = 16 * 1024;
 const DEFAULT_CLOSE_TIMEOUT = 3000;
 /** How long a held-back close frame (a failure's, or the reply to the server's close) waits while the user reads the messages before it. */
 const FAIL_CLOSE_GRACE = 1000;
-
-function isControl(opcode: number): boolean {
-  return opcode >= ABNF.OPCODE_CLOSE;
-}
 
 function checkMs(name: string, value: number | null | undefined): void {
   if (value === null || value === undefined) return;
@@ -123,7 +127,6 @@ function checkMs(name: string, value: number | null | undefined): void {
  */
 export class WebSocket implements AsyncIterable<string | Buffer> {
   private readonly options: WebSocketOptions;
-  private readonly maxQueue: number;
   private readonly deflate: DeflateConfig | null;
   private timeoutMs: number | null | undefined = undefined;
 
@@ -134,11 +137,14 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   private responseHeaders: Record<string, string> = {};
   private negotiatedSubprotocol: string | null = null;
 
-  private readonly queue = new ReceiveQueue<Queued>();
+  private readonly inbox: Inbox;
   private readonly waiters: Waiter[] = [];
-  private pausedForQueue = false;
   /** A pong not yet written because the socket is congested: only the latest ping needs one (RFC 6455 §5.5.3). */
   private pendingPong: Buffer | null = null;
+  /** Pongs handed to the socket whose write has not completed. */
+  private pongsInFlight = 0;
+  /** Write callback of a pong (one function per socket, not one per pong). */
+  private pongWritten: () => void = () => undefined;
   /** The close frame of a failed connection, held back one turn so that the user's reaction to earlier messages goes first. */
   private failCloseFrame: Buffer | null = null;
   /** The reply to the server's close frame, held back the same way (RFC 6455 §5.5.1 lets the current message go first). */
@@ -157,7 +163,11 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     if (!Number.isSafeInteger(maxQueue) || maxQueue < 1) {
       throw new WebSocketException(`expected maxQueue to be an integer >= 1, got ${String(maxQueue)}`);
     }
-    this.maxQueue = maxQueue;
+    const maxQueueBytes = options.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES;
+    if (!Number.isSafeInteger(maxQueueBytes) || maxQueueBytes < 1) {
+      throw new WebSocketException(`expected maxQueueBytes to be an integer >= 1, got ${String(maxQueueBytes)}`);
+    }
+    this.inbox = new Inbox({ maxQueue, maxQueueBytes }, { pause: () => this.pauseReading(), resume: () => this.resumeReading() });
     this.deflate = deflateConfig(options.perMessageDeflate);
     if (options.maxPayload !== undefined && (!Number.isSafeInteger(options.maxPayload) || options.maxPayload < 0)) {
       throw new WebSocketException(`expected maxPayload to be an integer >= 0, got ${String(options.maxPayload)}`);
@@ -255,24 +265,32 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
       compression,
     });
     this.attachSocket(opened.socket);
+    // Frames that came with the 101 go through the same bounds as any read: they may fill the inbox.
     if (opened.head.length > 0) this.session.receive(opened.head);
-    if (!this.socketClosed) opened.socket.resume();
+    if (!this.socketClosed && !this.inbox.paused) opened.socket.resume();
   }
 
   private resetState(): void {
-    this.queue.clear();
+    this.inbox.clear();
+    this.inbox.unpause();
     this.pendingPong = null;
+    this.pongsInFlight = 0;
     this.failCloseFrame = null;
     this.closeReplyFrame = null;
     this.failure = null;
     this.lostError = null;
-    this.pausedForQueue = false;
     this.closedByUser = false;
   }
 
   private attachSocket(socket: net.Socket | tls.TLSSocket): void {
     socket.on('data', (chunk: Buffer) => this.session?.receive(chunk));
     socket.on('drain', () => this.flushPendingPong());
+    this.pongWritten = () => {
+      if (socket !== this.socket) return;
+      this.pongsInFlight--;
+      // The latest held pong goes once the backlog is below the bound, or when no other pong write would wake us.
+      if (socket.writableLength < PONG_BACKLOG || this.pongsInFlight === 0) this.flushPendingPong();
+    };
     socket.on('error', (error) => {
       if (this.lostError === null) this.lostError = error;
     });
@@ -285,35 +303,35 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
 
   private sessionHandler(): SessionHandler {
     return {
-      onText: (text) => {
+      onText: (text, size) => {
         traceFrame('Rcv', ABNF.OPCODE_TEXT, text);
-        this.push(text);
+        this.push(text, size);
       },
       onBinary: (data) => {
         traceFrame('Rcv', ABNF.OPCODE_BINARY, data);
-        this.push({ opcode: ABNF.OPCODE_BINARY, data });
+        this.push({ opcode: ABNF.OPCODE_BINARY, data }, data.length);
       },
       onFragment: (opcode, data, fin, rsv1) => {
         traceFrame('Rcv', opcode, data, fin ? 1 : 0);
-        this.push({ opcode, data, frame: { fin: fin ? 1 : 0, rsv1: rsv1 ? 1 : 0, rsv2: 0, rsv3: 0, opcode, data } });
+        this.push({ opcode, data, frame: { fin: fin ? 1 : 0, rsv1: rsv1 ? 1 : 0, rsv2: 0, rsv3: 0, opcode, data } }, data.length);
       },
       onFrame: (frame) => {
         if (frame.opcode !== ABNF.OPCODE_CLOSE) {
           traceFrame('Rcv', frame.opcode, frame.data, frame.fin);
-          this.push({ opcode: frame.opcode, data: frame.data, frame });
+          this.push({ opcode: frame.opcode, data: frame.data, frame }, frame.data.length);
         }
       },
       onPing: (data) => {
         traceFrame('Rcv', ABNF.OPCODE_PING, data);
-        this.push({ opcode: ABNF.OPCODE_PING, data });
+        this.push({ opcode: ABNF.OPCODE_PING, data }, data.length);
       },
       onPong: (data) => {
         traceFrame('Rcv', ABNF.OPCODE_PONG, data);
-        this.push({ opcode: ABNF.OPCODE_PONG, data });
+        this.push({ opcode: ABNF.OPCODE_PONG, data }, data.length);
       },
       onClose: (_code, _reason, payload) => {
         traceFrame('Rcv', ABNF.OPCODE_CLOSE, payload);
-        this.push({ opcode: ABNF.OPCODE_CLOSE, data: payload });
+        this.push({ opcode: ABNF.OPCODE_CLOSE, data: payload }, payload.length);
         this.awaitPeerClose(DEFAULT_CLOSE_TIMEOUT);
         this.serveWaiters();
       },
@@ -324,55 +342,58 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
 
   // ---- receiving ----------------------------------------------------------
 
-  private push(entry: Queued): void {
-    this.queue.push(entry);
+  private push(entry: Queued, size: number): void {
+    this.inbox.push(entry, size);
     if (this.waiters.length > 0) this.serveWaiters();
-    if (this.queue.length === 0) return;
-    if (isControl(opcodeOf(entry))) {
-      // Pings and pongs were already answered: keep at most maxQueue of them
-      // unread, dropping the oldest, so a ping flood never grows memory.
-      if (this.queue.pingsAndPongs > this.maxQueue) this.queue.dropOldestPingOrPong();
-      return;
-    }
-    if (!this.pausedForQueue && this.socket !== null && this.queue.data >= this.maxQueue) {
-      // Backpressure: a slow reader stops the reading, it never buffers without bound.
-      this.pausedForQueue = true;
-      this.socket.pause();
-    }
+    // Backpressure: once the unread messages reach a bound, the session stops
+    // after this message and the socket is paused until the user reads.
+    if (!isControl(opcodeOf(entry))) this.inbox.maybePause();
   }
 
-  /** Take the next queued entry a waiter of kind `want` accepts, dropping the pings/pongs/close it skips. */
+  /** The inbox is full: stop parsing after the current message, stop reading the socket. */
+  private pauseReading(): void {
+    this.session?.pause();
+    this.socket?.pause();
+  }
+
+  /** The inbox has room: parse what was held (which may fill it again), then read the socket unless it did. */
+  private resumeReading(): void {
+    this.session?.resume();
+    if (!this.inbox.paused && !this.socketClosed) this.socket?.resume();
+  }
+
+  /** Take the next queued entry a read of kind `want` accepts, dropping the control frames it skips; then let reading resume if there is room. */
   private take(want: Want): Queued | undefined {
-    for (let entry = this.queue.shift(); entry !== undefined; entry = this.queue.shift()) {
-      if (accepts(want, opcodeOf(entry))) {
-        this.resumeIfDrained();
-        return entry;
-      }
-    }
-    this.resumeIfDrained();
-    return undefined;
+    const entry = this.inbox.take(want);
+    this.inbox.maybeResume();
+    return entry;
   }
 
-  private resumeIfDrained(): void {
-    if (this.pausedForQueue && this.queue.data < this.maxQueue) {
-      this.pausedForQueue = false;
-      if (!this.socketClosed) this.socket?.resume();
-    }
-  }
-
-  /** Hand queued entries to waiting reads in call order; once nothing more can come, reject the rest. */
+  /**
+   * Hand queued entries to waiting reads: each entry to the first read, in
+   * call order, that asks for its kind — a control frame only to a read that
+   * asked for control frames, dropped if none did — and once nothing more can
+   * come, reject the rest. Reading resumes only after the loop, so the entries
+   * parsed then are served by a call of their own.
+   */
   private serveWaiters(): void {
-    while (this.waiters.length > 0) {
-      const waiter = this.waiters[0] as Waiter;
-      const entry = this.take(waiter.want);
-      if (entry === undefined) {
+    const waiters = this.waiters;
+    while (waiters.length > 0) {
+      const next = this.inbox.peek();
+      if (next === undefined) {
         if (this.ended) this.rejectWaiters(this.endError());
-        return;
+        break;
       }
-      this.waiters.shift();
+      const index = firstAccepting(waiters, opcodeOf(next));
+      if (index === -1) {
+        this.inbox.take('frame');
+        continue;
+      }
+      const waiter = (index === 0 ? waiters.shift() : waiters.splice(index, 1)[0]) as Waiter;
       if (waiter.timer !== null) clearTimeout(waiter.timer);
-      waiter.resolve(entry);
+      waiter.resolve(this.inbox.take(waiter.want) as Queued);
     }
+    this.inbox.maybeResume();
   }
 
   private rejectWaiters(error: unknown): void {
@@ -608,9 +629,15 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
       this.afterDelivery(() => this.sendCloseReply());
       return;
     }
-    if (kind === 'pong' && socket.writableNeedDrain) {
-      // RFC 6455 §5.5.3: while a pong waits, only the latest ping needs an answer.
+    if (kind === 'pong') {
+      if (socket.writableLength >= PONG_BACKLOG && (this.pongsInFlight > 0 || socket.writableNeedDrain)) {
+        // RFC 6455 §5.5.3: while a pong waits, only the latest ping needs an answer.
+        // A pong write completing (or 'drain') sends it.
+        this.pendingPong = bytes;
+        return;
+      }
       this.pendingPong = bytes;
+      this.flushPendingPong();
       return;
     }
     this.flushPendingPong();
@@ -621,7 +648,8 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     if (this.pendingPong === null || this.socket === null) return;
     const pong = this.pendingPong;
     this.pendingPong = null;
-    this.socket.write(pong);
+    this.pongsInFlight++;
+    this.socket.write(pong, this.pongWritten);
   }
 
   // ---- closing and failing ------------------------------------------------
@@ -643,7 +671,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     const started = Date.now();
     const sendWhenRead = () => {
       if (this.socketClosed) return;
-      if (this.queue.data > 0 && Date.now() - started < FAIL_CLOSE_GRACE) {
+      if (this.inbox.data > 0 && Date.now() - started < FAIL_CLOSE_GRACE) {
         setTimeout(sendWhenRead, 5).unref();
         return;
       }
@@ -728,12 +756,9 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
       this.sendFailClose();
       this.sendCloseReply();
     }
-    if (this.pausedForQueue) {
-      // The server's close frame is behind the unread messages: read on (data
-      // frames after our close are dropped, RFC 6455 §5.5.1) so the handshake completes.
-      this.pausedForQueue = false;
-      socket.resume();
-    }
+    // The server's close frame may be behind the unread messages: read on (data
+    // frames after our close are dropped, RFC 6455 §5.5.1) so the handshake completes.
+    this.inbox.unpause();
     const timer = setTimeout(() => socket.destroy(), timeout);
     try {
       await this.socketClosedPromise();
@@ -754,7 +779,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
 
   /** Close the socket immediately, without a closing handshake, discarding unread messages. */
   shutdown(): void {
-    this.queue.clear();
+    this.inbox.clear();
     if (this.socket !== null && !this.socketClosed) {
       if (this.lostError === null) this.lostError = new WebSocketConnectionClosedException('connection shut down by shutdown()');
       // Sends of this turn still corked go to the kernel first, as if written at once.
@@ -807,15 +832,12 @@ function dataOf(entry: Queued): string | Buffer {
   return typeof entry === 'string' ? entry : entry.data;
 }
 
-function accepts(want: Want, opcode: number): boolean {
-  switch (want) {
-    case 'message':
-    case 'data':
-      return !isControl(opcode);
-    case 'control':
-    case 'frame':
-      return true;
+/** Index of the first waiter that takes a unit of this opcode, or -1. */
+function firstAccepting(waiters: readonly Waiter[], opcode: number): number {
+  for (let i = 0; i < waiters.length; i++) {
+    if (accepts((waiters[i] as Waiter).want, opcode)) return i;
   }
+  return -1;
 }
 
 /** The close frame's payload as received (code and reason), for recvData(true); never re-validated. */

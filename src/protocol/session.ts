@@ -85,8 +85,11 @@ export interface OutgoingFrame {
  * data payloads may be views of the chunk given to `receive()`.
  */
 export interface SessionHandler {
-  /** A complete text message, validated UTF-8 unless `skipUtf8Validation`. */
-  onText(text: string): void;
+  /**
+   * A complete text message, validated UTF-8 unless `skipUtf8Validation`;
+   * `size` is its length in UTF-8 bytes (inflated, if it came compressed).
+   */
+  onText(text: string, size: number): void;
   /** A complete binary message. */
   onBinary(data: Buffer): void;
   /**
@@ -296,6 +299,13 @@ export class ClientSession implements FrameHandler {
   private closeAwaitingWrite = false;
   private handlerThrew = false;
   private inHook = false;
+  /** Set by {@link pause}: no message is produced until {@link resume}. */
+  private paused = false;
+  /** True while the parser is being fed (hooks may run). */
+  private feeding = false;
+  /** Input not parsed yet, in order: the rest of a chunk after a pause, and chunks received while paused. */
+  private readonly held: Buffer[] = [];
+  private heldLength = 0;
 
   constructor(handler: SessionHandler, options: SessionOptions = {}) {
     this.handler = handler;
@@ -381,7 +391,8 @@ export class ClientSession implements FrameHandler {
   /**
    * Feed bytes read from the socket, in order, chunked in any way. Complete
    * messages and control frames are reported through the handler before this
-   * returns. Protocol violations are reported through `onFailure`, never
+   * returns, unless a hook {@link pause}s the session: the rest is then kept
+   * as bytes until {@link resume}. Protocol violations are reported through `onFailure`, never
    * thrown; after a failure or a received close, input is ignored.
    *
    * The session may keep views of `chunk` until the message they belong to is
@@ -392,8 +403,71 @@ export class ClientSession implements FrameHandler {
    */
   receive(chunk: Buffer): void {
     if (this.halted) return;
+    if (this.paused || this.held.length > 0) {
+      this.hold(chunk);
+      return;
+    }
+    this.feed(chunk);
+  }
+
+  /**
+   * Stop producing messages: called from a hook, the session stops right
+   * after the message (or frame) being delivered and keeps the rest of the
+   * chunk as bytes; `receive()` keeps its input as bytes too, unparsed, until
+   * {@link resume}. Pings are not answered meanwhile: they are not read. The
+   * transport should stop reading the socket as well, so what is held stays
+   * small (a read or two).
+   */
+  pause(): void {
+    if (this.paused) return;
+    this.paused = true;
+    if (this.feeding) this.parser.interrupt();
+  }
+
+  /**
+   * Produce messages again: the bytes held since {@link pause} are parsed now,
+   * synchronously, in order (the hooks run before this returns), until they
+   * are used up or a hook pauses again.
+   */
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    if (this.feeding) {
+      // Paused and resumed within one hook call: the parse in progress goes on.
+      this.parser.cancelInterrupt();
+      return;
+    }
+    while (!this.paused && !this.halted && this.held.length > 0) {
+      const chunk = this.held.shift() as Buffer;
+      this.heldLength -= chunk.length;
+      this.feed(chunk);
+    }
+  }
+
+  /** True between {@link pause} and {@link resume}. */
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  /** Bytes received but not parsed yet, held since a {@link pause}. */
+  get heldBytes(): number {
+    return this.heldLength;
+  }
+
+  private hold(chunk: Buffer): void {
+    this.held.push(chunk);
+    this.heldLength += chunk.length;
+  }
+
+  private feed(chunk: Buffer): void {
+    this.feeding = true;
     try {
-      this.parser.push(chunk);
+      const used = this.parser.push(chunk);
+      if (used < chunk.length) {
+        // Paused by a hook: the rest of the chunk goes first when parsing resumes.
+        this.held.unshift(chunk.subarray(used));
+        this.heldLength += chunk.length - used;
+      }
       // A buffer given back for reuse serves the messages of this chunk only: it is not held between reads.
       this.payload.dropSpare();
     } catch (error) {
@@ -410,6 +484,8 @@ export class ClientSession implements FrameHandler {
         return;
       }
       throw error;
+    } finally {
+      this.feeding = false;
     }
   }
 
@@ -560,7 +636,7 @@ export class ClientSession implements FrameHandler {
     if (text.indexOf('\uFFFD') !== -1) this.checkUtf8(chunk, start, end, true);
     this.messageReceived = end - start;
     this.inHook = true;
-    this.handler.onText(text);
+    this.handler.onText(text, end - start);
     this.inHook = false;
   }
 
@@ -581,7 +657,7 @@ export class ClientSession implements FrameHandler {
     this.inHook = true;
     if (this.delivery === DELIVER_MESSAGE && this.messageOpcode === OPCODE_TEXT) {
       // Decoded straight from the range: a view first would cost more than the decoding of a short text.
-      handler.onText(source.toString('utf8', start, end));
+      handler.onText(source.toString('utf8', start, end), end - start);
       this.inHook = false;
       return;
     }
@@ -688,6 +764,8 @@ export class ClientSession implements FrameHandler {
   /** No more input: drop the message in progress. */
   private stop(): void {
     this.halted = true;
+    this.held.length = 0;
+    this.heldLength = 0;
     this.frameKind = FRAME_IGNORED;
     this.continuationExpected = false;
     this.payload.clear();
