@@ -1,9 +1,10 @@
 /**
  * The unread side of a connection: received units waiting to be read, bounded
  * by a count (`maxQueue`) and by bytes (`maxQueueBytes`). When either bound is
- * reached the inbox asks its producer to pause; when a read brings both back
- * under their bounds it asks it to resume (python websockets' Assembler, with
- * its maybe_pause/maybe_resume, is the model). The WebSocket pauses the
+ * reached the inbox asks its producer to pause; when reads bring both down to
+ * a quarter of their bounds it asks it to resume, so a steady reader costs one
+ * pause and resume per few messages, not one per message (python websockets'
+ * Assembler, with its maybe_pause/maybe_resume and low-water mark, is the model). The WebSocket pauses the
  * session — which then stops right after the message it is delivering and
  * keeps the rest of the input as bytes — and the socket.
  */
@@ -55,12 +56,16 @@ export class Inbox {
   private readonly queue = new ReceiveQueue<Queued>();
   private readonly maxQueue: number;
   private readonly maxQueueBytes: number;
+  private readonly lowQueue: number;
+  private readonly lowQueueBytes: number;
   private readonly flow: FlowControl;
   private pausedFlow = false;
 
   constructor(limits: InboxLimits, flow: FlowControl) {
     this.maxQueue = limits.maxQueue;
     this.maxQueueBytes = limits.maxQueueBytes;
+    this.lowQueue = Math.floor(limits.maxQueue / 4);
+    this.lowQueueBytes = Math.floor(limits.maxQueueBytes / 4);
     this.flow = flow;
   }
 
@@ -119,9 +124,9 @@ export class Inbox {
     }
   }
 
-  /** Ask a paused producer to resume once both counts are back under their bounds. */
+  /** Ask a paused producer to resume once both counts are down to a quarter of their bounds (rounded down). */
   maybeResume(): void {
-    if (this.pausedFlow && this.queue.data < this.maxQueue && this.queue.bytes < this.maxQueueBytes) this.unpause();
+    if (this.pausedFlow && this.queue.data <= this.lowQueue && this.queue.bytes <= this.lowQueueBytes) this.unpause();
   }
 
   /** Resume the producer whatever is queued (the closing handshake must read on). */
@@ -134,5 +139,11 @@ export class Inbox {
   /** Drop every unit (the producer's state is left as it is). */
   clear(): void {
     this.queue.clear();
+  }
+
+  /** Empty and not paused, for a new producer: the old one is not told. */
+  reset(): void {
+    this.queue.clear();
+    this.pausedFlow = false;
   }
 }

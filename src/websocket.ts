@@ -141,6 +141,8 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   private readonly waiters: Waiter[] = [];
   /** A pong not yet written because the socket is congested: only the latest ping needs one (RFC 6455 §5.5.3). */
   private pendingPong: Buffer | null = null;
+  /** The socket is paused because the inbox is full. */
+  private socketPaused = false;
   /** Pongs handed to the socket whose write has not completed. */
   private pongsInFlight = 0;
   /** Write callback of a pong (one function per socket, not one per pong). */
@@ -267,14 +269,15 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     this.attachSocket(opened.socket);
     // Frames that came with the 101 go through the same bounds as any read: they may fill the inbox.
     if (opened.head.length > 0) this.session.receive(opened.head);
-    if (!this.socketClosed && !this.inbox.paused) opened.socket.resume();
+    if (this.inbox.paused) this.socketPaused = true;
+    else if (!this.socketClosed) opened.socket.resume();
   }
 
   private resetState(): void {
-    this.inbox.clear();
-    this.inbox.unpause();
+    this.inbox.reset();
     this.pendingPong = null;
     this.pongsInFlight = 0;
+    this.socketPaused = false;
     this.failCloseFrame = null;
     this.closeReplyFrame = null;
     this.failure = null;
@@ -283,7 +286,11 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   }
 
   private attachSocket(socket: net.Socket | tls.TLSSocket): void {
-    socket.on('data', (chunk: Buffer) => this.session?.receive(chunk));
+    socket.on('data', (chunk: Buffer) => {
+      this.session?.receive(chunk);
+      // The inbox filled during this read: read no more until the user reads.
+      if (this.inbox.paused) this.pauseSocket();
+    });
     socket.on('drain', () => this.flushPendingPong());
     this.pongWritten = () => {
       if (socket !== this.socket) return;
@@ -350,16 +357,28 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     if (!isControl(opcodeOf(entry))) this.inbox.maybePause();
   }
 
-  /** The inbox is full: stop parsing after the current message, stop reading the socket. */
+  /**
+   * The inbox is full: the session stops after the current message and keeps
+   * the rest of the read as bytes; the socket is paused once the read in
+   * progress returns (see attachSocket), so a pause costs one per read.
+   */
   private pauseReading(): void {
     this.session?.pause();
-    this.socket?.pause();
   }
 
   /** The inbox has room: parse what was held (which may fill it again), then read the socket unless it did. */
   private resumeReading(): void {
     this.session?.resume();
-    if (!this.inbox.paused && !this.socketClosed) this.socket?.resume();
+    if (!this.inbox.paused && this.socketPaused) {
+      this.socketPaused = false;
+      if (!this.socketClosed) this.socket?.resume();
+    }
+  }
+
+  private pauseSocket(): void {
+    if (this.socketPaused) return;
+    this.socketPaused = true;
+    this.socket?.pause();
   }
 
   /** Take the next queued entry a read of kind `want` accepts, dropping the control frames it skips; then let reading resume if there is room. */

@@ -1,0 +1,199 @@
+/**
+ * The bounds on unread messages (maxQueue, maxQueueBytes) against raw servers,
+ * whatever the arrival pattern: frames glued to the 101, one 256 KiB read of
+ * tiny frames, large messages, a flood after the handshake. Also: control
+ * frames reach a read that asked for them.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket, createConnection } from '../../src/index.js';
+import { serverFrame, startRawServer, type RawPeer, type RawServer } from '../helpers/raw-server.js';
+
+const servers: Array<{ close(): Promise<void> }> = [];
+const sockets: WebSocket[] = [];
+afterEach(async () => {
+  for (const ws of sockets.splice(0)) ws.abort();
+  for (const s of servers.splice(0)) await s.close();
+});
+
+async function raw(onPeer: (peer: RawPeer) => unknown): Promise<RawServer> {
+  const server = await startRawServer(onPeer);
+  servers.push(server);
+  return server;
+}
+
+async function open(url: string, options: Parameters<typeof createConnection>[1] = {}): Promise<WebSocket> {
+  const ws = await createConnection(url, { timeout: 5000, ...options });
+  sockets.push(ws);
+  return ws;
+}
+
+/** What the client holds unread (its inbox) and unparsed (its session), read from the private fields. */
+function unread(ws: WebSocket): { messages: number; bytes: number; heldBytes: number } {
+  const inner = ws as unknown as { inbox: { data: number; bytes: number }; session: { heldBytes: number } };
+  return { messages: inner.inbox.data, bytes: inner.inbox.bytes, heldBytes: inner.session.heldBytes };
+}
+
+const TEXT = 0x1;
+const BINARY = 0x2;
+const PING = 0x9;
+const PONG = 0xa;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** `count` binary messages numbered from 0, then a ping, as one buffer. */
+function messagesThenPing(count: number, size = 8): Buffer {
+  const frames: Buffer[] = [];
+  for (let i = 0; i < count; i++) {
+    const body = Buffer.alloc(size);
+    body.writeUInt32BE(i, 0);
+    frames.push(serverFrame(BINARY, body));
+  }
+  frames.push(serverFrame(PING, 'after'));
+  return Buffer.concat(frames);
+}
+
+describe('the maxQueue boundary', () => {
+  it('reading stops once maxQueue unread messages are queued, not one later: the frame after them is not read until the user reads', async () => {
+    let peer!: RawPeer;
+    const server = await raw(async (p) => {
+      peer = p;
+      await p.accept();
+      await p.play([messagesThenPing(4)]);
+    });
+    const ws = await open(server.url, { maxQueue: 4 });
+    await sleep(300);
+    expect(unread(ws).messages).toBe(4);
+    // The ping after the 4th message was not parsed: no pong.
+    expect(peer.frames().filter((f) => f.opcode === PONG)).toEqual([]);
+    // Reading resumes once the queue is down to a quarter of maxQueue (1): then the ping is answered.
+    for (let i = 0; i < 3; i++) expect(((await ws.recv()) as Buffer).readUInt32BE(0)).toBe(i);
+    const frames = await peer.waitFor((f) => f.some((x) => x.opcode === PONG), 3000);
+    expect(frames.find((x) => x.opcode === PONG)?.payload.toString()).toBe('after');
+    expect(((await ws.recv()) as Buffer).readUInt32BE(0)).toBe(3);
+  });
+
+  it('one message fewer than maxQueue does not stop reading: the ping after them is answered with nothing read', async () => {
+    let peer!: RawPeer;
+    const server = await raw(async (p) => {
+      peer = p;
+      await p.accept();
+      await p.play([messagesThenPing(3)]);
+    });
+    const ws = await open(server.url, { maxQueue: 4 });
+    await peer.waitFor((f) => f.some((x) => x.opcode === PONG), 3000);
+    expect(unread(ws).messages).toBe(3);
+  });
+
+  it('frames glued to the 101 fill the queue like any read: the socket stays paused and a flood after them is not read', async () => {
+    let backlog = 0;
+    let flooded!: () => void;
+    const floodDone = new Promise<void>((resolve) => (flooded = resolve));
+    const server = await raw(async (p) => {
+      const head = await p.upgradeResponse();
+      // 20 messages in the same write as the 101, then a flood of empty binary frames.
+      p.socket.write(Buffer.concat([Buffer.from(head), messagesThenPing(20)]));
+      const batch = Buffer.alloc(64 * 1024);
+      for (let i = 0; i < batch.length; i += 2) batch[i] = 0x82; // empty binary frames (82 00)
+      for (let i = 0; i < 64; i++) p.socket.write(batch); // 4 MiB: 2 million messages
+      await sleep(400);
+      backlog = p.socket.writableLength;
+      flooded();
+    });
+    const heapBefore = process.memoryUsage().heapUsed;
+    const ws = await open(server.url, { maxQueue: 16 });
+    await floodDone;
+    const state = unread(ws);
+    expect(state.messages).toBe(16);
+    // The client read at most a few socket reads past the 101: most of the flood waits on the server.
+    expect(state.heldBytes).toBeLessThan(1024 * 1024);
+    const bytesRead = (ws as unknown as { socket: { bytesRead: number } }).socket.bytesRead;
+    expect(bytesRead).toBeLessThan(1024 * 1024);
+    expect(backlog).toBeGreaterThan(0);
+    // Two million queued messages would be well over 100 MB of heap.
+    expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(32 * 1024 * 1024);
+    // Everything still arrives, in order.
+    for (let i = 0; i < 20; i++) expect(((await ws.recv()) as Buffer).readUInt32BE(0)).toBe(i);
+    expect(((await ws.recv()) as Buffer).length).toBe(0);
+  });
+});
+
+describe('the maxQueueBytes bound', () => {
+  it('one 256 KiB read of tiny frames queues maxQueue messages; the rest stays bytes until the user reads', async () => {
+    const count = 128 * 1024; // 2-byte frames: one 256 KiB write
+    const server = await raw(async (p) => {
+      await p.accept();
+      const all = Buffer.alloc(count * 2);
+      for (let i = 0; i < all.length; i += 2) all[i] = 0x81; // empty text frames (81 00)
+      await p.play([all]);
+    });
+    const ws = await open(server.url, { maxQueue: 16 });
+    await sleep(300);
+    const state = unread(ws);
+    expect(state.messages).toBe(16);
+    expect(state.heldBytes).toBeLessThanOrEqual(count * 2);
+    let read = 0;
+    while (read < count) {
+      expect(await ws.recv()).toBe('');
+      read++;
+      if (read % 20_000 === 0) expect(unread(ws).messages).toBeLessThanOrEqual(16);
+    }
+    expect(unread(ws).messages).toBe(0);
+  });
+
+  it('large messages: reading stops once the unread bytes reach maxQueueBytes, whatever maxQueue allows', async () => {
+    const size = 1024 * 1024;
+    const count = 24;
+    const server = await raw(async (p) => {
+      await p.accept();
+      for (let i = 0; i < count; i++) {
+        const body = Buffer.alloc(size, i);
+        p.socket.write(serverFrame(BINARY, body));
+      }
+    });
+    const ws = await open(server.url, { maxQueue: 1000, maxQueueBytes: 4 * size });
+    await sleep(500);
+    const state = unread(ws);
+    expect(state.messages).toBe(4);
+    expect(state.bytes).toBe(4 * size);
+    for (let i = 0; i < count; i++) {
+      const message = (await ws.recv()) as Buffer;
+      expect([message.length, message[0], message.at(-1)]).toEqual([size, i, i]);
+      expect(unread(ws).bytes).toBeLessThanOrEqual(4 * size);
+    }
+  });
+
+  it('text counts its UTF-8 bytes; a single message larger than maxQueueBytes is still received', async () => {
+    const text = 'é'.repeat(3000); // 6000 bytes
+    const server = await raw(async (p) => {
+      await p.accept();
+      await p.play([Buffer.concat([serverFrame(TEXT, text), serverFrame(TEXT, text), serverFrame(PING)])]);
+    });
+    const ws = await open(server.url, { maxQueueBytes: 5000 });
+    await sleep(300);
+    expect(unread(ws)).toMatchObject({ messages: 1, bytes: 6000 });
+    expect(await ws.recv()).toBe(text);
+    expect(await ws.recv()).toBe(text);
+  });
+
+  it('refuses a maxQueueBytes that is not an integer >= 1', () => {
+    expect(() => new WebSocket({ maxQueueBytes: 0 })).toThrow('expected maxQueueBytes to be an integer >= 1, got 0');
+    expect(() => new WebSocket({ maxQueueBytes: 1.5 })).toThrow(/maxQueueBytes/);
+  });
+});
+
+describe('control frames and mixed reads', () => {
+  it('a ping or pong goes to a read that asked for control frames, even behind a recv() waiting for a message', async () => {
+    let peer!: RawPeer;
+    const server = await raw(async (p) => {
+      peer = p;
+      await p.accept();
+    });
+    const ws = await open(server.url);
+    const message = ws.recv();
+    const control = ws.recvData(true);
+    await sleep(50);
+    await peer.play([Buffer.concat([serverFrame(PING, 'p1'), serverFrame(PONG, 'p2'), serverFrame(TEXT, 'hello')])]);
+    expect(await message).toBe('hello');
+    const [opcode, data] = await control;
+    expect([opcode, data.toString()]).toEqual([PING, 'p1']);
+  });
+});
