@@ -8,9 +8,9 @@
  * session — which then stops right after the message it is delivering and
  * keeps the rest of the input as bytes — and the socket.
  */
-import { OPCODE_CLOSE } from './frame/opcodes.js';
+import { OPCODE_CLOSE, OPCODE_CONT, OPCODE_TEXT } from './frame/opcodes.js';
 import type { ReceivedFrame } from './protocol/session.js';
-import { opcodeOf, ReceiveQueue } from './receive-queue.js';
+import { ReceiveQueue } from './receive-queue.js';
 
 export { opcodeOf } from './receive-queue.js';
 
@@ -19,8 +19,17 @@ export interface Entry {
   opcode: number;
   /** Text messages are decoded strings; everything else bytes. */
   data: string | Buffer;
-  /** Set in raw frame mode: the frame as it came. */
+  /** Set for a frame (raw frame mode, or a fragment with fireContFrame): the frame as it came. */
   frame?: ReceivedFrame;
+  /** A frame queued in raw frame mode, which a message read reassembles. */
+  raw?: boolean;
+  /** A fragmented message: the payload length of each of its frames, for a frame read. */
+  frames?: readonly number[];
+  /** Its bytes (text encoded once) while a frame read hands its frames out. */
+  bytes?: Buffer;
+  /** How many of its frames were handed out, and the offset of the next one in `bytes`. */
+  nextFrame?: number;
+  nextOffset?: number;
 }
 
 /** What the inbox holds: a whole text message as its string (no object around it, the common case), anything else as an {@link Entry}. */
@@ -44,12 +53,21 @@ export function accepts(want: Want, opcode: number): boolean {
   return want === 'control' || want === 'frame' || !isControl(opcode);
 }
 
+/**
+ * What a read returns does not depend on when the bytes arrived: a message
+ * queued whole hands out its frames to a frame read (a fragmented one
+ * remembers its frame lengths; a compressed one has one frame, its inflated
+ * payload), and frames queued in raw frame mode are reassembled for a message
+ * read, which waits for the last frame if it has not come yet.
+ */
 /** Bounds of an {@link Inbox}. */
 export interface InboxLimits {
   /** Unread data units (messages, or frames in frame mode) at which the producer is paused. */
   maxQueue: number;
   /** Bytes of unread data units at which the producer is paused. */
   maxQueueBytes: number;
+  /** Message reads take the fragments of a message one by one (the `fireContFrame` option): raw frames are not reassembled. */
+  fireContFrame?: boolean;
 }
 
 export class Inbox {
@@ -60,6 +78,9 @@ export class Inbox {
   private readonly lowQueueBytes: number;
   private readonly flow: FlowControl;
   private pausedFlow = false;
+  private readonly fireContFrame: boolean;
+  /** A message read waits for the rest of a message queued as raw frames: the bounds yield until it is complete. */
+  private assembling = false;
 
   constructor(limits: InboxLimits, flow: FlowControl) {
     this.maxQueue = limits.maxQueue;
@@ -67,6 +88,7 @@ export class Inbox {
     this.lowQueue = Math.floor(limits.maxQueue / 4);
     this.lowQueueBytes = Math.floor(limits.maxQueueBytes / 4);
     this.flow = flow;
+    this.fireContFrame = limits.fireContFrame === true;
   }
 
   /** Units queued (control frames included). */
@@ -106,19 +128,99 @@ export class Inbox {
 
   /**
    * Take the next unit a read of kind `want` accepts, dropping the control
-   * frames it skips. Never resumes the producer: call {@link maybeResume}
-   * once the unit is handed over.
+   * frames it skips: for a frame read, the next frame (of a message queued
+   * whole, too); for the others, the next message (frames queued in raw mode
+   * reassembled), or undefined while its last frame has not come. Never
+   * resumes the producer: call {@link maybeResume} once the unit is handed over.
    */
   take(want: Want): Queued | undefined {
-    for (let entry = this.queue.shift(); entry !== undefined; entry = this.queue.shift()) {
-      if (accepts(want, opcodeOf(entry))) return entry;
+    for (let entry = this.queue.at(0); entry !== undefined; entry = this.queue.at(0)) {
+      if (typeof entry === 'string') {
+        return this.queue.shift();
+      } else if (!accepts(want, entry.opcode)) {
+        this.queue.shift();
+      } else if (want === 'frame') {
+        return entry.frames !== undefined ? this.nextFrame(entry) : this.queue.shift();
+      } else if (entry.raw === true && !isControl(entry.opcode) && !this.fireContFrame) {
+        return this.reassemble(want);
+      } else if (entry.nextFrame !== undefined) {
+        this.queue.shift();
+        return rest(entry);
+      } else {
+        return this.queue.shift();
+      }
     }
     return undefined;
   }
 
+  /** The next frame of a message queued whole (its frames kept apart by their lengths). */
+  private nextFrame(entry: Entry): Queued | undefined {
+    const frames = entry.frames as readonly number[];
+    const bytes = (entry.bytes ??= typeof entry.data === 'string' ? Buffer.from(entry.data, 'utf8') : entry.data);
+    const index = entry.nextFrame ?? 0;
+    const offset = entry.nextOffset ?? 0;
+    const length = frames[index] as number;
+    const last = index === frames.length - 1;
+    if (index === 0 && frames.reduce((a, b) => a + b, 0) !== bytes.length) {
+      // Text decoded with skipUtf8Validation does not encode back to its bytes: one frame.
+      return this.queue.shift();
+    }
+    if (last) this.queue.shift();
+    else {
+      entry.nextFrame = index + 1;
+      entry.nextOffset = offset + length;
+    }
+    const opcode = index === 0 ? entry.opcode : OPCODE_CONT;
+    const data = bytes.subarray(offset, offset + length);
+    return { opcode, data, frame: { fin: last ? 1 : 0, rsv1: 0, rsv2: 0, rsv3: 0, opcode, data } };
+  }
+
+  /**
+   * A message from the raw frames at the front: control frames before its
+   * last frame go first to a read that takes them, and are dropped by one
+   * that does not; undefined while the last frame has not come.
+   */
+  private reassemble(want: Want): Queued | undefined {
+    const queue = this.queue;
+    let end = 0;
+    for (let entry = queue.at(0); ; entry = queue.at(++end)) {
+      if (entry === undefined) {
+        // The rest of the message is needed before anything can be read: let it in whatever the
+        // bounds (maxPayload and maxFragments bound it); maybeResume resumes reading.
+        this.assembling = true;
+        return undefined;
+      }
+      if (typeof entry === 'string') {
+        // A message follows: the frames before it are all there will be.
+        end--;
+        break;
+      }
+      if (isControl(entry.opcode)) {
+        if (want === 'control') return queue.removeAt(end);
+        continue;
+      }
+      if (entry.frame?.fin === 1) break;
+    }
+    this.assembling = false;
+    const parts: Buffer[] = [];
+    let first: Entry | undefined;
+    let inflated: Buffer | undefined;
+    for (let i = 0; i <= end; i++) {
+      const entry = queue.shift() as Entry;
+      if (isControl(entry.opcode)) continue;
+      first ??= entry;
+      parts.push(entry.data as Buffer);
+      inflated = entry.frame?.message;
+    }
+    const opcode = (first as Entry).opcode;
+    const data = inflated ?? (parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts));
+    if (opcode === OPCODE_TEXT) return data.toString('utf8');
+    return { opcode, data };
+  }
+
   /** Ask the producer to pause if either bound is reached: `maxQueue` unread units, or `maxQueueBytes` bytes of them. */
   maybePause(): void {
-    if (!this.pausedFlow && (this.queue.data >= this.maxQueue || this.queue.bytes >= this.maxQueueBytes)) {
+    if (!this.pausedFlow && !this.assembling && (this.queue.data >= this.maxQueue || this.queue.bytes >= this.maxQueueBytes)) {
       this.pausedFlow = true;
       this.flow.pause();
     }
@@ -126,7 +228,7 @@ export class Inbox {
 
   /** Ask a paused producer to resume once both counts are down to a quarter of their bounds (rounded down). */
   maybeResume(): void {
-    if (this.pausedFlow && this.queue.data <= this.lowQueue && this.queue.bytes <= this.lowQueueBytes) this.unpause();
+    if (this.pausedFlow && (this.assembling || (this.queue.data <= this.lowQueue && this.queue.bytes <= this.lowQueueBytes))) this.unpause();
   }
 
   /** Resume the producer whatever is queued (the closing handshake must read on). */
@@ -139,11 +241,19 @@ export class Inbox {
   /** Drop every unit (the producer's state is left as it is). */
   clear(): void {
     this.queue.clear();
+    this.assembling = false;
   }
 
   /** Empty and not paused, for a new producer: the old one is not told. */
   reset(): void {
     this.queue.clear();
     this.pausedFlow = false;
+    this.assembling = false;
   }
+}
+
+/** What is left of a message after a frame read took its first frames. */
+function rest(entry: Entry): Queued {
+  const data = (entry.bytes as Buffer).subarray(entry.nextOffset);
+  return entry.opcode === OPCODE_TEXT ? data.toString('utf8') : { opcode: entry.opcode, data };
 }

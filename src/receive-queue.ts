@@ -88,6 +88,19 @@ export class ReceiveQueue<T extends QueuedEntry | string> {
     return entry;
   }
 
+  /** Remove and return the entry `index` places from the front (0 is the next one). */
+  removeAt(index: number): T | undefined {
+    if (index === 0) return this.shift();
+    const at = this.head + index;
+    if (index < 0 || at >= this.items.length) return undefined;
+    const entry = this.items[at] as T;
+    const size = this.sizes[at] as number;
+    this.items.splice(at, 1);
+    this.sizes.splice(at, 1);
+    this.count(opcodeOf(entry), -1, -size);
+    return entry;
+  }
+
   /** Remove the oldest ping or pong, if any. */
   dropOldestPingOrPong(): void {
     const items = this.items;

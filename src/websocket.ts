@@ -169,7 +169,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     if (!Number.isSafeInteger(maxQueueBytes) || maxQueueBytes < 1) {
       throw new WebSocketException(`expected maxQueueBytes to be an integer >= 1, got ${String(maxQueueBytes)}`);
     }
-    this.inbox = new Inbox({ maxQueue, maxQueueBytes }, { pause: () => this.pauseReading(), resume: () => this.resumeReading() });
+    this.inbox = new Inbox({ maxQueue, maxQueueBytes, fireContFrame: options.fireContFrame }, { pause: () => this.pauseReading(), resume: () => this.resumeReading() });
     this.deflate = deflateConfig(options.perMessageDeflate);
     if (options.maxPayload !== undefined && (!Number.isSafeInteger(options.maxPayload) || options.maxPayload < 0)) {
       throw new WebSocketException(`expected maxPayload to be an integer >= 0, got ${String(options.maxPayload)}`);
@@ -310,13 +310,14 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
 
   private sessionHandler(): SessionHandler {
     return {
-      onText: (text, size) => {
+      onText: (text, size, frames) => {
         traceFrame('Rcv', ABNF.OPCODE_TEXT, text);
-        this.push(text, size);
+        // A fragmented message keeps its frame lengths, for recvFrame().
+        this.push(frames === undefined ? text : { opcode: ABNF.OPCODE_TEXT, data: text, frames }, size);
       },
-      onBinary: (data) => {
+      onBinary: (data, frames) => {
         traceFrame('Rcv', ABNF.OPCODE_BINARY, data);
-        this.push({ opcode: ABNF.OPCODE_BINARY, data }, data.length);
+        this.push({ opcode: ABNF.OPCODE_BINARY, data, frames }, data.length);
       },
       onFragment: (opcode, data, fin, rsv1) => {
         traceFrame('Rcv', opcode, data, fin ? 1 : 0);
@@ -325,7 +326,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
       onFrame: (frame) => {
         if (frame.opcode !== ABNF.OPCODE_CLOSE) {
           traceFrame('Rcv', frame.opcode, frame.data, frame.fin);
-          this.push({ opcode: frame.opcode, data: frame.data, frame }, frame.data.length);
+          this.push({ opcode: frame.opcode, data: frame.data, frame, raw: true }, frame.data.length);
         }
       },
       onPing: (data) => {
@@ -408,9 +409,17 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
         this.inbox.take('frame');
         continue;
       }
-      const waiter = (index === 0 ? waiters.shift() : waiters.splice(index, 1)[0]) as Waiter;
+      const waiter = waiters[index] as Waiter;
+      const entry = this.inbox.take(waiter.want);
+      if (entry === undefined) {
+        // The rest of a message queued as raw frames has not come yet.
+        if (this.ended) this.rejectWaiters(this.endError());
+        break;
+      }
+      if (index === 0) waiters.shift();
+      else waiters.splice(index, 1);
       if (waiter.timer !== null) clearTimeout(waiter.timer);
-      waiter.resolve(this.inbox.take(waiter.want) as Queued);
+      waiter.resolve(entry);
     }
     this.inbox.maybeResume();
   }

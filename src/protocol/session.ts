@@ -63,6 +63,8 @@ export interface ReceivedFrame {
   opcode: number;
   /** The unmasked payload of this frame alone. */
   data: Buffer;
+  /** On the last frame of a compressed message (RFC 7692): the whole message, inflated and checked. */
+  message?: Buffer;
 }
 
 /** A frame to send exactly as described, rule-breaking or not (for testing servers). */
@@ -88,10 +90,15 @@ export interface SessionHandler {
   /**
    * A complete text message, validated UTF-8 unless `skipUtf8Validation`;
    * `size` is its length in UTF-8 bytes (inflated, if it came compressed).
+   * `frames`: see {@link SessionHandler.onBinary}.
    */
-  onText(text: string, size: number): void;
-  /** A complete binary message. */
-  onBinary(data: Buffer): void;
+  onText(text: string, size: number, frames?: readonly number[]): void;
+  /**
+   * A complete binary message. `frames` is given for a fragmented message
+   * that came uncompressed: the payload length of each of its frames, in
+   * order (so that its frames can still be handed out one by one).
+   */
+  onBinary(data: Buffer, frames?: readonly number[]): void;
   /**
    * With `fireContFrame`: one frame of a fragmented message, as it completes.
    * `opcode` is TEXT or BINARY for the first frame and CONT (0) for the rest;
@@ -277,6 +284,10 @@ export class ClientSession implements FrameHandler {
   private messageLength = 0;
   private messageReceived = 0;
   private fragmentCount = 0;
+  /** Payload lengths of the frames of the uncompressed fragmented message being reassembled (null until its first frame ends). */
+  private frameSizes: number[] | null = null;
+  /** Payload length of the frame being received. */
+  private frameLength = 0;
   private delivery = DELIVER_MESSAGE;
   private validating = false;
   /** The message has rsv1 set on its first frame (RFC 7692 §6). */
@@ -495,6 +506,7 @@ export class ClientSession implements FrameHandler {
     this.frameOpcode = opcode;
     this.frameFin = header.fin;
     this.frameRemaining = header.payloadLength;
+    this.frameLength = header.payloadLength;
     this.frameRsv = (header.rsv1 ? 4 : 0) | (header.rsv2 ? 2 : 0) | (header.rsv3 ? 1 : 0);
     if (opcode >= OPCODE_CLOSE) {
       // RFC 7692 §6.1: control frames are never compressed.
@@ -545,6 +557,7 @@ export class ClientSession implements FrameHandler {
       this.messageLength = 0;
       this.messageReceived = 0;
       this.fragmentCount = 1;
+      this.frameSizes = null;
       this.delivery = this.rawFrames ? DELIVER_FRAMES : this.fireContFrame && !header.fin ? DELIVER_FRAGMENTS : DELIVER_MESSAGE;
       this.compressed = header.rsv1;
       // A compressed message is validated once inflated.
@@ -586,6 +599,10 @@ export class ClientSession implements FrameHandler {
     this.messageReceived += length;
     if (this.compressed && this.delivery !== DELIVER_MESSAGE && length > 0) {
       this.compressedPayload.append(chunk, start, end, this.frameRemaining);
+    }
+    if (frameEnd && this.delivery === DELIVER_MESSAGE && !this.compressed && (!this.frameFin || this.frameSizes !== null)) {
+      // A frame of a fragmented message ends: remember its length (the message may still be read frame by frame).
+      (this.frameSizes ??= []).push(this.frameLength);
     }
     if (frameEnd && (this.frameFin || this.delivery !== DELIVER_MESSAGE)) {
       if (this.payload.length > 0) {
@@ -642,6 +659,7 @@ export class ClientSession implements FrameHandler {
 
   /** A message (or, in frame and fragment modes, a frame) is complete: bytes [start, end) of `source`. */
   private deliverData(source: Buffer, start: number, end: number): void {
+    let inflated: Buffer | undefined;
     if (this.compressed && this.frameFin) {
       // Frames delivered one by one go out as they came; the message is still
       // inflated to check it and to keep the shared window (RFC 7692 §7.2.2).
@@ -650,27 +668,37 @@ export class ClientSession implements FrameHandler {
         start = 0;
         end = source.length;
       } else {
-        this.inflate(this.compressedPayload.take());
+        inflated = this.inflate(this.compressedPayload.take());
       }
     }
     const handler = this.handler;
     this.inHook = true;
     if (this.delivery === DELIVER_MESSAGE && this.messageOpcode === OPCODE_TEXT) {
       // Decoded straight from the range: a view first would cost more than the decoding of a short text.
-      handler.onText(source.toString('utf8', start, end), end - start);
+      handler.onText(source.toString('utf8', start, end), end - start, this.takeFrameSizes());
       this.inHook = false;
       return;
     }
     const data = start === 0 && end === source.length ? source : source.subarray(start, end);
     if (this.delivery === DELIVER_MESSAGE) {
-      handler.onBinary(data);
+      handler.onBinary(data, this.takeFrameSizes());
     } else if (this.delivery === DELIVER_FRAGMENTS) {
       const first = this.fragmentCount === 1;
       handler.onFragment(first ? this.messageOpcode : OPCODE_CONT, data, this.frameFin, (this.frameRsv & 4) !== 0);
     } else {
-      handler.onFrame(this.frameRecord(data));
+      const record = this.frameRecord(data);
+      if (inflated !== undefined) record.message = inflated;
+      handler.onFrame(record);
     }
     this.inHook = false;
+  }
+
+  /** The frame lengths of the message just completed, if it was fragmented; undefined for one frame. */
+  private takeFrameSizes(): number[] | undefined {
+    const sizes = this.frameSizes;
+    if (sizes === null) return undefined;
+    this.frameSizes = null;
+    return sizes;
   }
 
   /** RFC 7692 §7.2.2: inflate a whole compressed message, then check its text (RFC 6455 §8.1). */

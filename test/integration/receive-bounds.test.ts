@@ -197,3 +197,78 @@ describe('control frames and mixed reads', () => {
     expect([opcode, data.toString()]).toEqual([PING, 'p1']);
   });
 });
+
+describe('what a read returns does not depend on when the bytes arrived', () => {
+  const CONT = 0x0;
+
+  it('recvFrame() hands out the frames of a fragmented message that came glued to the 101', async () => {
+    const server = await raw(async (p) => {
+      const head = await p.upgradeResponse();
+      p.socket.write(Buffer.concat([Buffer.from(head), Buffer.from([0x01, 0x02]), Buffer.from('ab'), Buffer.from([0x80, 0x02]), Buffer.from('cd')]));
+    });
+    const ws = await open(server.url);
+    const first = await ws.recvFrame();
+    expect([first.opcode, first.fin, Buffer.from(first.data).toString()]).toEqual([TEXT, 0, 'ab']);
+    const second = await ws.recvFrame();
+    expect([second.opcode, second.fin, Buffer.from(second.data).toString()]).toEqual([CONT, 1, 'cd']);
+  });
+
+  it('recvFrame() after a message was queued whole, and recv() after recvFrame() took its first frame', async () => {
+    const server = await raw(async (p) => {
+      await p.accept();
+      const parts = [serverFrame(BINARY, 'one', { fin: false }), serverFrame(CONT, 'two', { fin: false }), serverFrame(CONT, 'three')];
+      await p.play([Buffer.concat([...parts, serverFrame(TEXT, 'é', { fin: false }), serverFrame(CONT, 'è'), ...parts])]);
+    });
+    const ws = await open(server.url);
+    await sleep(100); // all of it parsed in message mode
+    const frames = [await ws.recvFrame(), await ws.recvFrame(), await ws.recvFrame()];
+    expect(frames.map((f) => [f.opcode, f.fin, Buffer.from(f.data).toString()])).toEqual([
+      [BINARY, 0, 'one'],
+      [CONT, 0, 'two'],
+      [CONT, 1, 'three'],
+    ]);
+    const text = [await ws.recvFrame(), await ws.recvFrame()];
+    expect(text.map((f) => [f.opcode, f.fin, Buffer.from(f.data).toString()])).toEqual([
+      [TEXT, 0, 'é'],
+      [CONT, 1, 'è'],
+    ]);
+    expect((await ws.recvFrame()).fin).toBe(0);
+    expect(await ws.recv()).toEqual(Buffer.from('twothree'));
+  });
+
+  it('recv() reassembles frames queued in raw frame mode, even past maxQueue frames, skipping the pings between them', async () => {
+    let peer!: RawPeer;
+    const server = await raw(async (p) => {
+      peer = p;
+      await p.accept();
+    });
+    const ws = await open(server.url, { maxQueue: 2 });
+    const framed = ws.recvFrame(); // raw frame mode from now on
+    await peer.play([serverFrame(BINARY, 'x')]);
+    expect((await framed).opcode).toBe(BINARY);
+    const pieces = Array.from({ length: 10 }, (_, i) => serverFrame(i === 0 ? TEXT : CONT, `p${i}`, { fin: i === 9 }));
+    pieces.splice(3, 0, serverFrame(PING, 'between'));
+    await peer.play([Buffer.concat([...pieces, serverFrame(TEXT, 'after')])]);
+    await sleep(100); // queued as frames while nobody reads
+    expect(await ws.recv()).toBe(Array.from({ length: 10 }, (_, i) => `p${i}`).join(''));
+    expect(await ws.recv()).toBe('after');
+  });
+
+  it('recvData(true) gets a ping that came between the frames of a message queued in raw mode before the message', async () => {
+    let peer!: RawPeer;
+    const server = await raw(async (p) => {
+      peer = p;
+      await p.accept();
+    });
+    const ws = await open(server.url);
+    const framed = ws.recvFrame();
+    await peer.play([serverFrame(BINARY, 'x')]);
+    await framed;
+    await peer.play([Buffer.concat([serverFrame(BINARY, 'a', { fin: false }), serverFrame(PING, 'p'), serverFrame(CONT, 'b')])]);
+    await sleep(100);
+    const [opcode, data] = await ws.recvData(true);
+    expect([opcode, data.toString()]).toEqual([PING, 'p']);
+    const [opcode2, data2] = await ws.recvData(true);
+    expect([opcode2, data2.toString()]).toEqual([BINARY, 'ab']);
+  });
+});
