@@ -481,7 +481,12 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     return this.waiters.length === 0 ? this.take(want) : undefined;
   }
 
-  /** The next message: text as a string, binary as a Buffer. Rejects with ConnectionClosed once the connection ended and every message was read. */
+  /**
+   * The next message: text as a string, binary as a Buffer. Frames that were
+   * queued one by one (after `recvFrame()`) are reassembled; pings and pongs
+   * are skipped (a waiting `recvData(true)` gets them). Rejects with
+   * ConnectionClosed once the connection ended and every message was read.
+   */
   recv(): Promise<string | Buffer> {
     // A message already queued costs one settled promise, not an async function's.
     const entry = this.takeNow('message');
@@ -490,7 +495,9 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
 
   /**
    * The next message as `[opcode, bytes]`; with `controlFrame` also pings,
-   * pongs and the close frame (whose data is its payload).
+   * pongs and the close frame (whose data is its payload). Concurrent reads
+   * are served in call order, each unit to the first that asks for its kind:
+   * a control frame reaches a waiting `recvData(true)` even behind a waiting `recv()`.
    */
   async recvData(controlFrame = false): Promise<[opcode: number, data: Buffer]> {
     const entry = await this.read(controlFrame ? 'control' : 'data');
@@ -512,8 +519,13 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
 
   /**
    * One frame as it came, with no reassembly (control frames included; pings
-   * are still answered). Calling it switches the connection to raw frame mode
-   * from the next message on; `recv()` switches it back.
+   * are still answered), whenever its bytes arrived: a fragmented message
+   * already queued whole (glued to the 101, or read before this call) hands
+   * out its frames one by one, first with its opcode, then CONT, fin on the
+   * last. A compressed message queued whole comes as one frame, inflated.
+   * Control frames that came between the frames of a message queued whole
+   * come before its frames. Later messages are queued frame by frame until
+   * `recv()` is called (which reassembles them if needed).
    */
   async recvFrame(): Promise<ABNF> {
     if (this.session !== null) this.session.rawFrames = true;
