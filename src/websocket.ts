@@ -63,14 +63,17 @@ export interface WebSocketOptions {
   maxPayload?: number;
   /**
    * Most unread messages held (default 16): once `maxQueue` unread messages
-   * are queued, nothing more is read (the rest of a read is kept as bytes, the
-   * socket is paused) until the user reads one. Pings and pongs do not count.
+   * are queued, nothing more is read — the rest of the read is kept as
+   * unparsed bytes and the socket is paused — until the user has read the
+   * queue down to a quarter of `maxQueue` (and of `maxQueueBytes`). Pings and
+   * pongs do not count (at most `maxQueue` of them are kept, the oldest dropped).
    */
   maxQueue?: number;
   /**
    * Most bytes of unread messages held (default 1 MiB; text counts its UTF-8
    * bytes): once the unread messages reach it, reading stops as for
-   * `maxQueue`. A single larger message is still received whole.
+   * `maxQueue`. A single larger message is still received whole (`maxPayload`
+   * bounds it).
    */
   maxQueueBytes?: number;
   /** Most frames in one received message (default 131072); more fails the connection with 1009. */
