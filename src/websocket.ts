@@ -93,10 +93,10 @@ interface Waiter {
 
 const DEFAULT_MAX_QUEUE = 16;
 /**
- * 1 MiB: less than one 16 MiB message, so a client receiving such messages
- * holds one unread message at most, plus the one being received — what `ws`
- * holds at its peak too (the message it delivers and the next one's
- * fragments). Messages up to 64 KiB still fill the count bound first.
+ * 1 MiB: below the size of large messages, so a slow reader of 16 MiB
+ * messages holds one of them unread at most (the count bound alone would
+ * allow 256 MiB), the closest a pull API gets to `ws`, which has no queue.
+ * Messages up to 64 KiB still fill the count bound first.
  */
 const DEFAULT_MAX_QUEUE_BYTES = 1024 * 1024;
 /**
