@@ -119,3 +119,30 @@ describe('pause and resume', () => {
     );
   });
 });
+
+describe('frame lengths of a fragmented message', () => {
+  it('are reported with an uncompressed fragmented message, not with a message of one frame', () => {
+    const seen: Array<readonly number[] | undefined> = [];
+    class FrameLengths extends Recorder {
+      override onText(_text: string, _size?: number, frames?: readonly number[]): void {
+        seen.push(frames);
+      }
+      override onBinary(_data: Buffer, frames?: readonly number[]): void {
+        seen.push(frames);
+      }
+    }
+    const session = new ClientSession(new FrameLengths());
+    session.receive(
+      Buffer.concat([
+        frame(TEXT, 'ab', { fin: false }),
+        frame(PING, 'x'),
+        frame(CONT, '', { fin: false }),
+        frame(CONT, 'cde'),
+        frame(BINARY, 'one'),
+        frame(BINARY, 'f', { fin: false }),
+        frame(CONT, 'gh'),
+      ]),
+    );
+    expect(seen).toEqual([[2, 0, 3], undefined, [1, 2]]);
+  });
+});
