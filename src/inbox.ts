@@ -118,7 +118,10 @@ export class Inbox {
    */
   push(entry: Queued, size: number): void {
     this.queue.push(entry, size);
+    if (typeof entry === 'string') return;
     if (this.queue.pingsAndPongs > this.maxQueue) this.queue.dropOldestPingOrPong();
+    // The last frame of the message a read waits for: it can be read now, the bounds apply again.
+    else if (this.assembling && entry.raw === true && entry.frame?.fin === 1) this.assembling = false;
   }
 
   /** The next unit, left in place. */
