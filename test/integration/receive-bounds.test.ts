@@ -83,6 +83,27 @@ describe('the maxQueue boundary', () => {
     expect(unread(ws).messages).toBe(3);
   });
 
+  it('bytes that come one at a time: reading stops at maxQueue messages just the same', async () => {
+    let peer!: RawPeer;
+    let played!: () => void;
+    const done = new Promise<void>((resolve) => (played = resolve));
+    const server = await raw(async (p) => {
+      peer = p;
+      p.socket.setNoDelay(true);
+      await p.accept();
+      const bytes = messagesThenPing(6);
+      await p.play([...bytes].flatMap((byte) => [Uint8Array.of(byte), { delay: 1 }]));
+      played();
+    });
+    const ws = await open(server.url, { maxQueue: 4 });
+    await done;
+    await sleep(100);
+    expect(unread(ws).messages).toBe(4);
+    expect(peer.frames().filter((f) => f.opcode === PONG)).toEqual([]);
+    for (let i = 0; i < 6; i++) expect(((await ws.recv()) as Buffer).readUInt32BE(0)).toBe(i);
+    await peer.waitFor((f) => f.some((x) => x.opcode === PONG), 3000);
+  });
+
   it('frames glued to the 101 fill the queue like any read: the socket stays paused, a flood after them is not read, memory grows far less than what was sent', async () => {
     const FLOOD = 16 * 1024 * 1024;
     const flood = Buffer.concat(Array.from({ length: 512 }, () => serverFrame(BINARY, Buffer.alloc(125, 0x66)))); // 64 KiB of 125-byte messages
