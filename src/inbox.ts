@@ -70,6 +70,7 @@ export interface InboxLimits {
   fireContFrame?: boolean;
 }
 
+/** The queue of unread units with its two bounds; see the module comment. */
 export class Inbox {
   private readonly queue = new ReceiveQueue<Queued>();
   private readonly maxQueue: number;
