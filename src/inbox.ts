@@ -4,9 +4,16 @@
  * reached the inbox asks its producer to pause; when reads bring both down to
  * a quarter of their bounds it asks it to resume, so a steady reader costs one
  * pause and resume per few messages, not one per message (python websockets'
- * Assembler, with its maybe_pause/maybe_resume and low-water mark, is the model). The WebSocket pauses the
- * session — which then stops right after the message it is delivering and
- * keeps the rest of the input as bytes — and the socket.
+ * Assembler, with its maybe_pause/maybe_resume and low-water mark, is the
+ * model). The WebSocket pauses the session — which then stops right after the
+ * message it is delivering and keeps the rest of the input as bytes — and the
+ * socket.
+ *
+ * What a read returns does not depend on when the bytes arrived: a message
+ * queued whole hands out its frames to a frame read (a fragmented one
+ * remembers its frame lengths; a compressed one has one frame, its inflated
+ * payload), and frames queued in raw frame mode are reassembled for a message
+ * read, which waits for the last frame if it has not come yet.
  */
 import { OPCODE_CLOSE, OPCODE_CONT, OPCODE_TEXT } from './frame/opcodes.js';
 import type { ReceivedFrame } from './protocol/session.js';
@@ -44,6 +51,7 @@ export interface FlowControl {
   resume(): void;
 }
 
+/** Close, ping and pong (RFC 6455 §5.5). */
 export function isControl(opcode: number): boolean {
   return opcode >= OPCODE_CLOSE;
 }
@@ -53,20 +61,13 @@ export function accepts(want: Want, opcode: number): boolean {
   return want === 'control' || want === 'frame' || !isControl(opcode);
 }
 
-/**
- * What a read returns does not depend on when the bytes arrived: a message
- * queued whole hands out its frames to a frame read (a fragmented one
- * remembers its frame lengths; a compressed one has one frame, its inflated
- * payload), and frames queued in raw frame mode are reassembled for a message
- * read, which waits for the last frame if it has not come yet.
- */
 /** Bounds of an {@link Inbox}. */
 export interface InboxLimits {
   /** Unread data units (messages, or frames in frame mode) at which the producer is paused. */
   maxQueue: number;
   /** Bytes of unread data units at which the producer is paused. */
   maxQueueBytes: number;
-  /** Message reads take the fragments of a message one by one (the `fireContFrame` option): raw frames are not reassembled. */
+  /** Message reads take fragments one by one (the `fireContFrame` option): raw frames are not reassembled. */
   fireContFrame?: boolean;
 }
 
