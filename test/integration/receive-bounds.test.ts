@@ -33,6 +33,13 @@ function unread(ws: WebSocket): { messages: number; bytes: number; heldBytes: nu
   return { messages: inner.inbox.data, bytes: inner.inbox.bytes, heldBytes: inner.session.heldBytes };
 }
 
+/** Waits (loosely bounded, for a loaded machine) until the client holds `count` unread data units, then a little longer to see that it holds no more. */
+async function settled(ws: WebSocket, count: number): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (unread(ws).messages < count && Date.now() < deadline) await sleep(10);
+  await sleep(100);
+}
+
 const TEXT = 0x1;
 const BINARY = 0x2;
 const PING = 0x9;
@@ -60,7 +67,7 @@ describe('the maxQueue boundary', () => {
       await p.play([messagesThenPing(4)]);
     });
     const ws = await open(server.url, { maxQueue: 4 });
-    await sleep(300);
+    await settled(ws, 4);
     expect(unread(ws).messages).toBe(4);
     // The ping after the 4th message was not parsed: no pong.
     expect(peer.frames().filter((f) => f.opcode === PONG)).toEqual([]);
@@ -97,7 +104,7 @@ describe('the maxQueue boundary', () => {
     });
     const ws = await open(server.url, { maxQueue: 4 });
     await done;
-    await sleep(100);
+    await settled(ws, 4);
     expect(unread(ws).messages).toBe(4);
     expect(peer.frames().filter((f) => f.opcode === PONG)).toEqual([]);
     for (let i = 0; i < 6; i++) expect(((await ws.recv()) as Buffer).readUInt32BE(0)).toBe(i);
@@ -123,6 +130,7 @@ describe('the maxQueue boundary', () => {
     const before = memory();
     const ws = await open(server.url, { maxQueue: 16 });
     await floodDone;
+    await settled(ws, 16);
     const state = unread(ws);
     expect(state.messages).toBe(16);
     // The client read at most a few socket reads past the 101: the flood waits in the kernel and on the server.
@@ -148,7 +156,7 @@ describe('the maxQueueBytes bound', () => {
       await p.play([all]);
     });
     const ws = await open(server.url, { maxQueue: 16 });
-    await sleep(300);
+    await settled(ws, 16);
     const state = unread(ws);
     expect(state.messages).toBe(16);
     expect(state.heldBytes).toBeLessThanOrEqual(count * 2);
@@ -172,7 +180,7 @@ describe('the maxQueueBytes bound', () => {
       }
     });
     const ws = await open(server.url, { maxQueue: 1000, maxQueueBytes: 4 * size });
-    await sleep(500);
+    await settled(ws, 4);
     const state = unread(ws);
     expect(state.messages).toBe(4);
     expect(state.bytes).toBe(4 * size);
@@ -190,7 +198,7 @@ describe('the maxQueueBytes bound', () => {
       await p.play([Buffer.concat([serverFrame(TEXT, text), serverFrame(TEXT, text), serverFrame(PING)])]);
     });
     const ws = await open(server.url, { maxQueueBytes: 5000 });
-    await sleep(300);
+    await settled(ws, 1);
     expect(unread(ws)).toMatchObject({ messages: 1, bytes: 6000 });
     expect(await ws.recv()).toBe(text);
     expect(await ws.recv()).toBe(text);
@@ -242,7 +250,7 @@ describe('what a read returns does not depend on when the bytes arrived', () => 
       await p.play([Buffer.concat([...parts, serverFrame(TEXT, 'é', { fin: false }), serverFrame(CONT, 'è'), ...parts])]);
     });
     const ws = await open(server.url);
-    await sleep(100); // all of it parsed in message mode
+    await settled(ws, 3); // all of it parsed in message mode
     const frames = [await ws.recvFrame(), await ws.recvFrame(), await ws.recvFrame()];
     expect(frames.map((f) => [f.opcode, f.fin, Buffer.from(f.data).toString()])).toEqual([
       [BINARY, 0, 'one'],
@@ -271,7 +279,7 @@ describe('what a read returns does not depend on when the bytes arrived', () => 
     const pieces = Array.from({ length: 10 }, (_, i) => serverFrame(i === 0 ? TEXT : CONT, `p${i}`, { fin: i === 9 }));
     pieces.splice(3, 0, serverFrame(PING, 'between'));
     await peer.play([Buffer.concat([...pieces, serverFrame(TEXT, 'after')])]);
-    await sleep(100); // queued as frames while nobody reads
+    await settled(ws, 2); // queued as frames while nobody reads (maxQueue frames, then reading stops)
     expect(await ws.recv()).toBe(Array.from({ length: 10 }, (_, i) => `p${i}`).join(''));
     expect(await ws.recv()).toBe('after');
   });
@@ -287,7 +295,7 @@ describe('what a read returns does not depend on when the bytes arrived', () => 
     await peer.play([serverFrame(BINARY, 'x')]);
     await framed;
     await peer.play([Buffer.concat([serverFrame(BINARY, 'a', { fin: false }), serverFrame(PING, 'p'), serverFrame(CONT, 'b')])]);
-    await sleep(100);
+    await settled(ws, 2);
     const [opcode, data] = await ws.recvData(true);
     expect([opcode, data.toString()]).toEqual([PING, 'p']);
     const [opcode2, data2] = await ws.recvData(true);
