@@ -403,8 +403,9 @@ export class ClientSession implements FrameHandler {
    * Feed bytes read from the socket, in order, chunked in any way. Complete
    * messages and control frames are reported through the handler before this
    * returns, unless a hook {@link pause}s the session: the rest is then kept
-   * as bytes until {@link resume}. Protocol violations are reported through `onFailure`, never
-   * thrown; after a failure or a received close, input is ignored.
+   * as bytes until {@link resume}. Protocol violations are reported through
+   * `onFailure`, never thrown; after a failure or a received close, input is
+   * ignored.
    *
    * The session may keep views of `chunk` until the message they belong to is
    * delivered, so the caller must not reuse its memory.
