@@ -11,9 +11,10 @@
  *
  * What a read returns does not depend on when the bytes arrived: a message
  * queued whole hands out its frames to a frame read (a fragmented one
- * remembers its frame lengths; a compressed one has one frame, its inflated
- * payload), and frames queued in raw frame mode are reassembled for a message
- * read, which waits for the last frame if it has not come yet.
+ * remembers its frame lengths, and a ping or pong that came between them
+ * after how many; a compressed one has one frame, its inflated payload), and
+ * frames queued in raw frame mode are reassembled for a message read, which
+ * waits for the last frame if it has not come yet.
  */
 import { OPCODE_CLOSE, OPCODE_CONT, OPCODE_TEXT } from './frame/opcodes.js';
 import type { ReceivedFrame } from './protocol/session.js';
@@ -37,6 +38,8 @@ export interface Entry {
   /** How many of its frames were handed out, and the offset of the next one in `bytes`. */
   nextFrame?: number;
   nextOffset?: number;
+  /** A ping or pong that came after this many frames of the fragmented message queued after it. */
+  afterFrame?: number;
 }
 
 /** What the inbox holds: a whole text message as its string (no object around it, the common case), anything else as an {@link Entry}. */
@@ -145,6 +148,7 @@ export class Inbox {
       } else if (!accepts(want, entry.opcode)) {
         this.queue.shift();
       } else if (want === 'frame') {
+        if (entry.afterFrame !== undefined) return this.frameBefore(entry);
         return entry.frames !== undefined ? this.nextFrame(entry) : this.queue.shift();
       } else if (entry.raw === true && !isControl(entry.opcode) && !this.fireContFrame) {
         return this.reassemble(want);
@@ -158,7 +162,25 @@ export class Inbox {
     return undefined;
   }
 
-  /** The next frame of a message queued whole (its frames kept apart by their lengths). */
+  /**
+   * A frame read meets a ping or pong that came between the frames of the
+   * message queued after it: the frames of that message that came before it
+   * go first, as they would have in raw frame mode; undefined while that
+   * message is still being received.
+   */
+  private frameBefore(control: Entry): Queued | undefined {
+    let message: Queued | undefined;
+    for (let i = 1; (message = this.queue.at(i)) !== undefined; i++) {
+      if (typeof message === 'string' || !isControl(message.opcode)) break;
+    }
+    if (message === undefined) return undefined;
+    if (typeof message !== 'string' && message.frames !== undefined && (message.nextFrame ?? 0) < (control.afterFrame as number)) {
+      return this.nextFrame(message);
+    }
+    return this.queue.shift();
+  }
+
+  /** The next frame of a message queued whole (its frames kept apart by their lengths); it may sit behind the control frames that came between its frames. */
   private nextFrame(entry: Entry): Queued | undefined {
     const frames = entry.frames as readonly number[];
     const bytes = (entry.bytes ??= typeof entry.data === 'string' ? Buffer.from(entry.data, 'utf8') : entry.data);

@@ -334,11 +334,11 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
       },
       onPing: (data) => {
         traceFrame('Rcv', ABNF.OPCODE_PING, data);
-        this.push({ opcode: ABNF.OPCODE_PING, data }, data.length);
+        this.push(this.controlEntry(ABNF.OPCODE_PING, data), data.length);
       },
       onPong: (data) => {
         traceFrame('Rcv', ABNF.OPCODE_PONG, data);
-        this.push({ opcode: ABNF.OPCODE_PONG, data }, data.length);
+        this.push(this.controlEntry(ABNF.OPCODE_PONG, data), data.length);
       },
       onClose: (_code, _reason, payload) => {
         traceFrame('Rcv', ABNF.OPCODE_CLOSE, payload);
@@ -352,6 +352,12 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   }
 
   // ---- receiving ----------------------------------------------------------
+
+  /** A ping or pong; one that came between the frames of a message notes after how many, for recvFrame(). */
+  private controlEntry(opcode: number, data: Buffer): Queued {
+    const afterFrame = this.session?.messageFramesReceived ?? 0;
+    return afterFrame === 0 ? { opcode, data } : { opcode, data, afterFrame };
+  }
 
   private push(entry: Queued, size: number): void {
     this.inbox.push(entry, size);
@@ -525,10 +531,10 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
    * are still answered), whenever its bytes arrived: a fragmented message
    * already queued whole (glued to the 101, or read before this call) hands
    * out its frames one by one, first with its opcode, then CONT, fin on the
-   * last. A compressed message queued whole comes as one frame, inflated.
-   * Control frames that came between the frames of a message queued whole
-   * come before its frames. Later messages are queued frame by frame until
-   * `recv()` is called (which reassembles them if needed).
+   * last, with the pings and pongs that came between its frames between them.
+   * A compressed message queued whole comes as one frame, inflated. Later
+   * messages are queued frame by frame until `recv()` is called (which
+   * reassembles them if needed).
    */
   async recvFrame(): Promise<ABNF> {
     if (this.session !== null) this.session.rawFrames = true;

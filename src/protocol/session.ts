@@ -456,6 +456,15 @@ export class ClientSession implements FrameHandler {
     }
   }
 
+  /**
+   * Frames of the fragmented data message being received that are complete
+   * (0 between messages): read from a ping or pong hook, where the control
+   * frame came between the frames of that message (RFC 6455 §5.4).
+   */
+  get messageFramesReceived(): number {
+    return this.continuationExpected ? this.fragmentCount : 0;
+  }
+
   /** True between {@link pause} and {@link resume}. */
   get isPaused(): boolean {
     return this.paused;

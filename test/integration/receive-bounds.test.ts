@@ -266,6 +266,34 @@ describe('what a read returns does not depend on when the bytes arrived', () => 
     expect(await ws.recv()).toEqual(Buffer.from('twothree'));
   });
 
+  it('recvFrame() on a message queued whole: pings and pongs that came between its frames come between them', async () => {
+    const server = await raw(async (p) => {
+      await p.accept();
+      await p.play([
+        Buffer.concat([
+          serverFrame(BINARY, 'a', { fin: false }),
+          serverFrame(PING, 'p'),
+          serverFrame(CONT, 'b', { fin: false }),
+          serverFrame(PONG, 'q'),
+          serverFrame(CONT, 'c'),
+          serverFrame(PING, 'after'),
+        ]),
+      ]);
+    });
+    const ws = await open(server.url);
+    await settled(ws, 1); // queued whole, in message mode
+    const frames = [];
+    for (let i = 0; i < 6; i++) frames.push(await ws.recvFrame());
+    expect(frames.map((f) => [f.opcode, f.fin, Buffer.from(f.data).toString()])).toEqual([
+      [BINARY, 0, 'a'],
+      [PING, 1, 'p'],
+      [CONT, 0, 'b'],
+      [PONG, 1, 'q'],
+      [CONT, 1, 'c'],
+      [PING, 1, 'after'],
+    ]);
+  });
+
   it('recv() reassembles frames queued in raw frame mode, even past maxQueue frames, skipping the pings between them', async () => {
     let peer!: RawPeer;
     const server = await raw(async (p) => {
