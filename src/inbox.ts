@@ -165,16 +165,16 @@ export class Inbox {
   /**
    * A frame read meets a ping or pong that came between the frames of the
    * message queued after it: the frames of that message that came before it
-   * go first, as they would have in raw frame mode; undefined while that
-   * message is still being received.
+   * go first, as they would have in raw frame mode. A message not queued
+   * (still being received, or dropped after the user's close) is not waited
+   * for: the control frame goes now.
    */
   private frameBefore(control: Entry): Queued | undefined {
     let message: Queued | undefined;
     for (let i = 1; (message = this.queue.at(i)) !== undefined; i++) {
       if (typeof message === 'string' || !isControl(message.opcode)) break;
     }
-    if (message === undefined) return undefined;
-    if (typeof message !== 'string' && message.frames !== undefined && (message.nextFrame ?? 0) < (control.afterFrame as number)) {
+    if (message !== undefined && typeof message !== 'string' && message.frames !== undefined && (message.nextFrame ?? 0) < (control.afterFrame as number)) {
       return this.nextFrame(message);
     }
     return this.queue.shift();

@@ -457,12 +457,13 @@ export class ClientSession implements FrameHandler {
   }
 
   /**
-   * Frames of the fragmented data message being received that are complete
-   * (0 between messages): read from a ping or pong hook, where the control
-   * frame came between the frames of that message (RFC 6455 §5.4).
+   * Frames complete so far of the fragmented message being reassembled
+   * (uncompressed, delivered whole): read from a ping or pong hook, after how
+   * many of its frames that control frame came (RFC 6455 §5.4). 0 between
+   * messages, and for messages delivered frame by frame or compressed.
    */
   get messageFramesReceived(): number {
-    return this.continuationExpected ? this.fragmentCount : 0;
+    return this.continuationExpected && this.delivery === DELIVER_MESSAGE && !this.compressed ? this.fragmentCount : 0;
   }
 
   /** True between {@link pause} and {@link resume}. */
