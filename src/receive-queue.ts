@@ -1,8 +1,9 @@
 /**
  * The FIFO of received entries a WebSocket holds until they are read: O(1)
  * push and shift (a head index into an array, not `Array#shift`, which moves
- * every later element), with counts of data entries and of pings/pongs kept
- * on the way so backpressure and the ping-flood bound cost O(1) per message.
+ * every later element), with counts of data entries, of their bytes and of
+ * pings/pongs kept on the way so backpressure and the ping-flood bound cost
+ * O(1) per message.
  * A string is queued as itself and counts as a text message, so the common
  * received unit needs no object around it.
  */
@@ -28,8 +29,11 @@ function isPingOrPong(opcode: number): boolean {
 /** First-in first-out queue of received entries (messages, frames, pings, pongs, the close). */
 export class ReceiveQueue<T extends QueuedEntry | string> {
   private items: Array<T | undefined> = [];
+  /** The size each entry was pushed with, in step with `items` (numbers: no object per entry). */
+  private sizes: number[] = [];
   private head = 0;
   private dataCount = 0;
+  private dataBytes = 0;
   private pingPongCount = 0;
 
   /** Entries queued. */
@@ -42,15 +46,26 @@ export class ReceiveQueue<T extends QueuedEntry | string> {
     return this.dataCount;
   }
 
+  /** Sum of the sizes of the data entries queued. */
+  get bytes(): number {
+    return this.dataBytes;
+  }
+
   /** Pings and pongs queued. */
   get pingsAndPongs(): number {
     return this.pingPongCount;
   }
 
-  /** Append at the end. */
-  push(entry: T): void {
+  /** Append at the end; `size` (bytes) counts toward {@link bytes} for a data entry. */
+  push(entry: T, size = 0): void {
     this.items.push(entry);
-    this.count(opcodeOf(entry), 1);
+    this.sizes.push(size);
+    this.count(opcodeOf(entry), 1, size);
+  }
+
+  /** The entry `index` places from the front (0 is the next one), or undefined. */
+  at(index: number): T | undefined {
+    return index >= 0 && index < this.items.length - this.head ? this.items[this.head + index] : undefined;
   }
 
   /** Remove and return the first entry, or undefined when empty. */
@@ -58,15 +73,31 @@ export class ReceiveQueue<T extends QueuedEntry | string> {
     const items = this.items;
     if (this.head === items.length) return undefined;
     const entry = items[this.head] as T;
+    const size = this.sizes[this.head] as number;
     items[this.head++] = undefined;
     if (this.head === items.length) {
       items.length = 0;
+      this.sizes.length = 0;
       this.head = 0;
     } else if (this.head >= COMPACT_AT && this.head * 2 >= items.length) {
       items.splice(0, this.head);
+      this.sizes.splice(0, this.head);
       this.head = 0;
     }
-    this.count(opcodeOf(entry), -1);
+    this.count(opcodeOf(entry), -1, -size);
+    return entry;
+  }
+
+  /** Remove and return the entry `index` places from the front (0 is the next one). */
+  removeAt(index: number): T | undefined {
+    if (index === 0) return this.shift();
+    const at = this.head + index;
+    if (index < 0 || at >= this.items.length) return undefined;
+    const entry = this.items[at] as T;
+    const size = this.sizes[at] as number;
+    this.items.splice(at, 1);
+    this.sizes.splice(at, 1);
+    this.count(opcodeOf(entry), -1, -size);
     return entry;
   }
 
@@ -78,7 +109,8 @@ export class ReceiveQueue<T extends QueuedEntry | string> {
       const opcode = opcodeOf(entry);
       if (isPingOrPong(opcode)) {
         items.splice(i, 1);
-        this.count(opcode, -1);
+        this.sizes.splice(i, 1);
+        this.count(opcode, -1, 0);
         return;
       }
     }
@@ -87,13 +119,17 @@ export class ReceiveQueue<T extends QueuedEntry | string> {
   /** Drop everything. */
   clear(): void {
     this.items = [];
+    this.sizes = [];
     this.head = 0;
     this.dataCount = 0;
+    this.dataBytes = 0;
     this.pingPongCount = 0;
   }
 
-  private count(opcode: number, delta: number): void {
-    if (opcode < OPCODE_CLOSE) this.dataCount += delta;
-    else if (isPingOrPong(opcode)) this.pingPongCount += delta;
+  private count(opcode: number, delta: number, bytes: number): void {
+    if (opcode < OPCODE_CLOSE) {
+      this.dataCount += delta;
+      this.dataBytes += bytes;
+    } else if (isPingOrPong(opcode)) this.pingPongCount += delta;
   }
 }

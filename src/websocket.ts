@@ -16,13 +16,12 @@ import { ABNF } from './frame/abnf.js';
 import { toBuffer } from './frame/bytes.js';
 import { encodeClosePayload } from './frame/close.js';
 import { allocateFrame, frameRing } from './frame/frame-ring.js';
-import { opcodeOf, ReceiveQueue } from './receive-queue.js';
+import { accepts, Inbox, isControl, opcodeOf, type Queued, type Want } from './inbox.js';
 import { openConnection, type ConnectOptions as OpeningOptions } from './opening.js';
 import { acceptDeflateResponse, deflateConfig, deflateOffer, describeDeflateParams, type DeflateConfig, type DeflateOptions } from './protocol/deflate.js';
 import { PerMessageDeflate } from './protocol/deflate-codec.js';
 import {
   ClientSession,
-  type ReceivedFrame,
   type SessionFailure,
   type SessionHandler,
   type WriteKind,
@@ -71,8 +70,21 @@ export interface WebSocketOptions {
   sslopt?: tls.ConnectionOptions;
   /** Largest message accepted in bytes (default 64 MiB); larger fails the connection with 1009. */
   maxPayload?: number;
-  /** Unread messages held (default 16); past it the socket is not read until the user reads. */
+  /**
+   * Most unread messages held (default 16): once `maxQueue` unread messages
+   * are queued, nothing more is read — the rest of the read is kept as
+   * unparsed bytes and the socket is paused — until the user has read the
+   * queue down to a quarter of `maxQueue` (and of `maxQueueBytes`). Pings and
+   * pongs do not count (at most `maxQueue` of them are kept, the oldest dropped).
+   */
   maxQueue?: number;
+  /**
+   * Most bytes of unread messages held (default 1 MiB; text counts its UTF-8
+   * bytes): once the unread messages reach it, reading stops as for
+   * `maxQueue`. A single larger message is still received whole (`maxPayload`
+   * bounds it).
+   */
+  maxQueueBytes?: number;
   /** Most frames in one received message (default 131072); more fails the connection with 1009. */
   maxFragments?: number;
   /** Split sent messages into frames of at most this many payload bytes; 0 (default) never splits. */
@@ -80,20 +92,6 @@ export interface WebSocketOptions {
   /** permessage-deflate (RFC 7692): `true` for the defaults, or the offer's parameters and `threshold` (default 1024 bytes). Off by default. */
   perMessageDeflate?: boolean | DeflateOptions;
 }
-
-/** One received unit waiting in the queue. */
-interface Entry {
-  opcode: number;
-  /** Text messages are decoded strings; everything else bytes. */
-  data: string | Buffer;
-  /** Set in raw frame mode: the frame as it came. */
-  frame?: ReceivedFrame;
-}
-
-/** What the queue holds: a whole text message as its string (no object around it, the common case), anything else as an {@link Entry}. */
-type Queued = Entry | string;
-
-type Want = 'message' | 'data' | 'control' | 'frame';
 
 interface Waiter {
   want: Want;
@@ -103,13 +101,22 @@ interface Waiter {
 }
 
 const DEFAULT_MAX_QUEUE = 16;
+/**
+ * 1 MiB: below the size of large messages, so a slow reader of 16 MiB
+ * messages holds one of them unread at most (the count bound alone would
+ * allow 256 MiB), the closest a pull API gets to `ws`, which has no queue.
+ * Messages up to 64 KiB still fill the count bound first.
+ */
+const DEFAULT_MAX_QUEUE_BYTES = 1024 * 1024;
+/**
+ * Bytes of pongs that may wait in the socket's write buffer: past it only the
+ * latest pong is kept (RFC 6455 §5.5.3). Our own figure, not the socket's
+ * highWaterMark, which differs between Node versions (16 KiB, 64 KiB).
+ */
+const PONG_BACKLOG = 16 * 1024;
 const DEFAULT_CLOSE_TIMEOUT = 3000;
 /** How long a held-back close frame (a failure's, or the reply to the server's close) waits while the user reads the messages before it. */
 const FAIL_CLOSE_GRACE = 1000;
-
-function isControl(opcode: number): boolean {
-  return opcode >= ABNF.OPCODE_CLOSE;
-}
 
 /**
  * A WebSocket client connection with websocket-client's API, as Promises.
@@ -127,7 +134,6 @@ function isControl(opcode: number): boolean {
  */
 export class WebSocket implements AsyncIterable<string | Buffer> {
   private readonly options: WebSocketOptions;
-  private readonly maxQueue: number;
   private readonly deflate: DeflateConfig | null;
   private timeoutMs: number | null | undefined = undefined;
 
@@ -138,11 +144,16 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   private responseHeaders: Record<string, string> = {};
   private negotiatedSubprotocol: string | null = null;
 
-  private readonly queue = new ReceiveQueue<Queued>();
+  private readonly inbox: Inbox;
   private readonly waiters: Waiter[] = [];
-  private pausedForQueue = false;
   /** A pong not yet written because the socket is congested: only the latest ping needs one (RFC 6455 §5.5.3). */
   private pendingPong: Buffer | null = null;
+  /** The socket is paused because the inbox is full. */
+  private socketPaused = false;
+  /** Pongs handed to the socket whose write has not completed. */
+  private pongsInFlight = 0;
+  /** Write callback of a pong (one function per socket, not one per pong). */
+  private pongWritten: () => void = () => undefined;
   /** The close frame of a failed connection, held back one turn so that the user's reaction to earlier messages goes first. */
   private failCloseFrame: Buffer | null = null;
   /** The reply to the server's close frame, held back the same way (RFC 6455 §5.5.1 lets the current message go first). */
@@ -164,7 +175,9 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   constructor(options: WebSocketOptions = {}) {
     checkWebSocketOptions(options);
     this.options = options;
-    this.maxQueue = options.maxQueue ?? DEFAULT_MAX_QUEUE;
+    const maxQueue = options.maxQueue ?? DEFAULT_MAX_QUEUE;
+    const maxQueueBytes = options.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES;
+    this.inbox = new Inbox({ maxQueue, maxQueueBytes, fireContFrame: options.fireContFrame }, { pause: () => this.pauseReading(), resume: () => this.resumeReading() });
     this.deflate = deflateConfig(options.perMessageDeflate);
   }
 
@@ -291,24 +304,37 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
       compression,
     });
     this.attachSocket(opened.socket);
+    // Frames that came with the 101 go through the same bounds as any read: they may fill the inbox.
     if (opened.head.length > 0) this.session.receive(opened.head);
-    if (!this.socketClosed) opened.socket.resume();
+    if (this.inbox.paused) this.socketPaused = true;
+    else if (!this.socketClosed) opened.socket.resume();
   }
 
   private resetState(): void {
-    this.queue.clear();
+    this.inbox.reset();
     this.pendingPong = null;
+    this.pongsInFlight = 0;
+    this.socketPaused = false;
     this.failCloseFrame = null;
     this.closeReplyFrame = null;
     this.failure = null;
     this.lostError = null;
-    this.pausedForQueue = false;
     this.closedByUser = false;
   }
 
   private attachSocket(socket: net.Socket | tls.TLSSocket): void {
-    socket.on('data', (chunk: Buffer) => this.session?.receive(chunk));
+    socket.on('data', (chunk: Buffer) => {
+      this.session?.receive(chunk);
+      // The inbox filled during this read: read no more until the user reads.
+      if (this.inbox.paused) this.pauseSocket();
+    });
     socket.on('drain', () => this.flushPendingPong());
+    this.pongWritten = () => {
+      if (socket !== this.socket) return;
+      this.pongsInFlight--;
+      // The latest held pong goes once the backlog is below the bound, or when no other pong write would wake us.
+      if (socket.writableLength < PONG_BACKLOG || this.pongsInFlight === 0) this.flushPendingPong();
+    };
     socket.on('error', (error) => {
       if (this.lostError === null) this.lostError = error;
     });
@@ -321,35 +347,36 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
 
   private sessionHandler(): SessionHandler {
     return {
-      onText: (text) => {
+      onText: (text, size, frames) => {
         traceFrame('Rcv', ABNF.OPCODE_TEXT, text);
-        this.push(text);
+        // A fragmented message keeps its frame lengths, for recvFrame().
+        this.push(frames === undefined ? text : { opcode: ABNF.OPCODE_TEXT, data: text, frames }, size);
       },
-      onBinary: (data) => {
+      onBinary: (data, frames) => {
         traceFrame('Rcv', ABNF.OPCODE_BINARY, data);
-        this.push({ opcode: ABNF.OPCODE_BINARY, data });
+        this.push({ opcode: ABNF.OPCODE_BINARY, data, frames }, data.length);
       },
       onFragment: (opcode, data, fin, rsv1) => {
         traceFrame('Rcv', opcode, data, fin ? 1 : 0);
-        this.push({ opcode, data, frame: { fin: fin ? 1 : 0, rsv1: rsv1 ? 1 : 0, rsv2: 0, rsv3: 0, opcode, data } });
+        this.push({ opcode, data, frame: { fin: fin ? 1 : 0, rsv1: rsv1 ? 1 : 0, rsv2: 0, rsv3: 0, opcode, data } }, data.length);
       },
       onFrame: (frame) => {
         if (frame.opcode !== ABNF.OPCODE_CLOSE) {
           traceFrame('Rcv', frame.opcode, frame.data, frame.fin);
-          this.push({ opcode: frame.opcode, data: frame.data, frame });
+          this.push({ opcode: frame.opcode, data: frame.data, frame, raw: true }, frame.data.length);
         }
       },
       onPing: (data) => {
         traceFrame('Rcv', ABNF.OPCODE_PING, data);
-        this.push({ opcode: ABNF.OPCODE_PING, data });
+        this.push(this.controlEntry(ABNF.OPCODE_PING, data), data.length);
       },
       onPong: (data) => {
         traceFrame('Rcv', ABNF.OPCODE_PONG, data);
-        this.push({ opcode: ABNF.OPCODE_PONG, data });
+        this.push(this.controlEntry(ABNF.OPCODE_PONG, data), data.length);
       },
       onClose: (_code, _reason, payload) => {
         traceFrame('Rcv', ABNF.OPCODE_CLOSE, payload);
-        this.push({ opcode: ABNF.OPCODE_CLOSE, data: payload });
+        this.push({ opcode: ABNF.OPCODE_CLOSE, data: payload }, payload.length);
         this.awaitPeerClose(DEFAULT_CLOSE_TIMEOUT);
         this.serveWaiters();
       },
@@ -360,55 +387,84 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
 
   // ---- receiving ----------------------------------------------------------
 
-  private push(entry: Queued): void {
-    this.queue.push(entry);
+  /** A ping or pong; one that came between the frames of a message notes after how many, for recvFrame(). */
+  private controlEntry(opcode: number, data: Buffer): Queued {
+    const afterFrame = this.session?.messageFramesReceived ?? 0;
+    return afterFrame === 0 ? { opcode, data } : { opcode, data, afterFrame };
+  }
+
+  private push(entry: Queued, size: number): void {
+    this.inbox.push(entry, size);
     if (this.waiters.length > 0) this.serveWaiters();
-    if (this.queue.length === 0) return;
-    if (isControl(opcodeOf(entry))) {
-      // Pings and pongs were already answered: keep at most maxQueue of them
-      // unread, dropping the oldest, so a ping flood never grows memory.
-      if (this.queue.pingsAndPongs > this.maxQueue) this.queue.dropOldestPingOrPong();
-      return;
-    }
-    if (!this.pausedForQueue && this.socket !== null && this.queue.data >= this.maxQueue) {
-      // Backpressure: a slow reader stops the reading, it never buffers without bound.
-      this.pausedForQueue = true;
-      this.socket.pause();
-    }
+    // Backpressure: once the unread messages reach a bound, the session stops
+    // after this message and the socket is paused until the user reads.
+    if (!isControl(opcodeOf(entry))) this.inbox.maybePause();
   }
 
-  /** Take the next queued entry a waiter of kind `want` accepts, dropping the pings/pongs/close it skips. */
-  private take(want: Want): Queued | undefined {
-    for (let entry = this.queue.shift(); entry !== undefined; entry = this.queue.shift()) {
-      if (accepts(want, opcodeOf(entry))) {
-        this.resumeIfDrained();
-        return entry;
-      }
-    }
-    this.resumeIfDrained();
-    return undefined;
+  /**
+   * The inbox is full: the session stops after the current message and keeps
+   * the rest of the read as bytes; the socket is paused once the read in
+   * progress returns (see attachSocket), so a pause costs one per read.
+   */
+  private pauseReading(): void {
+    this.session?.pause();
   }
 
-  private resumeIfDrained(): void {
-    if (this.pausedForQueue && this.queue.data < this.maxQueue) {
-      this.pausedForQueue = false;
+  /** The inbox has room: parse what was held (which may fill it again), then read the socket unless it did. */
+  private resumeReading(): void {
+    this.session?.resume();
+    if (!this.inbox.paused && this.socketPaused) {
+      this.socketPaused = false;
       if (!this.socketClosed) this.socket?.resume();
     }
   }
 
-  /** Hand queued entries to waiting reads in call order; once nothing more can come, reject the rest. */
+  private pauseSocket(): void {
+    if (this.socketPaused) return;
+    this.socketPaused = true;
+    this.socket?.pause();
+  }
+
+  /** Take the next queued entry a read of kind `want` accepts, dropping the control frames it skips; then let reading resume if there is room. */
+  private take(want: Want): Queued | undefined {
+    const entry = this.inbox.take(want);
+    this.inbox.maybeResume();
+    return entry;
+  }
+
+  /**
+   * Hand queued entries to waiting reads: each entry to the first read, in
+   * call order, that asks for its kind — a control frame only to a read that
+   * asked for control frames, dropped if none did — and once nothing more can
+   * come, reject the rest. Reading resumes only after the loop, so the entries
+   * parsed then are served by a call of their own.
+   */
   private serveWaiters(): void {
-    while (this.waiters.length > 0) {
-      const waiter = this.waiters[0] as Waiter;
-      const entry = this.take(waiter.want);
-      if (entry === undefined) {
+    const waiters = this.waiters;
+    while (waiters.length > 0) {
+      const next = this.inbox.peek();
+      if (next === undefined) {
         if (this.ended) this.rejectWaiters(this.endError());
-        return;
+        break;
       }
-      this.waiters.shift();
+      const index = firstAccepting(waiters, opcodeOf(next));
+      if (index === -1) {
+        this.inbox.take('frame');
+        continue;
+      }
+      const waiter = waiters[index] as Waiter;
+      const entry = this.inbox.take(waiter.want);
+      if (entry === undefined) {
+        // The rest of a message queued as raw frames has not come yet.
+        if (this.ended) this.rejectWaiters(this.endError());
+        break;
+      }
+      if (index === 0) waiters.shift();
+      else waiters.splice(index, 1);
       if (waiter.timer !== null) clearTimeout(waiter.timer);
       waiter.resolve(entry);
     }
+    this.inbox.maybeResume();
   }
 
   private rejectWaiters(error: unknown): void {
@@ -475,7 +531,12 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     return this.waiters.length === 0 ? this.take(want) : undefined;
   }
 
-  /** The next message: text as a string, binary as a Buffer. Rejects with ConnectionClosed once the connection ended and every message was read. */
+  /**
+   * The next message: text as a string, binary as a Buffer. Frames that were
+   * queued one by one (after `recvFrame()`) are reassembled; pings and pongs
+   * are skipped (a waiting `recvData(true)` gets them). Rejects with
+   * ConnectionClosed once the connection ended and every message was read.
+   */
   recv(): Promise<string | Buffer> {
     // A message already queued costs one settled promise, not an async function's.
     const entry = this.takeNow('message');
@@ -484,7 +545,9 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
 
   /**
    * The next message as `[opcode, bytes]`; with `controlFrame` also pings,
-   * pongs and the close frame (whose data is its payload).
+   * pongs and the close frame (whose data is its payload). Concurrent reads
+   * are served in call order, each unit to the first that asks for its kind:
+   * a control frame reaches a waiting `recvData(true)` even behind a waiting `recv()`.
    */
   async recvData(controlFrame = false): Promise<[opcode: number, data: Buffer]> {
     const entry = await this.read(controlFrame ? 'control' : 'data');
@@ -506,8 +569,13 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
 
   /**
    * One frame as it came, with no reassembly (control frames included; pings
-   * are still answered). Calling it switches the connection to raw frame mode
-   * from the next message on; `recv()` switches it back.
+   * are still answered), whenever its bytes arrived: a fragmented message
+   * already queued whole (glued to the 101, or read before this call) hands
+   * out its frames one by one, first with its opcode, then CONT, fin on the
+   * last, with the pings and pongs that came between its frames between them.
+   * A compressed message queued whole comes as one frame, inflated. Later
+   * messages are queued frame by frame until `recv()` is called (which
+   * reassembles them if needed).
    */
   async recvFrame(): Promise<ABNF> {
     if (this.session !== null) this.session.rawFrames = true;
@@ -674,9 +742,15 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
       this.afterDelivery(() => this.sendCloseReply());
       return;
     }
-    if (kind === 'pong' && socket.writableNeedDrain) {
-      // RFC 6455 §5.5.3: while a pong waits, only the latest ping needs an answer.
+    if (kind === 'pong') {
+      if (socket.writableLength >= PONG_BACKLOG && (this.pongsInFlight > 0 || socket.writableNeedDrain)) {
+        // RFC 6455 §5.5.3: while a pong waits, only the latest ping needs an answer.
+        // A pong write completing (or 'drain') sends it.
+        this.pendingPong = bytes;
+        return;
+      }
       this.pendingPong = bytes;
+      this.flushPendingPong();
       return;
     }
     this.flushPendingPong();
@@ -687,7 +761,8 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     if (this.pendingPong === null || this.socket === null) return;
     const pong = this.pendingPong;
     this.pendingPong = null;
-    this.socket.write(pong);
+    this.pongsInFlight++;
+    this.socket.write(pong, this.pongWritten);
   }
 
   // ---- closing and failing ------------------------------------------------
@@ -710,7 +785,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     const started = Date.now();
     const sendWhenRead = () => {
       if (this.socketClosed) return;
-      if (this.queue.data > 0 && Date.now() - started < FAIL_CLOSE_GRACE) {
+      if (this.inbox.data > 0 && Date.now() - started < FAIL_CLOSE_GRACE) {
         setTimeout(sendWhenRead, 5).unref();
         return;
       }
@@ -779,20 +854,22 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
    *
    * @throws WebSocketProtocolException for a status code that may not be sent.
    */
-  close(opts: { status?: number; reason?: string | Uint8Array; timeout?: number } = {}): Promise<void> {
+  close(opts: { status?: number | null; reason?: string | Uint8Array; timeout?: number } = {}): Promise<void> {
     return handled(this.closeHandshake(opts));
   }
 
-  private async closeHandshake(opts: { status?: number; reason?: string | Uint8Array; timeout?: number }): Promise<void> {
+  private async closeHandshake(opts: { status?: number | null; reason?: string | Uint8Array; timeout?: number }): Promise<void> {
     const timeout = opts.timeout ?? DEFAULT_CLOSE_TIMEOUT;
     checkMs('close timeout', timeout);
     const socket = this.socket;
     const session = this.session;
     if (socket === null || session === null || this.socketClosed) return;
     if (session.state === 'open' && this.failure === null) {
-      const frame = session.sendClose(opts.status ?? 1000, opts.reason ?? '');
+      // `status: null` sends a close frame without a body (RFC 6455 §5.5.1).
+      const status = opts.status === undefined ? 1000 : opts.status;
+      const frame = session.sendClose(status, opts.reason ?? '');
       this.closedByUser = true;
-      if (isTraceEnabled()) traceFrame('Sent', ABNF.OPCODE_CLOSE, encodeClosePayload(opts.status ?? 1000, opts.reason ?? ''));
+      if (isTraceEnabled()) traceFrame('Sent', ABNF.OPCODE_CLOSE, encodeClosePayload(status, opts.reason ?? ''));
       this.flushPendingPong();
       socket.write(frame);
     } else {
@@ -800,12 +877,9 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
       this.sendFailClose();
       this.sendCloseReply();
     }
-    if (this.pausedForQueue) {
-      // The server's close frame is behind the unread messages: read on (data
-      // frames after our close are dropped, RFC 6455 §5.5.1) so the handshake completes.
-      this.pausedForQueue = false;
-      socket.resume();
-    }
+    // The server's close frame may be behind the unread messages: read on (data
+    // frames after our close are dropped, RFC 6455 §5.5.1) so the handshake completes.
+    this.inbox.unpause();
     const timer = setTimeout(() => socket.destroy(), timeout);
     try {
       await this.socketClosedPromise();
@@ -826,7 +900,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
 
   /** Close the socket immediately, without a closing handshake, discarding unread messages. */
   shutdown(): void {
-    this.queue.clear();
+    this.inbox.clear();
     if (this.socket !== null && !this.socketClosed) {
       if (this.lostError === null) this.lostError = new WebSocketConnectionClosedException('connection shut down by shutdown()');
       // Sends of this turn still corked go to the kernel first, as if written at once.
@@ -902,15 +976,12 @@ function dataOf(entry: Queued): string | Buffer {
   return typeof entry === 'string' ? entry : entry.data;
 }
 
-function accepts(want: Want, opcode: number): boolean {
-  switch (want) {
-    case 'message':
-    case 'data':
-      return !isControl(opcode);
-    case 'control':
-    case 'frame':
-      return true;
+/** Index of the first waiter that takes a unit of this opcode, or -1. */
+function firstAccepting(waiters: readonly Waiter[], opcode: number): number {
+  for (let i = 0; i < waiters.length; i++) {
+    if (accepts((waiters[i] as Waiter).want, opcode)) return i;
   }
+  return -1;
 }
 
 /** The close frame's payload as received (code and reason), for recvData(true); never re-validated. */

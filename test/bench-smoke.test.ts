@@ -59,7 +59,7 @@ function runBench(args: string[], env: Record<string, string> = {}): Promise<{ c
 
 const major = Number(process.versions.node.split('.')[0]);
 // Node's global WebSocket is a rival from Node 22 on.
-const CLIENTS = ['rfc6455', 'ws (native)', 'ws (no native)', ...(major >= 22 ? ['node WebSocket'] : []), 'net limit'];
+const CLIENTS = ['rfc6455', 'rfc6455-web', 'ws (native)', 'ws (no native)', ...(major >= 22 ? ['node WebSocket'] : []), 'net limit'];
 
 describe('bench/e2e/run.ts --quick', () => {
   it('runs every scenario with every client on the running Node and reports medians, ratios, CPU, latency, RSS, memory and targets', async () => {
@@ -108,6 +108,9 @@ describe('bench/e2e/run.ts --quick', () => {
       'recv32: rfc6455 / ws (native)',
       'recv16m: rfc6455 / ws (native)',
       'many100: rfc6455 / ws (native)',
+      'recv64k: rfc6455-web / rfc6455',
+      'recv32: rfc6455-web / rfc6455',
+      'recv16m: rfc6455-web / rfc6455',
     ]);
     for (const target of run.targets) {
       expect(target.perRound).toHaveLength(1);

@@ -46,21 +46,24 @@ describe('ReceiveQueue', () => {
     expect([opcodeOf('x'), opcodeOf({ opcode: 2 })]).toEqual([1, 2]);
   });
 
-  it('behaves like an array model under any sequence of operations', () => {
+  it('behaves like an array model under any sequence of operations (counts, bytes of data entries, at/removeAt)', () => {
     const op = fc.oneof(
-      fc.record({ kind: fc.constant('push' as const), opcode: fc.constantFrom(0, 1, 2, 8, 9, 10, -1) }),
+      fc.record({ kind: fc.constant('push' as const), opcode: fc.constantFrom(0, 1, 2, 8, 9, 10, -1), size: fc.nat(1000) }),
       fc.record({ kind: fc.constantFrom('shift' as const, 'drop' as const, 'clear' as const) }),
+      fc.record({ kind: fc.constant('removeAt' as const), index: fc.nat(20) }),
     );
     fc.assert(
       fc.property(fc.array(op, { maxLength: 3000 }), (ops) => {
         const q = new ReceiveQueue<E | string>();
         let model: Array<E | string> = [];
+        const sizes = new Map<E | string, number>();
         let n = 0;
         for (const o of ops) {
           if (o.kind === 'push') {
             // -1: a text message queued as its string.
             const e = o.opcode === -1 ? `text ${n++}` : { opcode: o.opcode, n: n++ };
-            q.push(e);
+            q.push(e, o.size);
+            sizes.set(e, o.size);
             model.push(e);
           } else if (o.kind === 'shift') {
             expect(q.shift()).toBe(model.shift());
@@ -68,12 +71,16 @@ describe('ReceiveQueue', () => {
             q.dropOldestPingOrPong();
             const at = model.findIndex((e) => opcodeOf(e) === 9 || opcodeOf(e) === 10);
             if (at !== -1) model.splice(at, 1);
+          } else if (o.kind === 'removeAt') {
+            expect(q.at(o.index)).toBe(model[o.index]);
+            expect(q.removeAt(o.index)).toBe(model.splice(o.index, 1)[0]);
           } else {
             q.clear();
             model = [];
           }
           expect(q.length).toBe(model.length);
           expect(q.data).toBe(model.filter((e) => opcodeOf(e) < 8).length);
+          expect(q.bytes).toBe(model.filter((e) => opcodeOf(e) < 8).reduce((sum, e) => sum + (sizes.get(e) as number), 0));
           expect(q.pingsAndPongs).toBe(model.filter((e) => opcodeOf(e) === 9 || opcodeOf(e) === 10).length);
         }
       }),

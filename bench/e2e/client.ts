@@ -11,6 +11,8 @@
  * - `ws`: the ws package; run with `WS_NO_BUFFER_UTIL=1 WS_NO_UTF_8_VALIDATE=1`
  *   for its JavaScript fallbacks. Text messages are decoded to strings
  *   (`data.toString()`), as rfc6455 hands them out.
+ * - `rfc6455-web`: this library's WHATWG interface (`rfc6455/web`) through
+ *   `onmessage`, binary messages as Buffers (`binaryType = 'nodebuffer'`).
  * - `node-websocket`: Node's global `WebSocket` (undici; Node 22 and later),
  *   driven through the WHATWG interface (`onmessage`, `send`, `bufferedAmount`).
  *   Any other WHATWG implementation is one more entry in LIBRARIES below
@@ -32,7 +34,7 @@ import type { WebSocket as WsClient } from 'ws';
 import type { createConnection as CreateConnection, WebSocket } from '../../src/index.js';
 import { closeFrame, FIXED_KEY, frame, frameBlock, payloadOf } from './frames.js';
 
-export type ClientKind = 'rfc6455' | 'ws' | 'node-websocket' | 'net';
+export type ClientKind = 'rfc6455' | 'rfc6455-web' | 'ws' | 'node-websocket' | 'net';
 export type ScenarioKind = 'echo' | 'send' | 'recv' | 'many';
 
 /** What a child is asked to do. */
@@ -287,11 +289,12 @@ type WhatwgConstructor = new (url: string) => WhatwgSocket;
 
 const WHATWG_CLOSED = 3;
 
-function whatwgLibrary(Socket: WhatwgConstructor): Library {
+/** `binaryType`: 'arraybuffer' for the standard's interface, 'nodebuffer' where the implementation offers it (rfc6455/web, as ws does). */
+function whatwgLibrary(Socket: WhatwgConstructor, binaryType = 'arraybuffer'): Library {
   const open = (url: string): Promise<WhatwgSocket> =>
     new Promise((resolve, reject) => {
       const ws = new Socket(url);
-      ws.binaryType = 'arraybuffer';
+      ws.binaryType = binaryType;
       ws.addEventListener('open', () => resolve(ws), { once: true });
       ws.addEventListener('error', () => reject(new Error(`expected ${url} to open, got an error event`)), { once: true });
     });
@@ -502,6 +505,7 @@ const netLibrary: Library = {
 /** How each client kind is loaded: only the library a child measures is imported. */
 const LIBRARIES: Record<ClientKind, () => Promise<Library>> = {
   rfc6455: async () => rfcLibrary((await import('../../src/index.js')).createConnection),
+  'rfc6455-web': async () => whatwgLibrary((await import('../../src/web/index.js')).WebSocket as unknown as WhatwgConstructor, 'nodebuffer'),
   ws: async () => wsLibrary((await import('ws')).WebSocket),
   'node-websocket': async () => {
     const Socket = (globalThis as { WebSocket?: WhatwgConstructor }).WebSocket;

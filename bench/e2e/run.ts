@@ -16,6 +16,8 @@
  * import('../../src/web/index.js')).WebSocket)` in LIBRARIES, and the row
  * `{ name: 'rfc6455-web', client: 'rfc6455-web', env: {}, minNode: 20,
  * ours: true, memory: true }` here (`ours`: held to the same targets).
+ * rfc6455-web is such a row, held instead to WEB_OF_MAIN of the main API's
+ * rate on the receive scenarios.
  *
  * Peers: bench/e2e/server.ts, a raw server doing as little as possible per
  * byte, for every scenario but one; the many-connections scenario runs
@@ -96,8 +98,12 @@ interface Client {
 
 const BASELINE = 'ws (native)';
 const LIMIT = 'net limit';
+/** This library's WHATWG interface (rfc6455/web), held to a share of the main API's rate on the receive scenarios. */
+const WEB = 'rfc6455-web';
+const WEB_OF_MAIN = 0.9;
 const CLIENTS: Client[] = [
   { name: 'rfc6455', client: 'rfc6455', env: {}, minNode: 20, ours: true, memory: true },
+  { name: WEB, client: 'rfc6455-web', env: {}, minNode: 20, ours: false, memory: false },
   { name: BASELINE, client: 'ws', env: {}, minNode: 20, ours: false, memory: true },
   { name: 'ws (no native)', client: 'ws', env: { WS_NO_BUFFER_UTIL: '1', WS_NO_UTF_8_VALIDATE: '1' }, minNode: 20, ours: false, memory: false },
   { name: 'node WebSocket', client: 'node-websocket', env: {}, minNode: 22, ours: false, memory: false },
@@ -321,6 +327,12 @@ function targets(clients: Client[], results: ScenarioResult[]): RatioTarget[] {
       if (r.id === 'recv64k') {
         list.push(ratioTarget(`recv64k: ${client.name} / ${LIMIT}`, RECV64K_OF_LIMIT, r.clients[client.name].samples, r.clients[LIMIT].samples));
       }
+    }
+  }
+  // The web interface is a thin layer over the same connection: on the receive scenarios it keeps most of the main API's rate.
+  if (clients.some((c) => c.name === WEB)) {
+    for (const r of results.filter((result) => result.id.startsWith('recv'))) {
+      list.push(ratioTarget(`${r.id}: ${WEB} / rfc6455`, WEB_OF_MAIN, r.clients[WEB].samples, r.clients.rfc6455.samples));
     }
   }
   return list;

@@ -4,7 +4,8 @@
  * the session never holds more than its limit (`bufferedBytes`), no message
  * delivered passes maxPayload or maxFragments, every ping before a close gets
  * one pong, nothing comes after the end, and the same events come out under
- * any chunking. With permessage-deflate, compressed messages and deflate
+ * any chunking, and when a hook pauses the session now and then (the rest is
+ * parsed on resume). With permessage-deflate, compressed messages and deflate
  * bombs go through the real inflater.
  */
 import zlib from 'node:zlib';
@@ -123,7 +124,8 @@ function bufferLimit(setup: Setup): number {
 
 const FIXED_KEY = Buffer.of(1, 2, 3, 4);
 
-function run(pieces: Buffer[], setup: Setup): string[] {
+/** `pauseEvery`: a data hook pauses the session every that many data events (0: never); it is resumed after each piece and at the end. */
+function run(pieces: Buffer[], setup: Setup, pauseEvery = 0): string[] {
   const log: string[] = [];
   let ended = false;
   let pings = 0;
@@ -147,7 +149,11 @@ function run(pieces: Buffer[], setup: Setup): string[] {
           ),
   };
   let fragments = 0;
-  const session = new ClientSession(
+  let dataEvents = 0;
+  const maybePause = () => {
+    if (pauseEvery > 0 && ++dataEvents % pauseEvery === 0) session.pause();
+  };
+  const session: ClientSession = new ClientSession(
     {
       onText(text) {
         noteAfterEnd('onText');
@@ -155,22 +161,26 @@ function run(pieces: Buffer[], setup: Setup): string[] {
         const size = Buffer.byteLength(text);
         checkSize(setup.skipUtf8Validation ? Math.ceil(size / 3) : size, 'text message');
         log.push(`T ${fingerprint(Buffer.from(text, 'utf8'))}`);
+        maybePause();
       },
       onBinary(data) {
         noteAfterEnd('onBinary');
         checkSize(data.length, 'binary message');
         log.push(`B ${fingerprint(data)}`);
+        maybePause();
       },
       onFragment(opcode, data, fin, rsv1) {
         noteAfterEnd('onFragment');
         fragments = opcode === 0 ? fragments + 1 : 1;
         ensure(fragments <= setup.maxFragments, () => `fragment ${fragments} passed maxFragments ${setup.maxFragments}`);
         log.push(`F ${opcode} ${fin ? 1 : 0} ${rsv1 ? 1 : 0} ${fingerprint(data)}`);
+        maybePause();
       },
       onFrame(frame) {
         noteAfterEnd('onFrame');
         if (frame.opcode === 9) pings++;
         log.push(`R ${frame.fin}${frame.rsv1}${frame.opcode} ${fingerprint(frame.data)}`);
+        maybePause();
       },
       onPing(payload) {
         noteAfterEnd('onPing');
@@ -205,14 +215,20 @@ function run(pieces: Buffer[], setup: Setup): string[] {
     options,
   );
   const limit = bufferLimit(setup);
-  for (const piece of pieces) {
+  const step = (what: string, action: () => void) => {
     try {
-      session.receive(piece);
+      action();
     } catch (error) {
-      throw new Error(`ClientSession.receive threw ${(error as Error)?.stack ?? String(error)}: expected failures to be reported through onFailure only`);
+      throw new Error(`ClientSession.${what} threw ${(error as Error)?.stack ?? String(error)}: expected failures to be reported through onFailure only`);
     }
     ensure(session.bufferedBytes <= limit, () => `session holds ${session.bufferedBytes} bytes: expected at most ${limit}`);
+  };
+  for (const piece of pieces) {
+    step('receive', () => session.receive(piece));
+    if (pauseEvery > 0) step('resume', () => session.resume());
   }
+  for (let i = 0; session.isPaused && i < 1_000_000; i++) step('resume', () => session.resume());
+  ensure(session.heldBytes === 0 || session.state === 'closed', () => `${session.heldBytes} bytes still held after resuming`);
   if (!closeSeen && session.failure === null) ensure(pongsWritten === pings, () => `${pings} pings but ${pongsWritten} pongs written`);
   log.push(`state ${session.state} ${session.transportAdvice}`);
   return log;
@@ -225,5 +241,7 @@ export const sessionTarget: FuzzTarget = {
     const whole = timed('ClientSession (one chunk)', () => run([Buffer.from(bytes)], setup));
     const pieces = timed('ClientSession (chunked)', () => run(chunk(bytes, cuts), setup));
     ensure(JSON.stringify(whole) === JSON.stringify(pieces), () => `chunking changed the events:\n${whole.join('\n')}\n---\n${pieces.join('\n')}`);
+    const paused = timed('ClientSession (chunked, paused)', () => run(chunk(bytes, cuts), setup, 1 + (cuts.length % 3)));
+    ensure(JSON.stringify(whole) === JSON.stringify(paused), () => `pausing changed the events:\n${whole.join('\n')}\n---\n${paused.join('\n')}`);
   }),
 };

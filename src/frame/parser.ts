@@ -105,6 +105,8 @@ export class FrameParser {
 
   /** The error that killed the parser, thrown again by every later push. */
   private failure: unknown = null;
+  /** Set by {@link interrupt}: the push in progress returns after the current step. */
+  private interrupted = false;
 
   /** Header bytes gathered so far when a header spans chunks. */
   private readonly headerBytes = Buffer.alloc(MAX_HEADER_LENGTH);
@@ -161,12 +163,14 @@ export class FrameParser {
    * Feed bytes; the handler is called synchronously. Data payloads are
    * unmasked in place in `chunk`.
    *
+   * @returns how many bytes of `chunk` were consumed: all of them, unless the
+   *   handler called {@link interrupt}; the caller then pushes the rest later.
    * @throws WebSocketProtocolException (closeCode 1002) or
    *   WebSocketPayloadException (closeCode 1009) at the first violation, and
    *   the same error on every later push. An error thrown by the handler
    *   propagates and likewise kills the parser.
    */
-  push(chunk: Uint8Array): void {
+  push(chunk: Uint8Array): number {
     if (this.failure !== null) throw this.failure;
     const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     try {
@@ -174,11 +178,31 @@ export class FrameParser {
       const end = bytes.length;
       while (pos < end) {
         pos = this.inPayload ? this.readPayload(bytes, pos) : this.readHeader(bytes, pos);
+        if (this.interrupted) {
+          this.interrupted = false;
+          return pos;
+        }
       }
+      return end;
     } catch (error) {
+      this.interrupted = false;
       this.failure = error;
       throw error;
     }
+  }
+
+  /**
+   * Called by the handler during a {@link push}: the push returns as soon as
+   * the handler call in progress returns, with the bytes consumed so far (so
+   * a consumer can stop after a frame and keep the rest of the chunk as bytes).
+   */
+  interrupt(): void {
+    this.interrupted = true;
+  }
+
+  /** Undo an {@link interrupt} made during the same handler call. */
+  cancelInterrupt(): void {
+    this.interrupted = false;
   }
 
   private readHeader(chunk: Buffer, pos: number): number {

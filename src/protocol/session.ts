@@ -63,6 +63,8 @@ export interface ReceivedFrame {
   opcode: number;
   /** The unmasked payload of this frame alone. */
   data: Buffer;
+  /** On the last frame of a compressed message (RFC 7692): the whole message, inflated and checked. */
+  message?: Buffer;
 }
 
 /** A frame to send exactly as described, rule-breaking or not (for testing servers). */
@@ -85,10 +87,18 @@ export interface OutgoingFrame {
  * data payloads may be views of the chunk given to `receive()`.
  */
 export interface SessionHandler {
-  /** A complete text message, validated UTF-8 unless `skipUtf8Validation`. */
-  onText(text: string): void;
-  /** A complete binary message. */
-  onBinary(data: Buffer): void;
+  /**
+   * A complete text message, validated UTF-8 unless `skipUtf8Validation`;
+   * `size` is its length in UTF-8 bytes (inflated, if it came compressed).
+   * `frames`: see {@link SessionHandler.onBinary}.
+   */
+  onText(text: string, size: number, frames?: readonly number[]): void;
+  /**
+   * A complete binary message. `frames` is given for a fragmented message
+   * that came uncompressed: the payload length of each of its frames, in
+   * order (so that its frames can still be handed out one by one).
+   */
+  onBinary(data: Buffer, frames?: readonly number[]): void;
   /**
    * With `fireContFrame`: one frame of a fragmented message, as it completes.
    * `opcode` is TEXT or BINARY for the first frame and CONT (0) for the rest;
@@ -267,6 +277,10 @@ export class ClientSession implements FrameHandler {
   private messageLength = 0;
   private messageReceived = 0;
   private fragmentCount = 0;
+  /** Payload lengths of the frames of the uncompressed fragmented message being reassembled (null until its first frame ends). */
+  private frameSizes: number[] | null = null;
+  /** Payload length of the frame being received. */
+  private frameLength = 0;
   private delivery = DELIVER_MESSAGE;
   private validating = false;
   /** The message has rsv1 set on its first frame (RFC 7692 §6). */
@@ -289,6 +303,13 @@ export class ClientSession implements FrameHandler {
   private closeAwaitingWrite = false;
   private handlerThrew = false;
   private inHook = false;
+  /** Set by {@link pause}: no message is produced until {@link resume}. */
+  private paused = false;
+  /** True while the parser is being fed (hooks may run). */
+  private feeding = false;
+  /** Input not parsed yet, in order: the rest of a chunk after a pause, and chunks received while paused. */
+  private readonly held: Buffer[] = [];
+  private heldLength = 0;
 
   constructor(handler: SessionHandler, options: SessionOptions = {}) {
     this.handler = handler;
@@ -374,8 +395,10 @@ export class ClientSession implements FrameHandler {
   /**
    * Feed bytes read from the socket, in order, chunked in any way. Complete
    * messages and control frames are reported through the handler before this
-   * returns. Protocol violations are reported through `onFailure`, never
-   * thrown; after a failure or a received close, input is ignored.
+   * returns, unless a hook {@link pause}s the session: the rest is then kept
+   * as bytes until {@link resume}. Protocol violations are reported through
+   * `onFailure`, never thrown; after a failure or a received close, input is
+   * ignored.
    *
    * The session may keep views of `chunk` until the message they belong to is
    * delivered, so the caller must not reuse its memory.
@@ -385,8 +408,81 @@ export class ClientSession implements FrameHandler {
    */
   receive(chunk: Buffer): void {
     if (this.halted) return;
+    if (this.paused || this.held.length > 0) {
+      this.hold(chunk);
+      return;
+    }
+    this.feed(chunk);
+  }
+
+  /**
+   * Stop producing messages: called from a hook, the session stops right
+   * after the message (or frame) being delivered and keeps the rest of the
+   * chunk as bytes; `receive()` keeps its input as bytes too, unparsed, until
+   * {@link resume}. Pings are not answered meanwhile: they are not read. The
+   * transport should stop reading the socket as well, so what is held stays
+   * small (a read or two).
+   */
+  pause(): void {
+    if (this.paused) return;
+    this.paused = true;
+    if (this.feeding) this.parser.interrupt();
+  }
+
+  /**
+   * Produce messages again: the bytes held since {@link pause} are parsed now,
+   * synchronously, in order (the hooks run before this returns), until they
+   * are used up or a hook pauses again.
+   */
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    if (this.feeding) {
+      // Paused and resumed within one hook call: the parse in progress goes on.
+      this.parser.cancelInterrupt();
+      return;
+    }
+    while (!this.paused && !this.halted && this.held.length > 0) {
+      const chunk = this.held.shift() as Buffer;
+      this.heldLength -= chunk.length;
+      this.feed(chunk);
+    }
+  }
+
+  /**
+   * Frames complete so far of the fragmented message being reassembled
+   * (uncompressed, delivered whole): read from a ping or pong hook, after how
+   * many of its frames that control frame came (RFC 6455 §5.4). 0 between
+   * messages, and for messages delivered frame by frame or compressed.
+   */
+  get messageFramesReceived(): number {
+    return this.continuationExpected && this.delivery === DELIVER_MESSAGE && !this.compressed ? this.fragmentCount : 0;
+  }
+
+  /** True between {@link pause} and {@link resume}. */
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  /** Bytes received but not parsed yet, held since a {@link pause}. */
+  get heldBytes(): number {
+    return this.heldLength;
+  }
+
+  private hold(chunk: Buffer): void {
+    this.held.push(chunk);
+    this.heldLength += chunk.length;
+  }
+
+  private feed(chunk: Buffer): void {
+    this.feeding = true;
     try {
-      this.parser.push(chunk);
+      const used = this.parser.push(chunk);
+      if (used < chunk.length) {
+        // Paused by a hook: the rest of the chunk goes first when parsing resumes.
+        this.held.unshift(chunk.subarray(used));
+        this.heldLength += chunk.length - used;
+      }
       // A buffer given back for reuse serves the messages of this chunk only: it is not held between reads.
       this.payload.dropSpare();
     } catch (error) {
@@ -403,6 +499,8 @@ export class ClientSession implements FrameHandler {
         return;
       }
       throw error;
+    } finally {
+      this.feeding = false;
     }
   }
 
@@ -412,6 +510,7 @@ export class ClientSession implements FrameHandler {
     this.frameOpcode = opcode;
     this.frameFin = header.fin;
     this.frameRemaining = header.payloadLength;
+    this.frameLength = header.payloadLength;
     this.frameRsv = (header.rsv1 ? 4 : 0) | (header.rsv2 ? 2 : 0) | (header.rsv3 ? 1 : 0);
     if (opcode >= OPCODE_CLOSE) {
       // RFC 7692 §6.1: control frames are never compressed.
@@ -462,6 +561,7 @@ export class ClientSession implements FrameHandler {
       this.messageLength = 0;
       this.messageReceived = 0;
       this.fragmentCount = 1;
+      this.frameSizes = null;
       this.delivery = this.rawFrames ? DELIVER_FRAMES : this.fireContFrame && !header.fin ? DELIVER_FRAGMENTS : DELIVER_MESSAGE;
       this.compressed = header.rsv1;
       // A compressed message is validated once inflated.
@@ -503,6 +603,10 @@ export class ClientSession implements FrameHandler {
     this.messageReceived += length;
     if (this.compressed && this.delivery !== DELIVER_MESSAGE && length > 0) {
       this.compressedPayload.append(chunk, start, end, this.frameRemaining);
+    }
+    if (frameEnd && this.delivery === DELIVER_MESSAGE && !this.compressed && (!this.frameFin || this.frameSizes !== null)) {
+      // A frame of a fragmented message ends: remember its length (the message may still be read frame by frame).
+      (this.frameSizes ??= []).push(this.frameLength);
     }
     if (frameEnd && (this.frameFin || this.delivery !== DELIVER_MESSAGE)) {
       if (this.payload.length > 0) {
@@ -553,12 +657,13 @@ export class ClientSession implements FrameHandler {
     if (text.indexOf('\uFFFD') !== -1) this.checkUtf8(chunk, start, end, true);
     this.messageReceived = end - start;
     this.inHook = true;
-    this.handler.onText(text);
+    this.handler.onText(text, end - start);
     this.inHook = false;
   }
 
   /** A message (or, in frame and fragment modes, a frame) is complete: bytes [start, end) of `source`. */
   private deliverData(source: Buffer, start: number, end: number): void {
+    let inflated: Buffer | undefined;
     if (this.compressed && this.frameFin) {
       // Frames delivered one by one go out as they came; the message is still
       // inflated to check it and to keep the shared window (RFC 7692 §7.2.2).
@@ -567,27 +672,37 @@ export class ClientSession implements FrameHandler {
         start = 0;
         end = source.length;
       } else {
-        this.inflate(this.compressedPayload.take());
+        inflated = this.inflate(this.compressedPayload.take());
       }
     }
     const handler = this.handler;
     this.inHook = true;
     if (this.delivery === DELIVER_MESSAGE && this.messageOpcode === OPCODE_TEXT) {
       // Decoded straight from the range: a view first would cost more than the decoding of a short text.
-      handler.onText(source.toString('utf8', start, end));
+      handler.onText(source.toString('utf8', start, end), end - start, this.takeFrameSizes());
       this.inHook = false;
       return;
     }
     const data = start === 0 && end === source.length ? source : source.subarray(start, end);
     if (this.delivery === DELIVER_MESSAGE) {
-      handler.onBinary(data);
+      handler.onBinary(data, this.takeFrameSizes());
     } else if (this.delivery === DELIVER_FRAGMENTS) {
       const first = this.fragmentCount === 1;
       handler.onFragment(first ? this.messageOpcode : OPCODE_CONT, data, this.frameFin, (this.frameRsv & 4) !== 0);
     } else {
-      handler.onFrame(this.frameRecord(data));
+      const record = this.frameRecord(data);
+      if (inflated !== undefined) record.message = inflated;
+      handler.onFrame(record);
     }
     this.inHook = false;
+  }
+
+  /** The frame lengths of the message just completed, if it was fragmented; undefined for one frame. */
+  private takeFrameSizes(): number[] | undefined {
+    const sizes = this.frameSizes;
+    if (sizes === null) return undefined;
+    this.frameSizes = null;
+    return sizes;
   }
 
   /** RFC 7692 §7.2.2: inflate a whole compressed message, then check its text (RFC 6455 §8.1). */
@@ -681,6 +796,8 @@ export class ClientSession implements FrameHandler {
   /** No more input: drop the message in progress. */
   private stop(): void {
     this.halted = true;
+    this.held.length = 0;
+    this.heldLength = 0;
     this.frameKind = FRAME_IGNORED;
     this.continuationExpected = false;
     this.payload.clear();

@@ -70,6 +70,7 @@ const javascriptResult = (name: string) => ({
   reply: `hello from ${name}`,
   parsed: 'parsed',
   session: 'function',
+  webReply: 'web hello',
   sameClasses: true,
   thrownIsRequiredClass: true,
   requiredIsImportedClass: true,
@@ -151,11 +152,11 @@ describe('engines', () => {
 });
 
 describe.concurrent('consumers of the installed tarball', () => {
-  it('(a) ESM JavaScript: imports rfc6455, rfc6455/frame, rfc6455/protocol, exchanges a message; require() gives the same classes', async () => {
+  it('(a) ESM JavaScript: imports rfc6455, rfc6455/frame, rfc6455/protocol, rfc6455/web, exchanges messages; require() gives the same classes', async () => {
     expect(await runConsumer(project('esm-js'), 'main.js', 'esm-js')).toEqual(javascriptResult('esm-js'));
   });
 
-  it('(b) CommonJS JavaScript: require() of rfc6455 and its subpaths works, exchanges a message; import() gives the same classes', async () => {
+  it('(b) CommonJS JavaScript: require() of rfc6455 and its subpaths (web included) works, exchanges messages; import() gives the same classes', async () => {
     expect(await runConsumer(project('cjs-js'), 'main.js', 'cjs-js')).toEqual(javascriptResult('cjs-js'));
   });
 

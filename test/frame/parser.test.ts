@@ -381,3 +381,31 @@ describe('FrameParser: dead after an error', () => {
     expect(calls).toBe(1);
   });
 });
+
+describe('FrameParser: interrupt', () => {
+  it('push returns after the frame whose handler call interrupted it, with the bytes consumed; the rest parses later', () => {
+    const frames: string[] = [];
+    const parser: FrameParser = new FrameParser({
+      onHeader() {},
+      onPayload(piece, frameEnd) {
+        if (!frameEnd) return;
+        frames.push(piece.toString());
+        parser.interrupt();
+        if (piece.toString() === 'c') parser.cancelInterrupt();
+      },
+    });
+    const a = encodeFrame(1, Buffer.from('a'), { maskKey: null });
+    const ping = encodeFrame(9, Buffer.from('b'), { maskKey: null });
+    const c = encodeFrame(2, Buffer.from('c'), { maskKey: null });
+    const d = encodeFrame(2, Buffer.from('d'), { maskKey: null });
+    const chunk = Buffer.concat([a, ping, c, d]);
+    expect(parser.push(chunk)).toBe(a.length);
+    expect(frames).toEqual(['a']);
+    const rest = chunk.subarray(a.length);
+    expect(parser.push(rest)).toBe(ping.length);
+    // An interrupt cancelled within the same handler call ('c') changes nothing; 'd' ends the chunk anyway.
+    expect(parser.push(rest.subarray(ping.length))).toBe(c.length + d.length);
+    expect(frames).toEqual(['a', 'b', 'c', 'd']);
+    expect(parser.push(Buffer.alloc(0))).toBe(0);
+  });
+});

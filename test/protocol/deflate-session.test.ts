@@ -284,6 +284,15 @@ describe('delivery modes', () => {
     ]);
   });
 
+  it('raw frame mode: the last frame of a compressed message carries the whole message, inflated (for a message read)', () => {
+    const frames: Array<{ data: Buffer; message?: Buffer }> = [];
+    const recorder = new Recorder();
+    recorder.onFrame = (f) => void frames.push(f);
+    const session = new ClientSession(recorder, withDeflate({}, { rawFrames: true }));
+    session.receive(Buffer.from(stream.subarray(0, stream.length - 7)));
+    expect(frames.map((f) => f.message?.toString())).toEqual([undefined, 'Hello']);
+  });
+
   it('a bomb is stopped in fragment mode too', () => {
     const bomb = zlib.deflateRawSync(Buffer.alloc(8 * 1024 * 1024), { finishFlush: zlib.constants.Z_SYNC_FLUSH }).subarray(0, -4);
     const { events } = feed(cat(zframe(BINARY, bomb.subarray(0, 100), false), frame(CONT, bomb.subarray(100))), [], withDeflate({}, { fireContFrame: true, maxPayload: 65536 }));
