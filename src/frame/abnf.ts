@@ -10,7 +10,16 @@ import { CloseCode } from './close-codes.js';
 import { decodeClosePayload } from './close.js';
 import { encodeFrame, randomMaskKey } from './encoder.js';
 import { maskInto } from './mask.js';
-import { MAX_CONTROL_PAYLOAD, OPCODE_NAMES } from './opcodes.js';
+import {
+  MAX_CONTROL_PAYLOAD,
+  OPCODE_BINARY,
+  OPCODE_CLOSE,
+  OPCODE_CONT,
+  OPCODE_NAMES,
+  OPCODE_PING,
+  OPCODE_PONG,
+  OPCODE_TEXT,
+} from './opcodes.js';
 import type { FrameHeader } from './parser.js';
 import { isValidUtf8 } from './utf8.js';
 
@@ -36,14 +45,14 @@ const RSV_BITS = ['rsv1', 'rsv2', 'rsv3'] as const;
 
 /** One frame: header fields, payload, and the codec to and from the wire. */
 export class ABNF {
-  static readonly OPCODE_CONT = 0x0;
-  static readonly OPCODE_TEXT = 0x1;
-  static readonly OPCODE_BINARY = 0x2;
-  static readonly OPCODE_CLOSE = 0x8;
-  static readonly OPCODE_PING = 0x9;
-  static readonly OPCODE_PONG = 0xa;
+  static readonly OPCODE_CONT = OPCODE_CONT;
+  static readonly OPCODE_TEXT = OPCODE_TEXT;
+  static readonly OPCODE_BINARY = OPCODE_BINARY;
+  static readonly OPCODE_CLOSE = OPCODE_CLOSE;
+  static readonly OPCODE_PING = OPCODE_PING;
+  static readonly OPCODE_PONG = OPCODE_PONG;
   /** The opcodes RFC 6455 §5.2 defines; the others are reserved. */
-  static readonly OPCODES: readonly number[] = Object.freeze([0x0, 0x1, 0x2, 0x8, 0x9, 0xa]);
+  static readonly OPCODES: readonly number[] = Object.freeze([OPCODE_CONT, OPCODE_TEXT, OPCODE_BINARY, OPCODE_CLOSE, OPCODE_PING, OPCODE_PONG]);
   /** Opcode -> name, as websocket-client spells them. */
   static readonly OPCODE_MAP: Readonly<Record<number, string>> = OPCODE_NAMES;
 
