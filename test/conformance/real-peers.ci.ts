@@ -1,7 +1,8 @@
 /**
  * The server suite against real servers no one here wrote, at Autobahn's full sizes: the `ws`
  * server (sections 1–10, and a sample of the permessage-deflate sections 12–13) and Debian's
- * python3-websockets, python3-aiohttp and python3-tornado echo servers (sections 1–10). Each must
+ * python3-websockets, python3-aiohttp and python3-tornado echo servers (sections 1–10 and a
+ * sample of 12–13). Each must
  * get, case by case, the verdicts recorded in docs/conformance.md (for `ws`: its published
  * Autobahn report).
  *
@@ -124,6 +125,33 @@ const ECHO_OR_FAIL_FIRST = each(['3.2', '3.3', '3.4', '4.1.3', '4.1.4', '4.1.5',
 const INFORMATIONAL = each(['7.1.6', '7.13.1', '7.13.2'], ['INFORMATIONAL/INFORMATIONAL']);
 const WRONG_CODE = ['FAILED/WRONG CODE'];
 
+/** Every case x.1–x.3 of the given 13.x groups. */
+function group13(groups: readonly number[]): string[] {
+  return groups.flatMap((g) => [1, 2, 3].map((v) => `13.${g}.${v}`));
+}
+
+/** A sample of 12–13 (x.1–x.3 of every group: 1000 messages of 16, 64 and 256 bytes) and what each Python server gets. */
+const DEFLATE_SAMPLE = ['12.*.[1-3]$', '13.*.[1-3]$'];
+const PYTHON_DEFLATE_VERDICTS: Record<string, Record<string, readonly string[]>> = {
+  websockets: {
+    // asked for server_max_window_bits=8, it calls zlib with a 2^8 raw window, which Python's zlib refuses:
+    // 500 in the handshake (13.3), or the first compressed echo fails and the server closes with 1011
+    ...each(group13([3, 5, 7]), ['FAILED/FAILED']),
+  },
+  aiohttp: {
+    // declines offers that ask for server_max_window_bits=8
+    ...each(group13([3, 5]), ['UNIMPLEMENTED/OK']),
+    // answers an offer asking for server_max_window_bits=15 without the parameter (RFC 7692 §7.1.2.1)
+    ...each(group13([4, 6]), ['FAILED/OK']),
+  },
+  tornado: {
+    // answers an offer asking for server_no_context_takeover without it (RFC 7692 §7.1.1.1)
+    ...each(group13([2, 6]), ['FAILED/OK']),
+    // the zlib refusal of a 2^8 window, as for websockets: 500 in the handshake
+    ...each(group13([3, 5, 7]), ['FAILED/FAILED']),
+  },
+};
+
 /** Debian bookworm's Python servers: the verdicts docs/conformance.md records, with the cause of each. */
 const PYTHON_VERDICTS: Record<string, Record<string, readonly string[]>> = {
   websockets: {
@@ -165,5 +193,11 @@ for (const [library, expected] of Object.entries(PYTHON_VERDICTS)) {
       expect(results.length).toBe(301);
       expect(unexpected(results, expected)).toEqual({});
     }, 150_000);
+
+    it('gets the verdicts recorded in docs/conformance.md on a sample of 12-13', async () => {
+      const results = await runServerSuite({ url, cases: DEFLATE_SAMPLE, jobs: JOBS });
+      expect(results.length).toBe(36);
+      expect(unexpected(results, PYTHON_DEFLATE_VERDICTS[library]!)).toEqual({});
+    }, 120_000);
   });
 }
