@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    // The server suite against real servers (Debian's Python packages, full Autobahn sizes): .ci/run asks for it.
+    include: ['test/**/*.test.ts', ...(process.env.RFC6455_REAL_PEERS === '1' ? ['test/conformance/real-peers.ci.ts'] : [])],
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'forks',

@@ -13,7 +13,7 @@ import { ConfigError, parseFuzzingClientConfig, parseFuzzingServerConfig, type F
 import { writeReportFolder } from '../conformance/outdir.js';
 import { CasePatternError } from '../conformance/patterns.js';
 import { startFuzzingServer } from '../conformance/server.js';
-import { ServerUnreachable, runServerSuiteConfig } from '../conformance/server-suite.js';
+import { ServerUnreachable, defaultJobs, runServerSuiteConfig } from '../conformance/server-suite.js';
 import { FAIL_ON_VALUES, formatSummary, progressLine, runFails, type FailOn } from '../conformance/summary.js';
 
 const EXIT_OK = 0;
@@ -30,7 +30,7 @@ server-suite: test a WebSocket echo server with Autobahn|Testsuite's 517 cases (
   --cases PATTERNS      comma-separated Autobahn case patterns (default "*"), e.g. "1.*,6.4.1"
   --exclude-cases P     comma-separated patterns left out
   --outdir DIR          report folder (default ./reports/servers, or the config's outdir)
-  --jobs N              cases run at once (default: the core count); section 9 always runs alone
+  --jobs N              cases run at once (default: 4 per core, at most 32); section 9 always runs alone
   --fail-on LEVEL       exit 1 on: FAILED (default: a FAILED case or a FAILED/UNCLEAN close),
                         NON-STRICT (also NON-STRICT cases, WRONG CODE / FAILED BY CLIENT
                         closes), UNIMPLEMENTED (also those), none (never)
@@ -103,7 +103,7 @@ function parseServerSuite(argv: string[]): ServerSuiteArgs {
   }
   if (switches.has('--fail-by-drop')) for (const s of config.servers) s.failByDrop = true;
   const jobsText = flags.get('--jobs');
-  const jobs = jobsText === undefined ? availableParallelism() : Number(jobsText);
+  const jobs = jobsText === undefined ? defaultJobs(availableParallelism()) : Number(jobsText);
   if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`expected --jobs to be an integer >= 1, got ${JSON.stringify(jobsText)}`);
   const failOn = (flags.get('--fail-on') ?? 'FAILED') as FailOn;
   if (!FAIL_ON_VALUES.includes(failOn)) throw new UsageError(`expected --fail-on to be one of ${FAIL_ON_VALUES.join(', ')}, got ${JSON.stringify(failOn)}`);

@@ -1,15 +1,25 @@
 /**
- * The fuzzing server's permessage-deflate codec (RFC 7692 §7.2): long-lived `node:zlib`
- * raw deflate / inflate streams flushed with Z_SYNC_FLUSH, one per direction, so context
- * takeover is the stream's own history; reset after each message when the negotiated
- * parameters say "no context takeover". Deliberately built differently from the library (which
- * uses one-shot calls with a preset dictionary), so the two cannot share a mistake.
+ * The conformance suites' permessage-deflate codec (RFC 7692 §7.2). A direction that keeps its
+ * history (context takeover) uses a long-lived `node:zlib` raw deflate / inflate stream flushed
+ * with Z_SYNC_FLUSH, so the history is the stream's own; a direction with "no context takeover"
+ * compresses or inflates each message with one synchronous call from an empty history.
+ * Deliberately built differently from the library (which uses one-shot calls with a preset
+ * dictionary), so the two cannot share a mistake.
  */
+import buffer from 'node:buffer';
 import zlib from 'node:zlib';
 import type { DeflateParams } from './deflate-negotiation.js';
 
 /** RFC 7692 §7.2.1: the end of a sync flush, removed by the sender, appended by the receiver. */
 const TAIL = Buffer.from([0x00, 0x00, 0xff, 0xff]);
+
+/** The payload without the 00 00 ff ff a sync flush ends with (RFC 7692 §7.2.1). */
+function stripTail(out: Buffer): Buffer {
+  if (out.length < TAIL.length || !out.subarray(out.length - TAIL.length).equals(TAIL)) {
+    throw new Error(`expected a sync flush to end with 00 00 ff ff, got ${out.subarray(-4).toString('hex')}`);
+  }
+  return out.subarray(0, out.length - TAIL.length);
+}
 
 /** Thrown when a client's compressed message cannot be inflated; `code` is the close code to fail with. */
 export class InflateError extends Error {
@@ -64,8 +74,9 @@ function flushThrough(stream: zlib.DeflateRaw | zlib.InflateRaw, input: Buffer[]
  * with the client's; as the client the other way round.
  */
 export class DeflateCodec {
-  private readonly deflater: zlib.DeflateRaw;
-  private readonly inflater: zlib.InflateRaw;
+  private readonly deflateOptions: { windowBits: number; level: number };
+  private readonly deflater: zlib.DeflateRaw | null;
+  private readonly inflater: zlib.InflateRaw | null;
   /** messages go through each stream one at a time, in call order. */
   private compressing: Promise<unknown> = Promise.resolve();
   private inflating: Promise<unknown> = Promise.resolve();
@@ -85,20 +96,24 @@ export class DeflateCodec {
     // zlib cannot compress with a 2^8 window; with 2^9 its matches reach back at most 512 - 262 bytes, within 2^8.
     // As the client (testing a server) the fastest level: the server's inflater is what is tested, and
     // 1000-message cases are bound by compression time.
-    this.deflater = zlib.createDeflateRaw({ windowBits: Math.max(9, this.mine.maxWindowBits), level: role === 'client' ? 1 : zlib.constants.Z_DEFAULT_COMPRESSION });
-    this.inflater = zlib.createInflateRaw({ windowBits: this.theirs.maxWindowBits });
+    this.deflateOptions = { windowBits: Math.max(9, this.mine.maxWindowBits), level: role === 'client' ? 1 : zlib.constants.Z_DEFAULT_COMPRESSION };
+    // Streams only for a direction that keeps its history (context takeover); the other is one call per message.
+    this.deflater = this.mine.noContextTakeover ? null : zlib.createDeflateRaw(this.deflateOptions);
+    this.inflater = this.theirs.noContextTakeover ? null : zlib.createInflateRaw({ windowBits: this.theirs.maxWindowBits });
   }
 
   /** The payload of a compressed message (rsv1 on its first frame): deflated, without the trailing 00 00 ff ff. */
   compress(message: Buffer): Promise<Buffer> {
-    const done = this.compressing.then(async () => {
-      const out = await flushThrough(this.deflater, [message], Number.MAX_SAFE_INTEGER);
-      if (this.mine.noContextTakeover) this.deflater.reset(); // RFC 7692 §7.1.1
-      if (out.length < TAIL.length || !out.subarray(out.length - TAIL.length).equals(TAIL)) {
-        throw new Error(`expected a sync flush to end with 00 00 ff ff, got ${out.subarray(-4).toString('hex')}`);
+    if (this.mine.noContextTakeover) {
+      // RFC 7692 §7.1.1: each message starts from an empty history, so one synchronous call compresses it.
+      // That saves the two thread-pool hops of a stream flush, which cost more than the compression of a small message.
+      try {
+        return Promise.resolve(stripTail(zlib.deflateRawSync(message, { ...this.deflateOptions, finishFlush: zlib.constants.Z_SYNC_FLUSH })));
+      } catch (error) {
+        return Promise.reject(error as Error);
       }
-      return out.subarray(0, out.length - TAIL.length);
-    });
+    }
+    const done = this.compressing.then(async () => stripTail(await flushThrough(this.deflater!, [message], Number.MAX_SAFE_INTEGER)));
     this.compressing = done.catch(() => undefined);
     return done;
   }
@@ -109,18 +124,34 @@ export class DeflateCodec {
    * when client_no_context_takeover was agreed, so a client that refers further back fails here.
    */
   decompress(payload: Buffer, limit: number): Promise<Buffer> {
-    const done = this.inflating.then(async () => {
-      const out = await flushThrough(this.inflater, [payload, TAIL], limit);
-      if (this.theirs.noContextTakeover) this.inflater.reset(); // RFC 7692 §7.1.1
-      return out;
-    });
+    if (this.theirs.noContextTakeover) {
+      // No history to keep (RFC 7692 §7.1.1): one synchronous call per message, in order by construction.
+      try {
+        return Promise.resolve(
+          zlib.inflateRawSync(Buffer.concat([payload, TAIL]), {
+            windowBits: this.theirs.maxWindowBits,
+            finishFlush: zlib.constants.Z_SYNC_FLUSH,
+            maxOutputLength: Math.min(limit + 1, buffer.kMaxLength),
+          }),
+        ).then((out) => {
+          if (out.length > limit) throw new InflateError(`compressed message inflates to more than ${limit} bytes`, 1009);
+          return out;
+        });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+          return Promise.reject(new InflateError(`compressed message inflates to more than ${limit} bytes`, 1009));
+        }
+        return Promise.reject(new InflateError(`not a valid DEFLATE stream: zlib says "${(error as Error).message}"`, 1002));
+      }
+    }
+    const done = this.inflating.then(() => flushThrough(this.inflater!, [payload, TAIL], limit));
     this.inflating = done.catch(() => undefined);
     return done;
   }
 
   /** Frees both zlib streams. */
   close(): void {
-    this.deflater.destroy();
-    this.inflater.destroy();
+    this.deflater?.destroy();
+    this.inflater?.destroy();
   }
 }

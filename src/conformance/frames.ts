@@ -3,7 +3,7 @@
  * tester plays the client) and an incremental frame reader that enforces the rules an endpoint
  * must check on its peer's frames (RFC 6455 §5.1–§5.5).
  */
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 export const OPCODE = { CONTINUATION: 0, TEXT: 1, BINARY: 2, CLOSE: 8, PING: 9, PONG: 10 } as const;
 
@@ -35,16 +35,47 @@ export function encodeHeader(opcode: number, fin: boolean, rsv: number, length: 
   return h;
 }
 
+/** Random bytes for masking keys, drawn from the OS in blocks: one system call per 1024 keys, not per frame. */
+const keyPool = Buffer.alloc(4096);
+let keyPoolAt = keyPool.length;
+
+/** A fresh masking key from a strong source of entropy (RFC 6455 §5.3), written into `into` at `at`. */
+function writeMaskKey(into: Buffer, at: number): void {
+  if (keyPoolAt === keyPool.length) {
+    randomFillSync(keyPool);
+    keyPoolAt = 0;
+  }
+  keyPool.copy(into, at, keyPoolAt, keyPoolAt + 4);
+  keyPoolAt += 4;
+}
+
 /** Encodes a whole frame, masked with a random key when `masked` (RFC 6455 §5.3). */
 export function encodeFrame(frame: OutgoingFrame): Buffer {
   const payload = frame.payload ?? Buffer.alloc(0);
   const header = encodeHeader(frame.opcode, frame.fin ?? true, frame.rsv ?? 0, payload.length);
   if (frame.masked !== true) return Buffer.concat([header, payload]);
   header[1]! |= 0x80;
-  const key = randomBytes(4);
-  const body = Buffer.allocUnsafe(payload.length);
-  for (let i = 0; i < payload.length; i++) body[i] = payload[i]! ^ key[i & 3]!;
-  return Buffer.concat([header, key, body]);
+  // One buffer for header, key and masked payload.
+  const out = Buffer.allocUnsafe(header.length + 4 + payload.length);
+  header.copy(out, 0);
+  writeMaskKey(out, header.length);
+  const body = header.length + 4;
+  const k0 = out[body - 4]!;
+  const k1 = out[body - 3]!;
+  const k2 = out[body - 2]!;
+  const k3 = out[body - 1]!;
+  const n = payload.length;
+  const whole = n & ~3;
+  let i = 0;
+  for (; i < whole; i += 4) {
+    out[body + i] = payload[i]! ^ k0;
+    out[body + i + 1] = payload[i + 1]! ^ k1;
+    out[body + i + 2] = payload[i + 2]! ^ k2;
+    out[body + i + 3] = payload[i + 3]! ^ k3;
+  }
+  const key = [k0, k1, k2, k3];
+  for (; i < n; i++) out[body + i] = payload[i]! ^ key[i & 3]!;
+  return out;
 }
 
 export interface IncomingFrame {

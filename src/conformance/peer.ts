@@ -4,6 +4,7 @@
  * TCP chopping, reads and checks the peer's frames, runs the closing handshake (RFC 6455
  * §5.5.1, §7) and remembers what a verdict needs (who closed, who dropped TCP, codes, cleanliness).
  */
+import { isUtf8 } from 'node:buffer';
 import type { Socket } from 'node:net';
 import { InflateError, type DeflateCodec } from './deflate-codec.js';
 import { ClientViolation, FrameReader, OPCODE, encodeFrame, type IncomingFrame } from './frames.js';
@@ -59,16 +60,9 @@ const RSV1 = 4;
 
 type QueueItem = { kind: 'data'; data: Buffer; chopsize: number; sync: boolean } | { kind: 'end' };
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** True when `bytes` is well-formed UTF-8 (RFC 3629). */
+/** True when `bytes` is well-formed UTF-8 (RFC 3629): no overlong forms, surrogates or code points past U+10FFFF. */
 export function isValidUtf8(bytes: Buffer): boolean {
-  try {
-    strictUtf8.decode(bytes);
-    return true;
-  } catch {
-    return false;
-  }
+  return isUtf8(bytes);
 }
 
 /** Close codes a peer may put on the wire (RFC 6455 §7.4.1, §7.4.2; IANA registry up to 1014). */

@@ -16,6 +16,8 @@ export interface CaseDefinition {
   id: string;
   description: string;
   expectation: string;
+  /** relative amount of work (bytes to compress and frames to send); the server suite starts costly cases first. */
+  cost?: number;
   /** how long the case may run at a given scale before it is cut and FAILED with 'timeout' (never less than the server's case timeout). */
   timeoutMs?: (scale: number) => number;
   /**

@@ -2,8 +2,8 @@
  * The server suite (Autobahn|Testsuite's fuzzingclient mode): the tester is the client. Each
  * case opens its own connection to the server under test, plays the case with masked frames,
  * expects the server to echo, and judges it with Autobahn's verdicts. Cases run concurrently
- * (`jobs`), except the section 9 limits/performance cases, which run alone afterwards so
- * their durations mean something.
+ * (`jobs`), except the section 9 limits/performance cases, which run alone so their durations
+ * mean something; the permessage-deflate cases (12–13) run last.
  */
 import { ALL_CASES } from './cases/index.js';
 import { HandshakeFailure, openClientConnection } from './client-handshake.js';
@@ -61,6 +61,19 @@ export function selectServerCases(cases: readonly string[] = ['*'], excludeCases
 
 function isTimingCase(definition: CaseDefinition): boolean {
   return definition.id.startsWith('9.');
+}
+
+function isCompressionCase(definition: CaseDefinition): boolean {
+  return definition.deflate !== undefined;
+}
+
+/**
+ * Cases run at once by default: four per core. Every case waits on the server most of the time (one
+ * message in flight, pauses by design), so a core serves several; past about four per core the
+ * longest single case bounds the run anyway.
+ */
+export function defaultJobs(cores: number): number {
+  return Math.min(32, Math.max(1, cores) * 4);
 }
 
 /** Plays one case against the server and resolves with its verdict. */
@@ -150,7 +163,7 @@ async function probe(url: URL, options: ServerSuiteOptions): Promise<void> {
 }
 
 /**
- * Runs the selected cases against one server: `jobs` at a time, then section 9 one by one.
+ * Runs the selected cases against one server: `jobs` at a time, section 9 one by one, then 12–13 `jobs` at a time.
  * Resolves with the results in Autobahn's case order.
  */
 export async function runServerSuite(options: ServerSuiteOptions): Promise<CaseResult[]> {
@@ -167,13 +180,20 @@ export async function runServerSuite(options: ServerSuiteOptions): Promise<CaseR
     results.set(definition.id, result);
     options.onResult?.(result, ++done, selected.length);
   };
-  const concurrent = selected.filter((c) => !isTimingCase(c));
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < concurrent.length) await play(concurrent[next++]!);
+  // Three phases, so that no case shares the server with a heavier one it was not run with at --jobs 1:
+  // the protocol cases (their verdicts depend on timings of a second or two), then section 9 one
+  // case at a time (its durations are the result), then the permessage-deflate cases, most work first.
+  const concurrently = async (cases: readonly CaseDefinition[]): Promise<void> => {
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < cases.length) await play(cases[next++]!);
+    };
+    await Promise.all(Array.from({ length: Math.min(jobs, Math.max(1, cases.length)) }, worker));
   };
-  await Promise.all(Array.from({ length: Math.min(jobs, Math.max(1, concurrent.length)) }, worker));
+  await concurrently(selected.filter((c) => !isTimingCase(c) && !isCompressionCase(c)));
   for (const definition of selected.filter(isTimingCase)) await play(definition);
+  // Longest first, so the run does not end waiting for one long case started last.
+  await concurrently(selected.filter(isCompressionCase).sort((a, b) => (b.cost ?? 0) - (a.cost ?? 0)));
   return selected.map((c) => results.get(c.id)!);
 }
 

@@ -37,6 +37,11 @@ export class Wirelog {
 
   /** Records a frame sent or received. */
   frame(dir: 'tx' | 'rx', frame: { opcode: number; fin: boolean; rsv: number; payload: Buffer; masked: boolean }, note?: string): void {
+    // A full log only counts: the payload is not rendered for an entry that is not kept.
+    if (this.kept.length >= MAX_ENTRIES) {
+      this.omitted++;
+      return;
+    }
     this.add({ dir, opcode: frame.opcode, fin: frame.fin, rsv: frame.rsv, masked: frame.masked, length: frame.payload.length, payload: showPayload(frame.payload), note });
   }
 

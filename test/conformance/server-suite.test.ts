@@ -13,7 +13,7 @@ import { FrameReader, encodeFrame } from '../../src/conformance/frames.js';
 import { ConfigError, parseFuzzingClientConfig, parseFuzzingServerConfig } from '../../src/conformance/config.js';
 import { cleanForFilename, reportFileName, writeReportFolder } from '../../src/conformance/outdir.js';
 import { excludedForAgent, matchesCasePattern, resolveCases } from '../../src/conformance/patterns.js';
-import { SERVER_SUITE_CASES, ServerUnreachable, runServerSuite, runServerSuiteConfig, selectServerCases } from '../../src/conformance/server-suite.js';
+import { SERVER_SUITE_CASES, ServerUnreachable, defaultJobs, runServerSuite, runServerSuiteConfig, selectServerCases } from '../../src/conformance/server-suite.js';
 import { formatSummary, progressLine, runFails } from '../../src/conformance/summary.js';
 import type { CaseResult } from '../../src/conformance/types.js';
 import { startBrokenServer } from '../helpers/broken-echo-server.js';
@@ -77,6 +77,27 @@ describe('server suite against the ws echo server', () => {
     } finally {
       await rm(outdir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('server suite scheduling', () => {
+  it('runs the protocol cases, then section 9 alone, then 12-13 with the costliest first; reports in case order', async () => {
+    const server = await startWsServer(undefined, { perMessageDeflate: true });
+    try {
+      const order: string[] = [];
+      const cases = ['12.1.1', '12.1.15', '1.1.1', '9.1.1', '12.1.10', '2.1'];
+      const results = await runServerSuite({ url: server.url, cases, jobs: 1, scale: 1 / 100, onResult: (r) => order.push(r.id) });
+      expect(order).toEqual(['1.1.1', '2.1', '9.1.1', '12.1.15', '12.1.10', '12.1.1']);
+      expect(results.map((r) => r.id)).toEqual(['1.1.1', '2.1', '9.1.1', '12.1.1', '12.1.10', '12.1.15']);
+      expect(results.every((r) => r.behavior === 'OK')).toBe(true);
+    } finally {
+      await server.close();
+    }
+  }, 30_000);
+
+  it('runs four cases per core by default, at most 32', () => {
+    expect([1, 2, 8, 64].map(defaultJobs)).toEqual([4, 8, 32, 32]);
+    expect(defaultJobs(0)).toBe(4);
   });
 });
 

@@ -101,6 +101,8 @@ function compressionCase(id: string, source: (typeof COMPRESSION_SOURCES)[number
       `within ${waitSeconds} s (scaled), in valid frames (RSV1 only on first frames of compressed messages, compressed ` +
       `within the agreed window and context rules); then a clean close with 1000.`,
     deflate: acceptances,
+    // Bytes to compress, with 256-octet frames weighing double (a peer inflates each on its own).
+    cost: size * count * (fragment === 256 ? 2 : 1),
     asClient: {
       description:
         `Tester sends ${count} ${kind} messages of ${size} bytes from ${source.title} (${source.size} bytes, taken in turn), ` +

@@ -53,7 +53,7 @@ function undefinedCode(id: string, code: number): CaseDefinition {
       run.peer.killAfter(1_000);
     },
     finish(run) {
-      run.result = `informational: the client's answer was ${run.peer.remoteCloseCode ?? 'no code'} (${run.result})`;
+      run.result = `informational: the ${run.peer.peerName}'s answer was ${run.peer.remoteCloseCode ?? 'no code'} (${run.result})`;
       run.behavior = 'INFORMATIONAL';
       run.behaviorClose = 'INFORMATIONAL';
     },
