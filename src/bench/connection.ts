@@ -40,6 +40,9 @@ export class BenchConnection {
   wireBytesReceived = 0;
   private ended = false;
   private closeCode: number | null = null;
+  /** While a received chunk is handled: the bytes written meanwhile, to leave in one write after it. */
+  private batching = false;
+  private readonly batch: Buffer[] = [];
 
   private constructor(
     private readonly socket: net.Socket | tls.TLSSocket,
@@ -78,7 +81,7 @@ export class BenchConnection {
           connection!.write(bytes);
           if (kind === 'close') {
             session.closeWritten();
-            socket.end();
+            connection!.end();
           }
         },
         onFailure: (error: SessionFailure, closeFrame) => {
@@ -87,7 +90,7 @@ export class BenchConnection {
             session.closeWritten();
             connection!.write(closeFrame);
           }
-          socket.end();
+          connection!.end();
         },
       },
       { fragmentSize: options.fragmentSize ?? 0, compression },
@@ -96,9 +99,9 @@ export class BenchConnection {
     socket.on('data', (chunk: Buffer) => {
       connection!.wireBytesReceived += chunk.length;
       // Replies written while handling one chunk leave in one write.
-      socket.cork();
+      connection!.batching = true;
       session.receive(chunk);
-      socket.uncork();
+      connection!.flush();
     });
     socket.on('error', (error) => events.onError(error));
     socket.on('close', () => {
@@ -159,6 +162,28 @@ export class BenchConnection {
 
   private write(bytes: Buffer): void {
     this.wireBytesSent += bytes.length;
-    this.socket.write(bytes);
+    if (this.batching) this.batch.push(bytes);
+    else this.socket.write(bytes);
+  }
+
+  /** Write what was batched: one buffer as it is (no cork, no copy), several corked into one writev. */
+  private flush(): void {
+    this.batching = false;
+    const batch = this.batch;
+    if (batch.length === 0) return;
+    if (batch.length === 1) {
+      this.socket.write(batch[0]!);
+    } else {
+      this.socket.cork();
+      for (const bytes of batch) this.socket.write(bytes);
+      this.socket.uncork();
+    }
+    batch.length = 0;
+  }
+
+  /** End the socket after anything batched. */
+  private end(): void {
+    this.flush();
+    this.socket.end();
   }
 }

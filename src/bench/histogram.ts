@@ -35,14 +35,20 @@ export interface HistogramJson {
   buckets: Array<[index: number, count: number]>;
 }
 
+/** 2^e for every exponent in use, so that the hot path never calls Math.pow. */
+const POWERS_OF_TWO = Array.from({ length: 43 }, (_, e) => 2 ** e);
+
+/** floor(log2(value)) of an integer 1 <= value < 2^53, from count-leading-zeros (no floating-point log). */
+function log2Floor(value: number): number {
+  if (value < 4294967296) return 31 - Math.clz32(value);
+  return 63 - Math.clz32(Math.floor(value / 4294967296));
+}
+
 /** The index of the bucket holding integer `value` (0 <= value <= HISTOGRAM_MAX_VALUE). */
-function bucketIndex(value: number): number {
+export function bucketIndex(value: number): number {
   if (value < EXACT_LIMIT) return value;
-  let exponent = Math.floor(Math.log2(value)) - 10;
-  // Math.log2 may round across a power of two: correct it exactly.
-  while (value >= 2 ** (exponent + 11)) exponent++;
-  while (value < 2 ** (exponent + 10)) exponent--;
-  const sub = Math.floor(value / 2 ** exponent);
+  const exponent = log2Floor(value) - 10;
+  const sub = value < 4294967296 ? value >>> exponent : Math.floor(value / POWERS_OF_TWO[exponent]!);
   return EXACT_LIMIT + (exponent - 1) * HALF + (sub - HALF);
 }
 

@@ -89,20 +89,47 @@ export function readStamp(data: Buffer | string): number {
 
 const HEX_DIGITS = '0123456789abcdef';
 
-/** `seq` as 8 lower-case hex digits at the start of `target`. */
-function writeStamp(target: Buffer, seq: number): void {
-  let rest = seq;
-  for (let i = STAMP_BYTES - 1; i >= 0; i--) {
-    target[i] = HEX_DIGITS.charCodeAt(rest & 15);
-    rest >>>= 4;
+/** The byte at position `i` of every generated message past its stamp (printable ASCII). */
+function templateByte(i: number): number {
+  return 97 + (i % 26);
+}
+
+/**
+ * Up to this size, the checksum of a generated message is found from its
+ * stamp alone (8 steps) and two tables shared by every message factory of the
+ * thread; above it, it is computed over the whole message (whose masking
+ * costs as much anyway).
+ */
+const TABLED_SIZE = 65536;
+
+/** hash(template[0..k)) and 31^k (mod 2^32), for k up to the largest size asked for so far (at most TABLED_SIZE). */
+let prefixHashes = new Int32Array(0);
+let powersOf31 = new Int32Array(0);
+
+function extendTables(size: number): void {
+  if (size < prefixHashes.length) return;
+  const length = Math.min(TABLED_SIZE, Math.max(size, 2 * prefixHashes.length, 64)) + 1;
+  prefixHashes = new Int32Array(length);
+  powersOf31 = new Int32Array(length);
+  powersOf31[0] = 1;
+  for (let k = 1; k < length; k++) {
+    prefixHashes[k] = (Math.imul(prefixHashes[k - 1]!, 31) + templateByte(k - 1)) | 0;
+    powersOf31[k] = Math.imul(powersOf31[k - 1]!, 31);
   }
 }
 
-/** Makes the messages of one connection. */
+/**
+ * Makes the messages of one connection. {@link next} returns the same
+ * object each time (and, for generated binary messages, the same bytes): the
+ * caller uses a message before asking for the next one.
+ */
 export class MessageFactory {
   private readonly template: Buffer;
   private readonly templateText: string;
+  /** The first bytes of the template, never stamped: messages shorter than a stamp. */
+  private readonly shortTemplate: Buffer;
   private readonly payloadText: string;
+  private readonly message: OutgoingMessage = { data: '', length: 0, checksum: 0, seq: -1 };
   private seq = 0;
 
   /**
@@ -117,9 +144,11 @@ export class MessageFactory {
   ) {
     const largest = payload === null ? largestSize(sizes) : payload.length;
     this.template = Buffer.allocUnsafe(largest);
-    for (let i = 0; i < largest; i++) this.template[i] = 97 + (i % 26);
+    for (let i = 0; i < largest; i++) this.template[i] = templateByte(i);
     this.templateText = this.template.toString('latin1');
+    this.shortTemplate = Buffer.from(this.template.subarray(0, STAMP_BYTES));
     this.payloadText = payload !== null && text ? payload.toString('utf8') : '';
+    if (payload === null) extendTables(largest);
   }
 
   private nextSize(): number {
@@ -130,24 +159,45 @@ export class MessageFactory {
   }
 
   next(): OutgoingMessage {
+    const message = this.message;
     if (this.payload !== null) {
-      if (this.text) return { data: this.payloadText, length: this.payloadText.length, checksum: checksumString(this.payloadText), seq: -1 };
-      return { data: this.payload, length: this.payload.length, checksum: checksumBytes(this.payload), seq: -1 };
+      message.data = this.text ? this.payloadText : this.payload;
+      message.length = message.data.length;
+      message.checksum = this.text ? checksumString(this.payloadText) : checksumBytes(this.payload);
+      message.seq = -1;
+      return message;
     }
     const size = this.nextSize();
     const seq = this.seq;
     this.seq = (this.seq + 1) >>> 0;
+    message.length = size;
     if (size < STAMP_BYTES) {
-      const data = this.text ? this.templateText.slice(0, size) : this.template.subarray(0, size);
-      return { data, length: size, checksum: typeof data === 'string' ? checksumString(data) : checksumBytes(data), seq: -1 };
+      message.data = this.text ? this.templateText.slice(0, size) : this.shortTemplate.subarray(0, size);
+      message.checksum = prefixHashes[size]!;
+      message.seq = -1;
+      return message;
+    }
+    message.seq = seq;
+    // The stamp is written into the template itself: the bytes past it never change.
+    let stampHash = 0;
+    for (let i = 0; i < STAMP_BYTES; i++) {
+      const digit = HEX_DIGITS.charCodeAt((seq >>> (4 * (STAMP_BYTES - 1 - i))) & 15);
+      this.template[i] = digit;
+      stampHash = (Math.imul(stampHash, 31) + digit) | 0;
     }
     if (this.text) {
-      const data = seq.toString(16).padStart(STAMP_BYTES, '0') + this.templateText.slice(STAMP_BYTES, size);
-      return { data, length: size, checksum: checksumString(data), seq };
+      message.data = this.template.toString('latin1', 0, STAMP_BYTES) + this.templateText.slice(STAMP_BYTES, size);
+    } else {
+      message.data = size === this.template.length ? this.template : this.template.subarray(0, size);
     }
-    const data = Buffer.allocUnsafe(size);
-    writeStamp(data, seq);
-    this.template.copy(data, STAMP_BYTES, STAMP_BYTES, size);
-    return { data, length: size, checksum: checksumBytes(data), seq };
+    if (size < prefixHashes.length) {
+      // hash(stamp + tail) = hash(stamp) * 31^|tail| + hash(tail), where hash(tail) = hash(template[0..size)) - hash(template[0..8)) * 31^|tail|.
+      const tailPower = powersOf31[size - STAMP_BYTES]!;
+      const tailHash = (prefixHashes[size]! - Math.imul(prefixHashes[STAMP_BYTES]!, tailPower)) | 0;
+      message.checksum = (Math.imul(stampHash, tailPower) + tailHash) | 0;
+    } else {
+      message.checksum = typeof message.data === 'string' ? checksumString(message.data) : checksumBytes(message.data);
+    }
+    return message;
   }
 }

@@ -15,7 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { BenchConnection, type BenchConnectOptions } from './connection.js';
 import { MessageFactory, checksumBytes, checksumString, readStamp, type SizeSpec } from './payload.js';
 import { PendingQueue } from './pending-queue.js';
-import { RunResult } from './result.js';
+import { RunResult, type TimelineSecond } from './result.js';
 
 export type WorkloadMode = 'echo' | 'send-only' | 'receive-only';
 
@@ -90,6 +90,8 @@ class Workload {
   private finish: () => void = () => {};
   private finished = false;
   private secondsReported = 0;
+  private currentSecondIndex = -1;
+  private currentSecond: TimelineSecond | null = null;
   /** Kept as counters so that the end of the run is found in O(1) per message. */
   private liveConnections = 0;
   private outstandingCount = 0;
@@ -113,6 +115,16 @@ class Workload {
 
   private secondOf(time: number): number {
     return Math.max(0, Math.floor((time - this.start) / 1000));
+  }
+
+  /** The timeline entry of the second holding `time` (the current one is kept at hand: most events fall in it). */
+  private secondAt(time: number): TimelineSecond {
+    const index = this.secondOf(time);
+    if (index !== this.currentSecondIndex) {
+      this.currentSecondIndex = index;
+      this.currentSecond = this.result.second(index);
+    }
+    return this.currentSecond!;
   }
 
   async run(): Promise<RunResult> {
@@ -188,7 +200,8 @@ class Workload {
     for (const slot of live) {
       if (mode === 'echo') {
         slot.connection!.cork();
-        for (let i = 0; i < this.spec.inflight; i++) this.sendOne(slot, this.now());
+        const now = this.now();
+        for (let i = 0; i < this.spec.inflight; i++) this.sendOne(slot, now, now);
         slot.connection!.uncork();
       } else {
         this.pump(slot);
@@ -207,7 +220,7 @@ class Workload {
       if (connection === null || connection.isEnded) continue;
       connection.cork();
       while (slot.nextDue <= now && slot.budget > 0 && slot.nextDue < this.sendEnd) {
-        this.sendOne(slot, slot.nextDue);
+        this.sendOne(slot, slot.nextDue, now);
         slot.nextDue += interval;
       }
       connection.uncork();
@@ -225,8 +238,9 @@ class Workload {
   private pump(slot: Slot): void {
     const connection = slot.connection!;
     connection.cork();
-    while (this.sending && slot.budget > 0 && connection.writable && this.now() < this.sendEnd) {
-      this.sendOne(slot, this.now());
+    const now = this.now();
+    while (this.sending && slot.budget > 0 && connection.writable && now < this.sendEnd) {
+      this.sendOne(slot, now, now);
     }
     connection.uncork();
     if (this.sending && slot.budget > 0 && !connection.isEnded) {
@@ -236,27 +250,28 @@ class Workload {
     this.checkDone();
   }
 
-  private sendOne(slot: Slot, intended: number): void {
+  /** Send the next message of `slot`, meant to leave at `intended`, now being `now`. */
+  private sendOne(slot: Slot, intended: number, now: number): void {
     const message = slot.factory.next();
     if (!slot.connection!.send(message.data)) return;
     slot.budget--;
     this.unsentBudget--;
     const measured = intended >= this.warmupEnd;
     if (this.spec.mode === 'echo') {
-      slot.pending.push({ intended, length: message.length, checksum: message.checksum, seq: message.seq, measured });
+      slot.pending.push(intended, message.length, message.checksum, message.seq, measured);
       this.outstandingCount++;
     }
     if (measured) {
       this.result.counts.sent++;
       this.result.counts.payloadBytesSent += message.length;
     }
-    this.result.second(this.secondOf(this.now())).sent++;
+    this.secondAt(now).sent++;
   }
 
   private onMessage(slot: Slot, data: Buffer | string): void {
     const now = this.now();
     this.lastActivity = now;
-    const second = this.result.second(this.secondOf(now));
+    const second = this.secondAt(now);
     const counts = this.result.counts;
     if (this.spec.mode !== 'echo') {
       if (now >= this.warmupEnd) {
@@ -267,22 +282,22 @@ class Workload {
       second.payloadBytes += data.length;
       return;
     }
-    let expected = slot.pending.at(0);
-    if (expected === undefined) {
+    const pending = slot.pending;
+    if (pending.size === 0) {
       counts.unexpected++;
       second.errors++;
       return;
     }
-    const stamp = expected.seq >= 0 ? readStamp(data) : -1;
-    const ahead = (stamp - expected.seq) >>> 0;
+    const expectedSeq = pending.seq(0);
+    const stamp = expectedSeq >= 0 ? readStamp(data) : -1;
+    const ahead = (stamp - expectedSeq) >>> 0;
     if (stamp >= 0 && ahead !== 0) {
-      if (ahead < slot.pending.size && slot.pending.at(ahead)!.seq === stamp) {
+      if (ahead < pending.size && pending.seq(ahead) === stamp) {
         // An echo that skips ahead in sequence: the messages in between were dropped.
-        for (let i = 0; i < ahead; i++) slot.pending.shift();
+        for (let i = 0; i < ahead; i++) pending.shift();
         this.outstandingCount -= ahead;
         counts.dropped += ahead;
         second.errors += ahead;
-        expected = slot.pending.at(0)!;
       } else if (ahead >= 2 ** 31) {
         // The echo of a message already answered: a duplicate, which frees no slot.
         counts.unexpected++;
@@ -290,31 +305,35 @@ class Workload {
         return;
       }
     }
-    slot.pending.shift();
+    const expectedLength = pending.length(0);
+    const expectedChecksum = pending.checksum(0);
+    const intended = pending.intended(0);
+    const measured = pending.measured(0);
+    pending.shift();
     this.outstandingCount--;
     const checksum = typeof data === 'string' ? checksumString(data) : checksumBytes(data);
-    if (data.length !== expected.length || checksum !== expected.checksum) {
+    if (data.length !== expectedLength || checksum !== expectedChecksum) {
       counts.corrupted++;
       second.errors++;
     } else {
-      const latency = (now - expected.intended) * 1000;
+      const latency = (now - intended) * 1000;
       second.received++;
       second.payloadBytes += data.length;
       second.latency.record(latency);
-      if (expected.measured) {
+      if (measured) {
         counts.received++;
         counts.payloadBytesReceived += data.length;
         this.result.latency.record(latency);
       }
     }
-    if (this.sending && this.spec.rate === null && slot.budget > 0 && now < this.sendEnd) this.sendOne(slot, now);
+    if (this.sending && this.spec.rate === null && slot.budget > 0 && now < this.sendEnd) this.sendOne(slot, now, now);
     else if (now >= this.sendEnd) this.stopSending();
     this.checkDone();
   }
 
   private onError(error: Error): void {
     this.result.countError(errorName(error));
-    this.result.second(this.secondOf(this.now())).errors++;
+    this.secondAt(this.now()).errors++;
   }
 
   private onEnd(slot: Slot, code: number | null): void {
@@ -325,7 +344,7 @@ class Workload {
       this.result.countClose(code ?? 1006);
       this.result.counts.unanswered += slot.pending.size;
       this.outstandingCount -= slot.pending.size;
-      while (slot.pending.shift() !== undefined);
+      slot.pending.clear();
     }
     this.checkDone();
   }

@@ -91,6 +91,30 @@ describe('payload', () => {
     );
   });
 
+  it('checksums messages around and above the size where its tables end, and short ones after stamped ones', () => {
+    for (const size of [65535, 65536, 65537, 70000]) {
+      for (const text of [false, true]) {
+        const factory = new MessageFactory({ kind: 'fixed', size }, text, null);
+        for (let seq = 0; seq < 2; seq++) {
+          const message = factory.next();
+          const bytes = typeof message.data === 'string' ? Buffer.from(message.data, 'latin1') : message.data;
+          expect(bytes.length).toBe(size);
+          expect(message.checksum).toBe(checksumBytes(bytes));
+          expect(readStamp(message.data)).toBe(seq);
+        }
+      }
+    }
+    const sizes = [20, 3, 20, 5];
+    let next = 0;
+    const mixed = new MessageFactory({ kind: 'choice', sizes }, false, null, () => next++ / sizes.length);
+    for (const size of sizes) {
+      const message = mixed.next();
+      expect(message.length).toBe(size);
+      expect(message.checksum).toBe(checksumBytes(message.data as Buffer));
+      if (size < 8) expect(Buffer.from(message.data as Buffer).toString('latin1')).toBe('abcdefgh'.slice(0, size));
+    }
+  });
+
   it('reads back any 32-bit stamp, and none from bytes that are not 8 hex digits', () => {
     fc.assert(
       fc.property(fc.nat({ max: 0xffffffff }), fc.string({ maxLength: 20 }), (seq, tail) => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HISTOGRAM_MAX_VALUE, HISTOGRAM_RELATIVE_PRECISION, Histogram } from '../../src/bench/histogram.js';
+import { HISTOGRAM_MAX_VALUE, HISTOGRAM_RELATIVE_PRECISION, Histogram, bucketIndex } from '../../src/bench/histogram.js';
 import { WebSocketException } from '../../src/exceptions.js';
 
 const PERCENTILES = [0, 1, 25, 50, 90, 99, 99.9, 99.99, 100];
@@ -97,5 +97,21 @@ describe('Histogram', () => {
     const json = fill([1, 2, 3]).toJSON();
     expect(() => Histogram.fromJSON({ ...json, count: 4 })).toThrow(/add up to 3 values, but its count says 4/);
     expect(() => Histogram.fromJSON({ ...json, buckets: [[-1, 1]] })).toThrow(/expected a histogram bucket/);
+  });
+
+  it('finds the bucket of any value by integer arithmetic, as exact BigInt shifts do (powers of two and their neighbours included)', () => {
+    const reference = (v: number): number => {
+      if (v < 2048) return v;
+      const exponent = BigInt(v).toString(2).length - 11;
+      return 2048 + (exponent - 1) * 1024 + Number(BigInt(v) >> BigInt(exponent)) - 1024;
+    };
+    const edges = Array.from({ length: 43 }, (_, e) => [2 ** e - 1, 2 ** e, 2 ** e + 1]).flat().filter((v) => v <= HISTOGRAM_MAX_VALUE);
+    for (const v of edges) expect(bucketIndex(v)).toBe(reference(v));
+    fc.assert(
+      fc.property(value, (v) => {
+        expect(bucketIndex(v)).toBe(reference(v));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -1,0 +1,12 @@
+// The stats protocol of the side-by-side servers: the port on the first stdout
+// line, then one JSON line per "stats" line read on stdin.
+import { createInterface } from 'node:readline';
+
+export function serveStats(port, messages) {
+  process.stdout.write(`${JSON.stringify({ port })}\n`);
+  createInterface({ input: process.stdin }).on('line', () => {
+    const cpu = process.cpuUsage();
+    process.stdout.write(`${JSON.stringify({ messages: messages(), cpuMicros: cpu.user + cpu.system })}\n`);
+  });
+  process.stdin.on('end', () => process.exit(0));
+}
