@@ -213,6 +213,7 @@ const ERRORS = {
   WS_ERR_INVALID_TLS_OPTION: { type: 'WebSocketException' },
   WS_ERR_ABORTED: { type: 'WebSocketException' },
   WS_ERR_ALREADY_RUNNING: { type: 'WebSocketException' },
+  WS_ERR_ALREADY_CONNECTED: { type: 'WebSocketException' },
   WS_ERR_HANDSHAKE_FINISHED: { type: 'WebSocketException' },
   WS_ERR_NOT_CONNECTED: { type: 'WebSocketConnectionClosedException' },
   // Addresses.
@@ -240,16 +241,25 @@ const ERRORS = {
   WS_ERR_PROXY_UNSUPPORTED_TARGET: { type: 'WebSocketProxyException' },
   WS_ERR_PROXY_HANDSHAKE_FINISHED: { type: 'WebSocketProxyException' },
   WS_ERR_PROXY_TIMEOUT: { type: 'WebSocketTimeoutException' },
+  // The open connection.
+  WS_ERR_CONNECTION_LOST: { type: 'WebSocketConnectionClosedException' },
+  WS_ERR_RECV_TIMEOUT: { type: 'WebSocketTimeoutException' },
+  WS_ERR_SEND_TIMEOUT: { type: 'WebSocketTimeoutException' },
   // Frames the peer sent (RFC 6455 §5, §7.4; RFC 7692).
   WS_ERR_UNEXPECTED_RSV: PROTOCOL_VIOLATION,
   WS_ERR_INVALID_OPCODE: PROTOCOL_VIOLATION,
   WS_ERR_FRAGMENTED_CONTROL: PROTOCOL_VIOLATION,
   WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH: PROTOCOL_VIOLATION,
+  WS_ERR_MASKED_FRAME: PROTOCOL_VIOLATION,
+  WS_ERR_INVALID_PAYLOAD_LENGTH: PROTOCOL_VIOLATION,
+  WS_ERR_UNEXPECTED_CONTINUATION: PROTOCOL_VIOLATION,
+  WS_ERR_EXPECTED_CONTINUATION: PROTOCOL_VIOLATION,
   WS_ERR_INVALID_CLOSE_PAYLOAD: PROTOCOL_VIOLATION,
   WS_ERR_INVALID_CLOSE_CODE: PROTOCOL_VIOLATION,
   WS_ERR_INVALID_COMPRESSED_DATA: PROTOCOL_VIOLATION,
   WS_ERR_INVALID_UTF8: { type: 'WebSocketPayloadException', closeCode: CloseCode.INVALID_PAYLOAD },
   WS_ERR_MESSAGE_TOO_BIG: { type: 'WebSocketPayloadException', closeCode: CloseCode.MESSAGE_TOO_BIG },
+  WS_ERR_TOO_MANY_FRAGMENTS: { type: 'WebSocketPayloadException', closeCode: CloseCode.MESSAGE_TOO_BIG },
   // Frames we were asked to build or send.
   WS_ERR_INVALID_FRAME_FIELD: { type: 'WebSocketProtocolException' },
   WS_ERR_INVALID_MASK_KEY: { type: 'WebSocketProtocolException' },

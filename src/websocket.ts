@@ -8,9 +8,8 @@ import type * as tls from 'node:tls';
 import { getDefaultTimeout } from './defaults.js';
 import { checkMs, checkMsOrNull, checkWebSocketOptions } from './options.js';
 import {
+  createError,
   WebSocketConnectionClosedException,
-  WebSocketException,
-  WebSocketTimeoutException,
 } from './exceptions.js';
 import { ABNF } from './frame/abnf.js';
 import { toBuffer } from './frame/bytes.js';
@@ -248,10 +247,10 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
    */
   async connect(url: string, options: ConnectOptions = {}): Promise<void> {
     if (this.connecting) {
-      throw new WebSocketException('connect() called while an earlier connect() on this WebSocket is still running');
+      throw createError('WS_ERR_ALREADY_CONNECTED', 'connect() called while an earlier connect() on this WebSocket is still running');
     }
     if (this.socket !== null && !this.socketClosed) {
-      throw new WebSocketException('connect() called on a WebSocket that is already connected');
+      throw createError('WS_ERR_ALREADY_CONNECTED', 'connect() called on a WebSocket that is already connected');
     }
     this.connecting = true;
     try {
@@ -484,20 +483,22 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     this.sendCloseReply();
     if (this.failure !== null) return this.failure;
     const session = this.session;
-    if (session === null) return new WebSocketConnectionClosedException('not connected: call connect() first');
+    if (session === null) return createError('WS_ERR_NOT_CONNECTED', 'not connected: call connect() first');
     const peer = session.closeReceived ? { peerCloseCode: session.closeCode, peerCloseReason: session.closeReason } : undefined;
     const said = peer === undefined ? '' : describePeerClose(peer.peerCloseCode, peer.peerCloseReason);
     if (this.closedByUser) {
       const answer = peer === undefined ? '' : `; the server answered${said === '' ? ' with an empty close frame' : said}`;
-      return new WebSocketConnectionClosedException(`connection closed by close()${answer}`, peer);
+      return createError('WS_ERR_CONNECTION_CLOSED', `connection closed by close()${answer}`, peer);
     }
-    if (peer !== undefined) return new WebSocketConnectionClosedException(`connection closed by the server${said}`, peer);
+    if (peer !== undefined) return createError('WS_ERR_CONNECTION_CLOSED', `connection closed by the server${said}`, peer);
     if (this.lostError !== null) {
       const detail = this.lostError instanceof Error ? `: ${this.lostError.message}` : '';
-      return new WebSocketConnectionClosedException(`connection to remote host was lost${detail}`, { cause: this.lostError });
+      // abort() and shutdown() are the user's own close; anything else dropped the connection.
+      const code = this.lostError instanceof WebSocketConnectionClosedException ? 'WS_ERR_CONNECTION_CLOSED' : 'WS_ERR_CONNECTION_LOST';
+      return createError(code, `connection to remote host was lost${detail}`, { cause: this.lostError });
     }
-    if (session.closeSent) return new WebSocketConnectionClosedException('connection closed: a close frame was sent');
-    return new WebSocketConnectionClosedException('connection to remote host was lost');
+    if (session.closeSent) return createError('WS_ERR_CONNECTION_CLOSED', 'connection closed: a close frame was sent');
+    return createError('WS_ERR_CONNECTION_LOST', 'connection to remote host was lost');
   }
 
   /** True when no more entries can arrive. */
@@ -518,7 +519,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
           const at = this.waiters.indexOf(waiter);
           if (at !== -1) this.waiters.splice(at, 1);
           // The connection stays usable: a later recv() gets the next message.
-          reject(new WebSocketTimeoutException(`recv timed out after ${timeout} ms waiting for a message`));
+          reject(createError('WS_ERR_RECV_TIMEOUT', `recv timed out after ${timeout} ms waiting for a message`));
         }, timeout);
       }
       this.waiters.push(waiter);
@@ -611,7 +612,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
 
   private requireSession(what: string): ClientSession {
     if (this.session === null || this.socket === null) {
-      throw new WebSocketConnectionClosedException(`cannot send ${what}: not connected`);
+      throw createError('WS_ERR_NOT_CONNECTED', `cannot send ${what}: not connected`);
     }
     if (this.socketClosed) throw this.endErrorFor(what);
     return this.session;
@@ -623,7 +624,9 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     const peer = reason instanceof WebSocketConnectionClosedException && reason.peerCloseCode !== undefined
       ? { peerCloseCode: reason.peerCloseCode, peerCloseReason: reason.peerCloseReason }
       : {};
-    return new WebSocketConnectionClosedException(`cannot send ${what}: ${detail}`, { cause: reason, ...peer });
+    // The refusal keeps the code of the end it reports (closed, lost, not connected).
+    const code = reason instanceof WebSocketConnectionClosedException ? reason.code : 'WS_ERR_CONNECTION_CLOSED';
+    return new WebSocketConnectionClosedException(`cannot send ${what}: ${detail}`, { cause: reason, code, ...peer });
   }
 
   /**
@@ -891,7 +894,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   /** Drop the connection at once: pending and later reads and sends reject with ConnectionClosed. */
   abort(): void {
     if (this.socket !== null && !this.socketClosed) {
-      if (this.lostError === null) this.lostError = new WebSocketConnectionClosedException('connection aborted by abort()');
+      if (this.lostError === null) this.lostError = createError('WS_ERR_CONNECTION_CLOSED', 'connection aborted by abort()');
       // Sends of this turn still corked go to the kernel first, as if written at once.
       this.socket.uncork();
       this.socket.destroy();
@@ -902,7 +905,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   shutdown(): void {
     this.inbox.clear();
     if (this.socket !== null && !this.socketClosed) {
-      if (this.lostError === null) this.lostError = new WebSocketConnectionClosedException('connection shut down by shutdown()');
+      if (this.lostError === null) this.lostError = createError('WS_ERR_CONNECTION_CLOSED', 'connection shut down by shutdown()');
       // Sends of this turn still corked go to the kernel first, as if written at once.
       this.socket.uncork();
       this.socket.destroy();
@@ -959,14 +962,14 @@ function writeFrame(socket: net.Socket, frame: Buffer, timeout: number | null): 
     timer = setTimeout(() => {
       timer = null;
       // The frame stays queued whole: a late flush never corrupts the stream.
-      reject(new WebSocketTimeoutException(`send timed out after ${timeout} ms with ${socket.writableLength} bytes still buffered`));
+      reject(createError('WS_ERR_SEND_TIMEOUT', `send timed out after ${timeout} ms with ${socket.writableLength} bytes still buffered`));
     }, timeout);
   }
   socket.write(frame, (error) => {
     if (lent !== null) frameRing?.giveBack(lent);
     if (timer !== null) clearTimeout(timer);
     else if (timeout !== null) return;
-    if (error) reject(new WebSocketConnectionClosedException(`send failed: ${error.message}`, { cause: error }));
+    if (error) reject(createError('WS_ERR_CONNECTION_LOST', `send failed: ${error.message}`, { cause: error }));
     else resolve(length);
   });
   return promise;

@@ -4,7 +4,7 @@
  * payloads are handed on piece by piece as views into the pushed chunks,
  * unmasked in place, so a message is never copied here.
  */
-import { WebSocketPayloadException, WebSocketProtocolException } from '../exceptions.js';
+import { createError } from '../exceptions.js';
 import { maskInPlace } from './mask.js';
 import { MAX_CONTROL_PAYLOAD, OPCODE_NAMES } from './opcodes.js';
 
@@ -78,10 +78,6 @@ const RSV_NAMES: Record<number, string> = { 4: 'rsv1', 2: 'rsv2', 1: 'rsv3' };
 function headerLength(byte1: number): number {
   const length7 = byte1 & 0x7f;
   return 2 + (length7 === 126 ? 2 : length7 === 127 ? 8 : 0) + (byte1 & 0x80 ? 4 : 0);
-}
-
-function protocolError(message: string): WebSocketProtocolException {
-  return new WebSocketProtocolException(message, { closeCode: 1002 });
 }
 
 /**
@@ -245,19 +241,20 @@ export class FrameParser {
     const stray = (byte0 >>> 4) & 7 & ~this.allowedRsv;
     if (stray !== 0) {
       const bit = stray & 4 ? 4 : stray & 2 ? 2 : 1;
-      throw protocolError(`${RSV_NAMES[bit]} set but no extension negotiated it (RFC 6455 §5.2)`);
+      throw createError('WS_ERR_UNEXPECTED_RSV', `${RSV_NAMES[bit]} set but no extension negotiated it (RFC 6455 §5.2)`);
     }
     const opcode = byte0 & 0x0f;
     if ((opcode > 2 && opcode < 8) || opcode > 10) {
-      throw protocolError(`reserved opcode 0x${opcode.toString(16)} (RFC 6455 §5.2)`);
+      throw createError('WS_ERR_INVALID_OPCODE', `reserved opcode 0x${opcode.toString(16)} (RFC 6455 §5.2)`);
     }
     if (opcode >= 8 && (byte0 & 0x80) === 0) {
-      throw protocolError(
+      throw createError(
+        'WS_ERR_FRAGMENTED_CONTROL',
         `control frame (${OPCODE_NAMES[opcode]}) with fin=0: control frames must not be fragmented (RFC 6455 §5.5)`,
       );
     }
     if (byte1 & 0x80 && !this.acceptMasked) {
-      throw protocolError('masked frame from server (RFC 6455 §5.1)');
+      throw createError('WS_ERR_MASKED_FRAME', 'masked frame from server (RFC 6455 §5.1)');
     }
   }
 
@@ -280,22 +277,21 @@ export class FrameParser {
       p += 8;
       if (high >= 0x8000_0000) {
         const bits = `0x${high.toString(16)}${low.toString(16).padStart(8, '0')}`;
-        throw protocolError(`64-bit payload length ${bits} has the most significant bit set (RFC 6455 §5.2)`);
+        throw createError('WS_ERR_INVALID_PAYLOAD_LENGTH', `64-bit payload length ${bits} has the most significant bit set (RFC 6455 §5.2)`);
       }
       if (high >= UNSAFE_HIGH_WORD) unsafeLength = (BigInt(high) << 32n) | BigInt(low);
       length = high * TWO_TO_32 + low;
     }
     const isControl = opcode >= 8;
     if (isControl && length > MAX_CONTROL_PAYLOAD) {
-      throw protocolError(
+      throw createError(
+        'WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH',
         `control frame (${OPCODE_NAMES[opcode]}) payload of ${unsafeLength ?? length} bytes exceeds 125 (RFC 6455 §5.5)`,
       );
     }
     if (unsafeLength !== null || length > this.maxPayload) {
       const limit = this.maxPayload === Infinity ? 'the largest safe length 2^53-1' : `maxPayload ${this.maxPayload}`;
-      throw new WebSocketPayloadException(`frame payload of ${unsafeLength ?? length} bytes exceeds ${limit}`, {
-        closeCode: 1009,
-      });
+      throw createError('WS_ERR_MESSAGE_TOO_BIG', `frame payload of ${unsafeLength ?? length} bytes exceeds ${limit}`);
     }
     const masked = (byte1 & 0x80) !== 0;
     if (masked) {

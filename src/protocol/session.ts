@@ -6,6 +6,7 @@
  * No sockets, no timers: the caller owns the transport and the clock.
  */
 import {
+  createError,
   WebSocketConnectionClosedException,
   WebSocketPayloadException,
   WebSocketProtocolException,
@@ -515,9 +516,9 @@ export class ClientSession implements FrameHandler {
     if (opcode >= OPCODE_CLOSE) {
       // RFC 7692 §6.1: control frames are never compressed.
       if (header.rsv1) {
-        throw new WebSocketProtocolException(
+        throw createError(
+          'WS_ERR_UNEXPECTED_RSV',
           `expected rsv1 = 0 on a control frame, got rsv1 = 1 on a frame of opcode ${opcode} (RFC 7692 §6.1)`,
-          { closeCode: 1002 },
         );
       }
       this.frameKind = FRAME_CONTROL;
@@ -532,29 +533,29 @@ export class ClientSession implements FrameHandler {
     if (opcode === OPCODE_CONT) {
       // RFC 6455 §5.4: a continuation frame only continues a started message.
       if (!this.continuationExpected) {
-        throw new WebSocketProtocolException(
+        throw createError(
+          'WS_ERR_UNEXPECTED_CONTINUATION',
           'expected a text or binary frame to start a message, got a continuation frame with no message in progress (RFC 6455 §5.4)',
-          { closeCode: 1002 },
         );
       }
       // RFC 7692 §6.1: only the first frame of a message carries rsv1.
       if (header.rsv1) {
-        throw new WebSocketProtocolException(
+        throw createError(
+          'WS_ERR_UNEXPECTED_RSV',
           'expected rsv1 = 0 on a continuation frame, got rsv1 = 1: only the first frame of a compressed message has it (RFC 7692 §6.1)',
-          { closeCode: 1002 },
         );
       }
       if (++this.fragmentCount > this.maxFragments) {
-        throw new WebSocketPayloadException(
+        throw createError(
+          'WS_ERR_TOO_MANY_FRAGMENTS',
           `message of more than ${this.maxFragments} frames: expected at most maxFragments = ${this.maxFragments}`,
-          { closeCode: 1009 },
         );
       }
     } else {
       if (this.continuationExpected) {
-        throw new WebSocketProtocolException(
+        throw createError(
+          'WS_ERR_EXPECTED_CONTINUATION',
           `expected a continuation frame of the ${opcodeName(this.messageOpcode)} message in progress, got a new ${opcodeName(opcode)} frame (RFC 6455 §5.4)`,
-          { closeCode: 1002 },
         );
       }
       this.messageOpcode = opcode;
@@ -572,7 +573,7 @@ export class ClientSession implements FrameHandler {
     const total = this.messageLength + header.payloadLength;
     if (total > (this.compressed ? this.wireLimit : this.maxPayload)) {
       const what = this.compressed ? `compressed message of at least ${total} bytes: expected at most ${this.wireLimit} compressed bytes for` : `message of at least ${total} bytes: expected at most`;
-      throw new WebSocketPayloadException(`${what} maxPayload = ${this.maxPayload} bytes`, { closeCode: 1009 });
+      throw createError('WS_ERR_MESSAGE_TOO_BIG', `${what} maxPayload = ${this.maxPayload} bytes`);
     }
     this.messageLength = total;
     this.continuationExpected = !header.fin;
@@ -631,15 +632,15 @@ export class ClientSession implements FrameHandler {
   private checkUtf8(chunk: Buffer, start: number, end: number, frameEnd: boolean): void {
     const invalidAt = this.validator.push(chunk, start, end);
     if (invalidAt !== -1) {
-      throw new WebSocketPayloadException(
+      throw createError(
+        'WS_ERR_INVALID_UTF8',
         `invalid UTF-8 in text message at byte ${this.messageReceived + invalidAt - start}: expected valid UTF-8 (RFC 6455 §8.1)`,
-        { closeCode: 1007 },
       );
     }
     if (frameEnd && this.frameFin && !this.validator.complete) {
-      throw new WebSocketPayloadException(
+      throw createError(
+        'WS_ERR_INVALID_UTF8',
         `text message ends inside a UTF-8 sequence after ${this.messageReceived + end - start} bytes: expected valid UTF-8 (RFC 6455 §8.1)`,
-        { closeCode: 1007 },
       );
     }
   }
@@ -713,9 +714,9 @@ export class ClientSession implements FrameHandler {
       const invalidAt = this.validator.push(inflated);
       if (invalidAt !== -1 || !this.validator.complete) {
         const where = invalidAt !== -1 ? `at byte ${invalidAt}` : `ending inside a UTF-8 sequence after ${inflated.length} bytes`;
-        throw new WebSocketPayloadException(
+        throw createError(
+          'WS_ERR_INVALID_UTF8',
           `invalid UTF-8 in compressed text message ${where} of its ${inflated.length} inflated bytes: expected valid UTF-8 (RFC 6455 §8.1)`,
-          { closeCode: 1007 },
         );
       }
     }
@@ -911,18 +912,18 @@ export class ClientSession implements FrameHandler {
   private checkCanSend(what: string, message = false): void {
     if (message && this.closeAwaitingWrite && !this.handlerThrew) return;
     if (this.failed !== null) {
-      throw new WebSocketConnectionClosedException(`cannot send ${what}: the connection was failed (${this.failed.message})`, {
+      throw createError('WS_ERR_CONNECTION_CLOSED', `cannot send ${what}: the connection was failed (${this.failed.message})`, {
         cause: this.failed,
       });
     }
     if (this.handlerThrew) {
-      throw new WebSocketConnectionClosedException(`cannot send ${what}: the session stopped after a handler threw`);
+      throw createError('WS_ERR_CONNECTION_CLOSED', `cannot send ${what}: the session stopped after a handler threw`);
     }
     if (this.receivedClose) {
-      throw new WebSocketConnectionClosedException(`cannot send ${what}: the server closed the connection`);
+      throw createError('WS_ERR_CONNECTION_CLOSED', `cannot send ${what}: the server closed the connection`);
     }
     if (this.sentClose) {
-      throw new WebSocketConnectionClosedException(`cannot send ${what}: a close frame was already sent`);
+      throw createError('WS_ERR_CONNECTION_CLOSED', `cannot send ${what}: a close frame was already sent`);
     }
   }
 }

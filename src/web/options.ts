@@ -4,7 +4,7 @@
  * into the options of the connection underneath.
  */
 import type * as tls from 'node:tls';
-import { WebSocketException } from '../exceptions.js';
+import { createError } from '../exceptions.js';
 import type { DeflateOptions } from '../protocol/deflate.js';
 import { parseProxyUrl } from '../transport/proxy.js';
 import type { ConnectOptions, WebSocketOptions } from '../websocket.js';
@@ -60,14 +60,14 @@ const KNOWN = new Set<string>([
 export function engineOptions(init: WebSocketInit, protocols: string[]): EngineOptions {
   for (const key of Object.keys(init)) {
     if (!KNOWN.has(key)) {
-      throw new WebSocketException(`unknown WebSocket option ${JSON.stringify(key)}: expected one of ${[...KNOWN].join(', ')}`);
+      throw createError('WS_ERR_INVALID_OPTION', `unknown WebSocket option ${JSON.stringify(key)}: expected one of ${[...KNOWN].join(', ')}`);
     }
   }
   const construct: WebSocketOptions = {};
   const connect: ConnectOptions = { subprotocols: protocols };
   if (init.headers !== undefined) {
     if (typeof init.headers !== 'object' || init.headers === null || Array.isArray(init.headers)) {
-      throw new WebSocketException(`expected headers to be an object of header names to values, got ${describe(init.headers)}`);
+      throw createError('WS_ERR_INVALID_OPTION', `expected headers to be an object of header names to values, got ${describe(init.headers)}`);
     }
     connect.header = { ...init.headers };
   }
@@ -78,7 +78,7 @@ export function engineOptions(init: WebSocketInit, protocols: string[]): EngineO
   if (init.handshakeTimeout !== undefined) {
     const ms = init.handshakeTimeout;
     if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0) {
-      throw new WebSocketException(`expected handshakeTimeout to be a positive number of milliseconds, got ${describe(ms)}`);
+      throw createError('WS_ERR_INVALID_OPTION', `expected handshakeTimeout to be a positive number of milliseconds, got ${describe(ms)}`);
     }
     connect.timeout = ms;
   } else {
@@ -92,7 +92,7 @@ export function engineOptions(init: WebSocketInit, protocols: string[]): EngineO
     connect.httpNoProxy = ['*'];
   } else if (init.proxy !== undefined) {
     if (typeof init.proxy !== 'string') {
-      throw new WebSocketException(`expected proxy to be a proxy URL or false, got ${describe(init.proxy)}`);
+      throw createError('WS_ERR_INVALID_OPTION', `expected proxy to be a proxy URL or false, got ${describe(init.proxy)}`);
     }
     const proxy = parseProxyUrl(init.proxy, 'proxy option');
     connect.httpProxyHost = proxy.host;

@@ -101,7 +101,7 @@ describe('WebSocketApp reconnect', () => {
     expect(events).toEqual([
       'open',
       'message hello #1',
-      'error WS_ERR_CONNECTION_CLOSED',
+      'error WS_ERR_CONNECTION_LOST',
       ...Array<string>(failures).fill('error ECONNREFUSED'),
       'reconnect',
       `message hello #${failures + 2}`,

@@ -286,7 +286,7 @@ describe.concurrent('wsdump: failures', () => {
       wsdump.write('drop me\n');
       const result = await wsdump.exited();
       expect(result).toMatchObject({ code: 1, stdout: '' });
-      expect(result.stderr).toMatch(/^WebSocketConnectionClosedException \[WS_ERR_CONNECTION_CLOSED\]: connection to remote host was lost/);
+      expect(result.stderr).toMatch(/^WebSocketConnectionClosedException \[WS_ERR_CONNECTION_LOST\]: connection to remote host was lost/);
     } finally {
       await dropping.close();
     }

@@ -3,7 +3,7 @@ import { thrownBy } from '../helpers/outcome.js';
 import fc from 'fast-check';
 import { FrameParser, type FrameHeader, type FrameParserOptions } from '../../src/frame/parser.js';
 import { encodeFrame } from '../../src/frame/encoder.js';
-import { WebSocketPayloadException, WebSocketProtocolException } from '../../src/exceptions.js';
+import { WebSocketPayloadException, WebSocketProtocolException, type ErrorCode } from '../../src/exceptions.js';
 
 interface Parsed {
   header: FrameHeader;
@@ -258,7 +258,7 @@ describe('FrameParser: lengths', () => {
     const bytes = hex('82 7f 40 00 00 00 00 00 00 00');
     const error = thrownBy(() => parser.push(bytes));
     expect(error).toBeInstanceOf(WebSocketPayloadException);
-    expect(error.closeCode).toBe(1009);
+    expect(error).toMatchObject({ code: 'WS_ERR_MESSAGE_TOO_BIG', closeCode: 1009 });
     expect(error.message).toBe('frame payload of 4611686018427387904 bytes exceeds maxPayload 67108864');
     expect(frames).toEqual([]);
     expect(() => counting.push(bytes)).toThrow(WebSocketPayloadException);
@@ -269,7 +269,7 @@ describe('FrameParser: lengths', () => {
     const { parser } = recorder();
     const bytes = hex('82 7f 40 00 00 00 00 00 00 00');
     for (let i = 0; i < bytes.length - 1; i++) parser.push(bytes.subarray(i, i + 1));
-    expect(() => parser.push(bytes.subarray(bytes.length - 1))).toThrow(/4611686018427387904 bytes exceeds/);
+    expect(thrownBy(() => parser.push(bytes.subarray(bytes.length - 1)))).toMatchObject({ code: 'WS_ERR_MESSAGE_TOO_BIG', closeCode: 1009 });
   });
 
   it('maxPayload: equal is accepted, one more is refused with 1009', () => {
@@ -278,22 +278,22 @@ describe('FrameParser: lengths', () => {
     expect(frames.length).toBe(1);
     const error = thrownBy(() => parser.push(encodeFrame(2, Buffer.alloc(11))));
     expect(error).toBeInstanceOf(WebSocketPayloadException);
-    expect(error.closeCode).toBe(1009);
+    expect(error).toMatchObject({ code: 'WS_ERR_MESSAGE_TOO_BIG', closeCode: 1009 });
     expect(error.message).toBe('frame payload of 11 bytes exceeds maxPayload 10');
   });
 
   it('maxPayload Infinity still refuses lengths of 2^53 and more, with the exact length', () => {
     const { parser } = recorder({ maxPayload: Infinity });
-    expect(() => parser.push(hex('82 7f 00 20 00 00 00 00 00 01'))).toThrow(
-      'frame payload of 9007199254740993 bytes exceeds the largest safe length 2^53-1',
-    );
+    const error = thrownBy(() => parser.push(hex('82 7f 00 20 00 00 00 00 00 01')));
+    expect(error).toMatchObject({ code: 'WS_ERR_MESSAGE_TOO_BIG', closeCode: 1009 });
+    expect(error.message).toBe('frame payload of 9007199254740993 bytes exceeds the largest safe length 2^53-1');
   });
 
   it('a 64-bit length with the top bit set -> Protocol 1002', () => {
     const { parser } = recorder();
     const error = thrownBy(() => parser.push(hex('82 7f 80 00 00 00 00 00 00 05')));
     expect(error).toBeInstanceOf(WebSocketProtocolException);
-    expect(error.closeCode).toBe(1002);
+    expect(error).toMatchObject({ code: 'WS_ERR_INVALID_PAYLOAD_LENGTH', closeCode: 1002 });
     expect(error.message).toContain('64-bit payload length 0x8000000000000005 has the most significant bit set');
   });
 
@@ -314,30 +314,30 @@ describe('FrameParser: lengths', () => {
 });
 
 describe('FrameParser: header rules (each -> Protocol 1002 saying what came)', () => {
-  const cases: [string, string, FrameParserOptions | undefined, string][] = [
-    ['rsv1', 'c1 00', undefined, 'rsv1 set but no extension negotiated it'],
-    ['rsv2', 'a1 00', undefined, 'rsv2 set but no extension negotiated it'],
-    ['rsv3', '91 00', undefined, 'rsv3 set but no extension negotiated it'],
-    ['rsv2 when only rsv1 is negotiated', 'e1 00', { allowedRsv: 4 }, 'rsv2 set but no extension negotiated it'],
+  const cases: [string, string, FrameParserOptions | undefined, ErrorCode, string][] = [
+    ['rsv1', 'c1 00', undefined, 'WS_ERR_UNEXPECTED_RSV', 'rsv1 set but no extension negotiated it'],
+    ['rsv2', 'a1 00', undefined, 'WS_ERR_UNEXPECTED_RSV', 'rsv2 set but no extension negotiated it'],
+    ['rsv3', '91 00', undefined, 'WS_ERR_UNEXPECTED_RSV', 'rsv3 set but no extension negotiated it'],
+    ['rsv2 when only rsv1 is negotiated', 'e1 00', { allowedRsv: 4 }, 'WS_ERR_UNEXPECTED_RSV', 'rsv2 set but no extension negotiated it'],
     ...[3, 4, 5, 6, 7, 11, 12, 13, 14, 15].map(
-      (op): [string, string, FrameParserOptions | undefined, string] => [
-        `opcode ${op}`, `${(0x80 | op).toString(16)} 00`, undefined, `reserved opcode 0x${op.toString(16)}`,
+      (op): [string, string, FrameParserOptions | undefined, ErrorCode, string] => [
+        `opcode ${op}`, `${(0x80 | op).toString(16)} 00`, undefined, 'WS_ERR_INVALID_OPCODE', `reserved opcode 0x${op.toString(16)}`,
       ],
     ),
-    ['close with fin=0', '08 00', undefined, 'control frame (close) with fin=0'],
-    ['ping with fin=0', '09 00', undefined, 'control frame (ping) with fin=0'],
-    ['pong with fin=0', '0a 00', undefined, 'control frame (pong) with fin=0'],
-    ['ping of 126 bytes', '89 7e 00 7e', undefined, 'control frame (ping) payload of 126 bytes exceeds 125'],
-    ['close with a 64-bit length', '88 7f 00 00 00 00 00 01 00 00', undefined, 'control frame (close) payload of 65536 bytes exceeds 125'],
-    ['pong with a huge length', '8a 7f 00 40 00 00 00 00 00 00', undefined, 'control frame (pong) payload of 18014398509481984 bytes exceeds 125'],
-    ['a masked frame', '81 80 00 00 00 00', undefined, 'masked frame from server (RFC 6455 §5.1)'],
+    ['close with fin=0', '08 00', undefined, 'WS_ERR_FRAGMENTED_CONTROL', 'control frame (close) with fin=0'],
+    ['ping with fin=0', '09 00', undefined, 'WS_ERR_FRAGMENTED_CONTROL', 'control frame (ping) with fin=0'],
+    ['pong with fin=0', '0a 00', undefined, 'WS_ERR_FRAGMENTED_CONTROL', 'control frame (pong) with fin=0'],
+    ['ping of 126 bytes', '89 7e 00 7e', undefined, 'WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH', 'control frame (ping) payload of 126 bytes exceeds 125'],
+    ['close with a 64-bit length', '88 7f 00 00 00 00 00 01 00 00', undefined, 'WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH', 'control frame (close) payload of 65536 bytes exceeds 125'],
+    ['pong with a huge length', '8a 7f 00 40 00 00 00 00 00 00', undefined, 'WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH', 'control frame (pong) payload of 18014398509481984 bytes exceeds 125'],
+    ['a masked frame', '81 80 00 00 00 00', undefined, 'WS_ERR_MASKED_FRAME', 'masked frame from server (RFC 6455 §5.1)'],
   ];
 
-  it.each(cases)('%s', (_label, bytes, options, message) => {
+  it.each(cases)('%s', (_label, bytes, options, code, message) => {
     const { parser, frames } = recorder(options);
     const error = thrownBy(() => parser.push(hex(bytes)));
     expect(error).toBeInstanceOf(WebSocketProtocolException);
-    expect(error.closeCode).toBe(1002);
+    expect(error).toMatchObject({ code, closeCode: 1002 });
     expect(error.message).toContain(message);
     expect(frames).toEqual([]);
   });
@@ -345,9 +345,9 @@ describe('FrameParser: header rules (each -> Protocol 1002 saying what came)', (
   it('rules from the first two bytes fail as soon as they are in, before the rest of the header', () => {
     const { parser } = recorder();
     parser.push(hex('c2'));
-    expect(() => parser.push(hex('7f 00'))).toThrow('rsv1 set but no extension negotiated it');
+    expect(thrownBy(() => parser.push(hex('7f 00')))).toMatchObject({ code: 'WS_ERR_UNEXPECTED_RSV' });
     const masked = recorder().parser;
-    expect(() => masked.push(hex('82 fe'))).toThrow('masked frame from server');
+    expect(thrownBy(() => masked.push(hex('82 fe')))).toMatchObject({ code: 'WS_ERR_MASKED_FRAME' });
   });
 
   it('negotiated rsv bits pass through to the header', () => {

@@ -231,10 +231,12 @@ describe('concurrent connect()', () => {
       (e: unknown) => e,
     );
     expect(second).toBeInstanceOf(WebSocketException);
+    expect(second).toMatchObject({ code: 'WS_ERR_ALREADY_CONNECTED' });
     expect((second as Error).message).toContain('still running');
     await first;
     expect(ws.connected).toBe(true);
     const third = await ws.connect(server.url).catch((e: unknown) => e);
+    expect(third).toMatchObject({ code: 'WS_ERR_ALREADY_CONNECTED' });
     expect((third as Error).message).toContain('already connected');
     await ws.close({ timeout: 2000 });
     // Only the first connect() reached the server, and its connection is closed.

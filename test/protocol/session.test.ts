@@ -12,6 +12,7 @@ import {
   WebSocketProtocolException,
 } from '../../src/exceptions.js';
 import { ClientSession } from '../../src/protocol/session.js';
+import { thrownBy } from '../helpers/outcome.js';
 import { BINARY, CLOSE, CONT, PING, PONG, Recorder, TEXT, closePayload, decodeClientFrames, ev, everyByte, feed, frame } from './helpers.js';
 
 const cat = (...parts: Uint8Array[]): Buffer => Buffer.concat(parts);
@@ -242,7 +243,7 @@ describe('sending is refused once closed or failed', () => {
       const received = open().session;
       received.receive(frame(CLOSE, closePayload(1000)));
       received.closeWritten();
-      expect(() => attempt(received)).toThrow(/the server closed the connection/);
+      expect(thrownBy(() => attempt(received))).toMatchObject({ code: 'WS_ERR_CONNECTION_CLOSED' });
       expect(() => attempt(received)).toThrow(WebSocketConnectionClosedException);
 
       const failed = open().session;
@@ -255,6 +256,7 @@ describe('sending is refused once closed or failed', () => {
         error = e;
       }
       expect(error).toBeInstanceOf(WebSocketConnectionClosedException);
+      expect(error).toMatchObject({ code: 'WS_ERR_CONNECTION_CLOSED' });
       expect((error as Error).message).toMatch(/^cannot send .*: the connection was failed \(reserved opcode 0x3/);
       expect((error as Error).cause).toBe(failed.failure);
     });
@@ -368,11 +370,28 @@ describe('failing the connection', () => {
     const utf8 = open().session;
     utf8.receive(frame(TEXT, Buffer.of(0xff)));
     expect(utf8.failure).toBeInstanceOf(WebSocketPayloadException);
-    expect(utf8.failure?.closeCode).toBe(1007);
+    expect(utf8.failure).toMatchObject({ code: 'WS_ERR_INVALID_UTF8', closeCode: 1007 });
     const big = open({ maxPayload: 4 }).session;
     big.receive(frame(BINARY, 'abcde'));
     expect(big.failure).toBeInstanceOf(WebSocketPayloadException);
-    expect(big.failure?.closeCode).toBe(1009);
+    expect(big.failure).toMatchObject({ code: 'WS_ERR_MESSAGE_TOO_BIG', closeCode: 1009 });
+  });
+
+  it.each([
+    ['a continuation with no message in progress', frame(CONT, 'x'), {}, 'WS_ERR_UNEXPECTED_CONTINUATION', 1002],
+    ['a new message while one is in progress', cat(frame(TEXT, 'x', { fin: false }), frame(BINARY, 'y')), {}, 'WS_ERR_EXPECTED_CONTINUATION', 1002],
+    ['invalid UTF-8 in a text message', frame(TEXT, Buffer.of(0x61, 0x62, 0xff)), {}, 'WS_ERR_INVALID_UTF8', 1007],
+    ['a text message ending inside a character', frame(TEXT, Buffer.of(0x61, 0xe2, 0x82)), {}, 'WS_ERR_INVALID_UTF8', 1007],
+    ['a fragmented text message ending inside a character', cat(frame(TEXT, Buffer.of(0x61), { fin: false }), frame(CONT, Buffer.of(0xe2))), {}, 'WS_ERR_INVALID_UTF8', 1007],
+    ['a message over maxPayload across fragments', cat(frame(TEXT, 'aa', { fin: false }), frame(CONT, 'bb')), { maxPayload: 3 }, 'WS_ERR_MESSAGE_TOO_BIG', 1009],
+    ['a message of more frames than maxFragments', cat(frame(TEXT, 'a', { fin: false }), frame(CONT, 'b', { fin: false })), { maxFragments: 1 }, 'WS_ERR_TOO_MANY_FRAGMENTS', 1009],
+    ['a reserved opcode (from the parser)', frame(0x3), {}, 'WS_ERR_INVALID_OPCODE', 1002],
+    ['a close frame of one byte', frame(CLOSE, Buffer.of(3)), {}, 'WS_ERR_INVALID_CLOSE_PAYLOAD', 1002],
+  ] as const)('%s fails with %s and close code %s', (_name, input, options, code, closeCode) => {
+    const { session, recorder } = open(options);
+    session.receive(input);
+    expect(session.failure).toMatchObject({ code, closeCode });
+    expect(recorder.events.at(-1)).toEqual(ev.fail(closeCode === 1002 ? 'protocol' : 'payload', closeCode));
   });
 });
 
@@ -390,7 +409,7 @@ describe('a handler that throws', () => {
     expect(session.failure).toBeNull();
     session.receive(frame(BINARY, 'z'));
     expect(recorder.events).toEqual([]);
-    expect(() => session.sendText('x')).toThrow(/the session stopped after a handler threw/);
+    expect(thrownBy(() => session.sendText('x'))).toMatchObject({ code: 'WS_ERR_CONNECTION_CLOSED' });
   });
 
   it('even when it throws one of the protocol exception classes', () => {

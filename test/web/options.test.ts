@@ -133,6 +133,7 @@ describe('rfc6455/web options', () => {
     expect(outcome.events).toEqual(['open', 'message', 'error', 'close']);
     expect(outcome.messages).toEqual(['last words']);
     expect(outcome.error?.error).toBeInstanceOf(WebSocketException);
+    expect(outcome.error?.error).toMatchObject({ code: 'WS_ERR_CONNECTION_LOST' });
     expect(outcome.close).toMatchObject({ code: 1006, reason: '', wasClean: false });
     expect(outcome.ws.readyState).toBe(WebSocket.CLOSED);
   });
@@ -197,6 +198,15 @@ describe('rfc6455/web options', () => {
       /unknown WebSocket option "header": expected one of protocols, headers/,
     );
     expect(() => new WebSocket(`ws://127.0.0.1:${port}/`, undefined, { handshakeTimeout: -1 })).toThrow(WebSocketException);
+    for (const init of [{ header: {} }, { handshakeTimeout: -1 }, { headers: ['X: y'] }, { proxy: 42 }] as unknown as WebSocketInit[]) {
+      let error: unknown;
+      try {
+        new WebSocket(`ws://127.0.0.1:${port}/`, undefined, init);
+      } catch (e) {
+        error = e;
+      }
+      expect(error, JSON.stringify(init)).toMatchObject({ code: 'WS_ERR_INVALID_OPTION' });
+    }
     expect(() => new WebSocket(`ws://127.0.0.1:${port}/`, undefined, { headers: ['X: y'] as unknown as Record<string, string> })).toThrow(
       /expected headers to be an object of header names to values, got an array/,
     );
