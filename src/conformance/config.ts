@@ -59,15 +59,20 @@ function readOptions(value: unknown, field: string, ignored: string[]): { failBy
   return out;
 }
 
-/** Parses the JSON text of a fuzzingclient.json. */
-export function parseFuzzingClientConfig(text: string): FuzzingClientConfig {
+/** The config file's top-level object: JSON text that parses to an object. */
+function parseTop(text: string): Record<string, unknown> {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
     throw new ConfigError(`expected JSON, got a parse error: ${(error as Error).message}`);
   }
-  const top = record(json, 'the config');
+  return record(json, 'the config');
+}
+
+/** Parses the JSON text of a fuzzingclient.json. */
+export function parseFuzzingClientConfig(text: string): FuzzingClientConfig {
+  const top = parseTop(text);
   const ignoredOptions: string[] = [];
   const global = readOptions(top.options, 'options', ignoredOptions);
   if (!Array.isArray(top.servers) || top.servers.length === 0)
@@ -118,13 +123,7 @@ export interface FuzzingServerConfig {
 
 /** Parses the JSON text of a fuzzingserver.json: `url` (ws:// or wss:// address to listen on), `outdir`, `cases`, `exclude-cases`, `exclude-agent-cases`, `cert`/`key`. */
 export function parseFuzzingServerConfig(text: string): FuzzingServerConfig {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError(`expected JSON, got a parse error: ${(error as Error).message}`);
-  }
-  const top = record(json, 'the config');
+  const top = parseTop(text);
   const url = top.url ?? 'ws://127.0.0.1:9001';
   if (typeof url !== 'string' || !/^wss?:\/\//i.test(url)) throw new ConfigError(`expected "url" to be a ws:// or wss:// URL, got ${describe(url)}`);
   const parsed = new URL(url);

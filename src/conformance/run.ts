@@ -3,7 +3,7 @@
  * (the counterpart of an Autobahn `Case` instance).
  */
 import type { DeflateAcceptance, DeflateNegotiation } from './deflate-negotiation.js';
-import type { FuzzPeer } from './peer.js';
+import type { FuzzPeer, PeerHandlers } from './peer.js';
 import type { Behavior, CaseEvent, CaseResult, CloseBehavior, ExpectedClose } from './types.js';
 import { applyStrictRules, judgeClose, judgeEvents, sameEvents, type Verdict } from './verdict.js';
 import { eventForReport } from './wirelog.js';
@@ -139,4 +139,21 @@ export class CaseRun {
       this.result = this.resultClose;
     }
   }
+}
+
+/**
+ * The peer handlers that feed a case run what arrives: messages (to the case's own
+ * handler once it set one), pings and pongs. `run` is read at each event, since
+ * the run is made after the peer it listens to.
+ */
+export function recordingHandlers(run: () => CaseRun): Omit<PeerHandlers, 'onConnectionLost'> {
+  return {
+    onMessage: (data, binary) => {
+      const current = run();
+      if (current.messageHandler === null) current.record({ kind: 'message', data, binary });
+      else current.messageHandler(data, binary);
+    },
+    onPing: (data) => run().record({ kind: 'ping', data }),
+    onPong: (data) => run().record({ kind: 'pong', data }),
+  };
 }

@@ -13,7 +13,7 @@ import { serverSuiteTexts } from './roles.js';
 import type { FuzzingClientConfig } from './config.js';
 import { excludedForAgent, resolveCases } from './patterns.js';
 import { FuzzPeer } from './peer.js';
-import { CaseRun, type CaseDefinition } from './run.js';
+import { CaseRun, recordingHandlers, type CaseDefinition } from './run.js';
 import type { CaseResult } from './types.js';
 
 export interface ServerSuiteOptions {
@@ -111,10 +111,7 @@ export async function runServerCase(definition: CaseDefinition, options: ServerS
     const peer = new FuzzPeer(
       opened.socket,
       {
-        onMessage: (data, binary) =>
-          run.messageHandler === null ? run.record({ kind: 'message', data, binary }) : run.messageHandler(data, binary),
-        onPing: (data) => run.record({ kind: 'ping', data }),
-        onPong: (data) => run.record({ kind: 'pong', data }),
+        ...recordingHandlers(() => run),
         onConnectionLost: () => {
           clearTimeout(hardTimer);
           const result = run.conclude();

@@ -15,7 +15,7 @@ import { MAX_HEAD_BYTES, httpError, parseRequestHead, switchingProtocols, upgrad
 import { FuzzPeer } from './peer.js';
 import { writeReportFolder } from './outdir.js';
 import { writeJsonReport } from './report.js';
-import { CaseRun, type CaseDefinition } from './run.js';
+import { CaseRun, recordingHandlers, type CaseDefinition } from './run.js';
 import type { CaseResult } from './types.js';
 
 export type { CaseResult } from './types.js';
@@ -106,10 +106,7 @@ export async function startFuzzingServer(options: FuzzingServerOptions = {}): Pr
     const peer = new FuzzPeer(
       socket,
       {
-        onMessage: (data, binary) =>
-          run.messageHandler === null ? run.record({ kind: 'message', data, binary }) : run.messageHandler(data, binary),
-        onPing: (data) => run.record({ kind: 'ping', data }),
-        onPong: (data) => run.record({ kind: 'pong', data }),
+        ...recordingHandlers(() => run),
         onConnectionLost: () => {
           clearTimeout(hardTimer);
           const result = run.conclude();
