@@ -11,6 +11,8 @@ import { buildHandshakeRequest, type RequestHeaderOptions } from './handshake/re
 import type { HandshakeResponse } from './handshake/response-head.js';
 import { UpgradeHandshake } from './handshake/upgrade.js';
 import { checkConnectOptions } from './options.js';
+import { acceptDeflateResponse, deflateOffer, describeDeflateParams, type DeflateConfig } from './protocol/deflate.js';
+import { PerMessageDeflate } from './protocol/deflate-codec.js';
 import { openSocket, startTls, type SocketOptions } from './transport/connect.js';
 import { limit } from './transport/deadline.js';
 import { driveHandshake } from './transport/drive.js';
@@ -47,8 +49,8 @@ export interface ConnectOptions extends RequestHeaderOptions {
 export interface OpeningParams extends ConnectOptions {
   sockopt?: SocketOptions;
   sslopt?: tls.ConnectionOptions;
-  /** The Sec-WebSocket-Extensions offer, if any. */
-  extensionsOffer?: string;
+  /** permessage-deflate to offer (RFC 7692); the server's answer is negotiated with the handshake. */
+  deflate?: DeflateConfig | null;
 }
 
 /** A connection whose opening handshake succeeded. */
@@ -58,6 +60,8 @@ export interface OpenedConnection {
   response: HandshakeResponse;
   subprotocol: string | null;
   extensions: string | null;
+  /** The negotiated permessage-deflate, or null (not offered, or declined by the server). */
+  compression: PerMessageDeflate | null;
   /** Bytes that arrived right after the 101 response: the first frames. */
   head: Buffer;
 }
@@ -191,7 +195,7 @@ async function runHandshake(
     suppressOrigin: params.suppressOrigin,
     host: carryCredentials ? params.host : undefined,
     subprotocols: params.subprotocols,
-    extensions: params.extensionsOffer,
+    extensions: params.deflate ? deflateOffer(params.deflate) : undefined,
   });
   if (isTraceEnabled()) {
     // Credentials never reach a trace sink (a log file, a terminal shared on screen).
@@ -201,7 +205,7 @@ async function runHandshake(
     request,
     key,
     subprotocols: params.subprotocols,
-    extensionsOffered: Boolean(params.extensionsOffer),
+    extensionsOffered: Boolean(params.deflate),
     url: currentUrl,
     peer: url.unixPath ?? formatHostPort(url.host, url.port),
     onHead: isTraceEnabled() ? traceResponseHead : undefined,
@@ -209,7 +213,22 @@ async function runHandshake(
   const outcome = await driveHandshake(socket, handshake, { signal, what: 'opening handshake' });
   if (outcome.kind === 'redirect') return outcome;
   const { rest, ...opened } = outcome;
-  return { kind: 'open', connection: { socket, url, ...opened, head: rest } };
+  const compression = negotiateCompression(opened.extensions, params.deflate ?? null);
+  return { kind: 'open', connection: { socket, url, ...opened, compression, head: rest } };
+}
+
+/**
+ * RFC 7692 §7: the server's answer to our permessage-deflate offer, as the
+ * codec of both directions; null when nothing was offered or the server declined.
+ *
+ * @throws WebSocketProtocolException for an answer the offer does not allow.
+ */
+function negotiateCompression(answer: string | null, deflate: DeflateConfig | null): PerMessageDeflate | null {
+  if (deflate === null) return null;
+  const params = acceptDeflateResponse(answer, deflate);
+  const compression = params === null ? null : new PerMessageDeflate(params, deflate.threshold);
+  if (isTraceEnabled()) trace(compression === null ? '--- permessage-deflate: declined by the server' : `--- ${describeDeflateParams(compression.params, compression.threshold)}`);
+  return compression;
 }
 
 function traceResponseHead(head: HandshakeResponse): void {

@@ -17,8 +17,7 @@ import { encodeClosePayload } from './frame/close.js';
 import { allocateFrame, frameRing } from './frame/frame-ring.js';
 import { accepts, Inbox, isControl, opcodeOf, type Queued, type Want } from './inbox.js';
 import { openConnection, type ConnectOptions as OpeningOptions } from './opening.js';
-import { acceptDeflateResponse, deflateConfig, deflateOffer, describeDeflateParams, type DeflateConfig, type DeflateOptions } from './protocol/deflate.js';
-import { PerMessageDeflate } from './protocol/deflate-codec.js';
+import { deflateConfig, type DeflateConfig, type DeflateOptions } from './protocol/deflate.js';
 import {
   ClientSession,
   type SessionFailure,
@@ -92,6 +91,15 @@ export interface WebSocketOptions {
   perMessageDeflate?: boolean | DeflateOptions;
 }
 
+/** A close frame held back by {@link WebSocket} (see `heldClose`). */
+interface HeldClose {
+  frame: Buffer;
+  /** A failure's close frame: our side of TCP is closed after it. */
+  failure: boolean;
+  /** Sends it at FAIL_CLOSE_GRACE whatever is still unread. */
+  grace: NodeJS.Timeout;
+}
+
 interface Waiter {
   want: Want;
   resolve(entry: Queued): void;
@@ -153,10 +161,13 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   private pongsInFlight = 0;
   /** Write callback of a pong (one function per socket, not one per pong). */
   private pongWritten: () => void = () => undefined;
-  /** The close frame of a failed connection, held back one turn so that the user's reaction to earlier messages goes first. */
-  private failCloseFrame: Buffer | null = null;
-  /** The reply to the server's close frame, held back the same way (RFC 6455 §5.5.1 lets the current message go first). */
-  private closeReplyFrame: Buffer | null = null;
+  /**
+   * A close frame the session made (the reply to the server's close, or a
+   * failure's), held back while the user reads the messages that came before
+   * it, so that replies to them go first (RFC 6455 §5.5.1 lets the current
+   * message go first).
+   */
+  private heldClose: HeldClose | null = null;
   private failure: SessionFailure | null = null;
   private lostError: unknown = null;
   private socketClosed = true;
@@ -270,19 +281,8 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
       timeout,
       sockopt: this.options.sockopt,
       sslopt: this.options.sslopt,
-      extensionsOffer: deflate === null ? undefined : deflateOffer(deflate),
+      deflate,
     });
-    let compression: PerMessageDeflate | null = null;
-    if (deflate !== null) {
-      try {
-        const params = acceptDeflateResponse(opened.extensions, deflate);
-        if (params !== null) compression = new PerMessageDeflate(params, deflate.threshold);
-      } catch (error) {
-        opened.socket.destroy();
-        throw error;
-      }
-      if (isTraceEnabled()) trace(compression === null ? '--- permessage-deflate: declined by the server' : `--- ${describeDeflateParams(compression.params, compression.threshold)}`);
-    }
     this.resetState();
     this.socket = opened.socket;
     this.socketClosed = false;
@@ -300,7 +300,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
       // Frames are lent from the ring only to a socket this library made: a
       // user's socket might pass the bytes on by reference after calling back.
       allocateFrame: options.socket === undefined ? allocateFrame : undefined,
-      compression,
+      compression: opened.compression,
     });
     this.attachSocket(opened.socket);
     // Frames that came with the 101 go through the same bounds as any read: they may fill the inbox.
@@ -314,8 +314,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     this.pendingPong = null;
     this.pongsInFlight = 0;
     this.socketPaused = false;
-    this.failCloseFrame = null;
-    this.closeReplyFrame = null;
+    this.dropHeldClose();
     this.failure = null;
     this.lostError = null;
     this.closedByUser = false;
@@ -428,6 +427,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   private take(want: Want): Queued | undefined {
     const entry = this.inbox.take(want);
     this.inbox.maybeResume();
+    this.releaseHeldCloseWhenRead();
     return entry;
   }
 
@@ -464,6 +464,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
       waiter.resolve(entry);
     }
     this.inbox.maybeResume();
+    this.releaseHeldCloseWhenRead();
   }
 
   private rejectWaiters(error: unknown): void {
@@ -479,8 +480,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
    * for replies to earlier messages goes out now: no send may follow it.
    */
   private endError(): unknown {
-    this.sendFailClose();
-    this.sendCloseReply();
+    this.sendHeldClose();
     if (this.failure !== null) return this.failure;
     const session = this.session;
     if (session === null) return createError('WS_ERR_NOT_CONNECTED', 'not connected: call connect() first');
@@ -741,8 +741,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
       trace(`++Sent ${what}: ${bytes.length} bytes on the wire`);
     }
     if (kind === 'close') {
-      this.closeReplyFrame = bytes;
-      this.afterDelivery(() => this.sendCloseReply());
+      this.holdClose(bytes, false);
       return;
     }
     if (kind === 'pong') {
@@ -777,47 +776,56 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
       this.awaitPeerClose(DEFAULT_CLOSE_TIMEOUT);
     } else {
       // Held before the waiters are served: a read told of the failure sends it at once.
-      this.failCloseFrame = closeFrame;
-      this.afterDelivery(() => this.sendFailClose());
+      this.holdClose(closeFrame, true);
     }
     this.serveWaiters();
   }
 
-  /** Run `send` one turn from now, or once the messages queued before it were read (at most FAIL_CLOSE_GRACE later). */
-  private afterDelivery(send: () => void): void {
-    const started = Date.now();
-    const sendWhenRead = () => {
-      if (this.socketClosed) return;
-      if (this.inbox.data > 0 && Date.now() - started < FAIL_CLOSE_GRACE) {
-        setTimeout(sendWhenRead, 5).unref();
-        return;
-      }
-      send();
-    };
-    setImmediate(sendWhenRead);
+  /**
+   * Hold a close frame the session made until the messages queued before it
+   * were read (then one turn more, for the user's reply to the last of them),
+   * at most FAIL_CLOSE_GRACE.
+   */
+  private holdClose(frame: Buffer, failure: boolean): void {
+    const grace = setTimeout(() => this.sendHeldClose(), FAIL_CLOSE_GRACE);
+    grace.unref();
+    this.heldClose = { frame, failure, grace };
+    this.releaseHeldCloseWhenRead();
   }
 
-  /** Write the held-back reply to the server's close frame (RFC 6455 §5.5.1); the server then closes TCP. */
-  private sendCloseReply(): void {
-    const frame = this.closeReplyFrame;
-    this.closeReplyFrame = null;
-    if (frame === null || this.socket === null || this.socketClosed) return;
-    this.session?.closeWritten();
-    this.flushPendingPong();
-    this.socket.write(frame);
+  /** Once nothing is left unread, the held close frame goes out one turn later: after the user's reply to what it just read. */
+  private releaseHeldCloseWhenRead(): void {
+    if (this.heldClose === null || this.inbox.data > 0) return;
+    const held = this.heldClose;
+    setImmediate(() => {
+      if (this.heldClose === held && this.inbox.data === 0) this.sendHeldClose();
+    });
   }
 
-  /** Write the held-back close frame of a failed connection, then close our side (RFC 6455 §7.1.7). */
-  private sendFailClose(): void {
-    const frame = this.failCloseFrame;
-    this.failCloseFrame = null;
-    if (frame === null || this.socket === null || this.socketClosed || this.socket.destroyed) return;
+  /**
+   * Write the held close frame now. A reply to the server's close completes
+   * the handshake (the server then closes TCP); after a failure's, our side
+   * is closed too (RFC 6455 §7.1.7) and the server has until the close
+   * timeout to close its side.
+   */
+  private sendHeldClose(): void {
+    const held = this.heldClose;
+    if (held === null) return;
+    this.dropHeldClose();
+    const socket = this.socket;
+    if (socket === null || this.socketClosed || socket.destroyed) return;
     this.session?.closeWritten();
     this.flushPendingPong();
-    this.socket.write(frame);
-    // The server should close TCP in turn; past the timeout the socket is dropped.
-    this.socket.end();
-    this.awaitPeerClose(DEFAULT_CLOSE_TIMEOUT);
+    socket.write(held.frame);
+    if (held.failure) {
+      socket.end();
+      this.awaitPeerClose(DEFAULT_CLOSE_TIMEOUT);
+    }
+  }
+
+  private dropHeldClose(): void {
+    if (this.heldClose !== null) clearTimeout(this.heldClose.grace);
+    this.heldClose = null;
   }
 
   /** The server closes TCP first (RFC 6455 §7.1.1); if it does not within `ms`, drop the socket. */
@@ -834,8 +842,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
       clearTimeout(this.peerCloseTimer);
       this.peerCloseTimer = null;
     }
-    this.failCloseFrame = null;
-    this.closeReplyFrame = null;
+    this.dropHeldClose();
     this.session?.closeWritten();
     this.pendingPong = null;
     if (isTraceEnabled()) trace('++Closed: socket closed');
@@ -877,8 +884,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
       socket.write(frame);
     } else {
       // A close frame still held back (a failure's, or the reply to the server's close): send it now.
-      this.sendFailClose();
-      this.sendCloseReply();
+      this.sendHeldClose();
     }
     // The server's close frame may be behind the unread messages: read on (data
     // frames after our close are dropped, RFC 6455 §5.5.1) so the handshake completes.
@@ -893,23 +899,22 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
 
   /** Drop the connection at once: pending and later reads and sends reject with ConnectionClosed. */
   abort(): void {
-    if (this.socket !== null && !this.socketClosed) {
-      if (this.lostError === null) this.lostError = createError('WS_ERR_CONNECTION_CLOSED', 'connection aborted by abort()');
-      // Sends of this turn still corked go to the kernel first, as if written at once.
-      this.socket.uncork();
-      this.socket.destroy();
-    }
+    this.dropSocket('connection aborted by abort()');
   }
 
   /** Close the socket immediately, without a closing handshake, discarding unread messages. */
   shutdown(): void {
     this.inbox.clear();
-    if (this.socket !== null && !this.socketClosed) {
-      if (this.lostError === null) this.lostError = createError('WS_ERR_CONNECTION_CLOSED', 'connection shut down by shutdown()');
-      // Sends of this turn still corked go to the kernel first, as if written at once.
-      this.socket.uncork();
-      this.socket.destroy();
-    }
+    this.dropSocket('connection shut down by shutdown()');
+  }
+
+  /** Destroy the socket without a closing handshake; `why` is what later reads and sends are told. */
+  private dropSocket(why: string): void {
+    if (this.socket === null || this.socketClosed) return;
+    if (this.lostError === null) this.lostError = createError('WS_ERR_CONNECTION_CLOSED', why);
+    // Sends of this turn still corked go to the kernel first, as if written at once.
+    this.socket.uncork();
+    this.socket.destroy();
   }
 }
 

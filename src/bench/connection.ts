@@ -7,8 +7,7 @@
 import type * as net from 'node:net';
 import type * as tls from 'node:tls';
 import { openConnection, type OpeningParams } from '../opening.js';
-import { acceptDeflateResponse, deflateConfig, deflateOffer, type DeflateOptions } from '../protocol/deflate.js';
-import { PerMessageDeflate } from '../protocol/deflate-codec.js';
+import { deflateConfig, type DeflateOptions } from '../protocol/deflate.js';
 import { ClientSession, type SessionFailure } from '../protocol/session.js';
 
 /** How to open each connection: the client's own connection options. */
@@ -54,17 +53,8 @@ export class BenchConnection {
    * connection is reading; rejects with the library's exception on failure.
    */
   static async open(url: string, options: BenchConnectOptions, events: ConnectionEvents): Promise<BenchConnection> {
-    const deflate = deflateConfig(options.perMessageDeflate);
-    const opened = await openConnection(url, { ...options, extensionsOffer: deflate === null ? undefined : deflateOffer(deflate) });
-    let compression: PerMessageDeflate | null = null;
-    try {
-      const params = deflate === null ? null : acceptDeflateResponse(opened.extensions, deflate);
-      if (params !== null) compression = new PerMessageDeflate(params, deflate!.threshold);
-    } catch (error) {
-      opened.socket.destroy();
-      throw error;
-    }
-    const socket = opened.socket;
+    const opened = await openConnection(url, { ...options, deflate: deflateConfig(options.perMessageDeflate) });
+    const { socket, compression } = opened;
     let connection: BenchConnection | null = null;
     const session = new ClientSession(
       {
