@@ -11,7 +11,7 @@ import { deflateConfig, type DeflateOptions } from '../protocol/deflate.js';
 import { ClientSession, type SessionFailure } from '../protocol/session.js';
 
 /** How to open each connection: the client's own connection options. */
-export interface BenchConnectOptions extends Omit<OpeningParams, 'extensionsOffer' | 'signal' | 'socket'> {
+export interface BenchConnectOptions extends Omit<OpeningParams, 'deflate' | 'signal' | 'socket'> {
   perMessageDeflate?: boolean | DeflateOptions;
   /** Split each message into frames of at most this many payload bytes (0: one frame). */
   fragmentSize?: number;
