@@ -16,7 +16,7 @@ import { ABNF } from './frame/abnf.js';
 import { toBuffer } from './frame/bytes.js';
 import { encodeClosePayload } from './frame/close.js';
 import { allocateFrame, frameRing } from './frame/frame-ring.js';
-import { accepts, Inbox, isControl, opcodeOf, type Queued, type Want } from './inbox.js';
+import { accepts, Inbox, isControl, opcodeOf, type FlowControl, type Queued, type Want } from './inbox.js';
 import { openConnection, type ConnectOptions as OpeningOptions } from './opening.js';
 import { acceptDeflateResponse, deflateConfig, deflateOffer, describeDeflateParams, type DeflateConfig, type DeflateOptions } from './protocol/deflate.js';
 import { PerMessageDeflate } from './protocol/deflate-codec.js';
@@ -145,6 +145,8 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   private responseHeaders: Record<string, string> = {};
   private negotiatedSubprotocol: string | null = null;
 
+  /** The session's hooks and the inbox's flow control, one object for the WebSocket's life. */
+  private readonly hooks = new SessionHooks(this);
   private readonly inbox: Inbox;
   private readonly waiters: Waiter[] = [];
   /** A pong not yet written because the socket is congested: only the latest ping needs one (RFC 6455 §5.5.3). */
@@ -178,7 +180,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     this.options = options;
     const maxQueue = options.maxQueue ?? DEFAULT_MAX_QUEUE;
     const maxQueueBytes = options.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES;
-    this.inbox = new Inbox({ maxQueue, maxQueueBytes, fireContFrame: options.fireContFrame }, { pause: () => this.pauseReading(), resume: () => this.resumeReading() });
+    this.inbox = new Inbox({ maxQueue, maxQueueBytes, fireContFrame: options.fireContFrame }, this.hooks);
     this.deflate = deflateConfig(options.perMessageDeflate);
   }
 
@@ -292,7 +294,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     this.handshakeStatus = opened.response.statusCode;
     this.responseHeaders = opened.response.headers;
     this.negotiatedSubprotocol = opened.subprotocol;
-    this.session = new ClientSession(new SessionHooks(this), {
+    this.session = new ClientSession(this.hooks, {
       maxPayload: this.options.maxPayload,
       maxFragments: this.options.maxFragments,
       skipUtf8Validation: this.options.skipUtf8Validation,
@@ -969,12 +971,13 @@ export async function createConnection(url: string, options: WebSocketOptions & 
 }
 
 /**
- * The session's hooks for one WebSocket, as methods on a prototype: an open
- * connection costs this one small object rather than a closure per hook. The
- * WebSocket's private methods are reached by name (TypeScript allows it with
- * brackets), as these hooks are part of its receive half.
+ * The session's hooks and the inbox's flow control for one WebSocket, as
+ * methods on a prototype: a connection costs this one small object rather
+ * than a closure per hook. The WebSocket's private methods are reached by
+ * name (TypeScript allows it with brackets), as these hooks are part of its
+ * receive half.
  */
-class SessionHooks implements SessionHandler {
+class SessionHooks implements SessionHandler, FlowControl {
   constructor(private readonly ws: WebSocket) {}
 
   onText(text: string, size: number, frames?: readonly number[]): void {
@@ -1023,5 +1026,15 @@ class SessionHooks implements SessionHandler {
 
   onFailure(error: SessionFailure, closeFrame: Buffer | null): void {
     this.ws['onFailure'](error, closeFrame);
+  }
+
+  /** The inbox is full. */
+  pause(): void {
+    this.ws['pauseReading']();
+  }
+
+  /** The inbox has room again. */
+  resume(): void {
+    this.ws['resumeReading']();
   }
 }
