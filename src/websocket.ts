@@ -15,11 +15,12 @@ import { ABNF } from './frame/abnf.js';
 import { toBuffer } from './frame/bytes.js';
 import { encodeClosePayload } from './frame/close.js';
 import { allocateFrame, frameRing } from './frame/frame-ring.js';
-import { accepts, Inbox, isControl, opcodeOf, type Queued, type Want } from './inbox.js';
+import { accepts, Inbox, isControl, opcodeOf, type FlowControl, type Queued, type Want } from './inbox.js';
 import { openConnection, type ConnectOptions as OpeningOptions } from './opening.js';
 import { deflateConfig, type DeflateConfig, type DeflateOptions } from './protocol/deflate.js';
 import {
   ClientSession,
+  type ReceivedFrame,
   type SessionFailure,
   type SessionHandler,
   type WriteKind,
@@ -151,6 +152,8 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   private responseHeaders: Record<string, string> = {};
   private negotiatedSubprotocol: string | null = null;
 
+  /** The session's hooks and the inbox's flow control, one object for the WebSocket's life. */
+  private readonly hooks = new SessionHooks(this);
   private readonly inbox: Inbox;
   private readonly waiters: Waiter[] = [];
   /** A pong not yet written because the socket is congested: only the latest ping needs one (RFC 6455 §5.5.3). */
@@ -187,7 +190,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     this.options = options;
     const maxQueue = options.maxQueue ?? DEFAULT_MAX_QUEUE;
     const maxQueueBytes = options.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES;
-    this.inbox = new Inbox({ maxQueue, maxQueueBytes, fireContFrame: options.fireContFrame }, { pause: () => this.pauseReading(), resume: () => this.resumeReading() });
+    this.inbox = new Inbox({ maxQueue, maxQueueBytes, fireContFrame: options.fireContFrame }, this.hooks);
     this.deflate = deflateConfig(options.perMessageDeflate);
   }
 
@@ -290,7 +293,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     this.handshakeStatus = opened.response.statusCode;
     this.responseHeaders = opened.response.headers;
     this.negotiatedSubprotocol = opened.subprotocol;
-    this.session = new ClientSession(this.sessionHandler(), {
+    this.session = new ClientSession(this.hooks, {
       maxPayload: this.options.maxPayload,
       maxFragments: this.options.maxFragments,
       skipUtf8Validation: this.options.skipUtf8Validation,
@@ -341,46 +344,6 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
       socket.end();
     });
     socket.on('close', () => this.onSocketClosed(socket));
-  }
-
-  private sessionHandler(): SessionHandler {
-    return {
-      onText: (text, size, frames) => {
-        traceFrame('Rcv', ABNF.OPCODE_TEXT, text);
-        // A fragmented message keeps its frame lengths, for recvFrame().
-        this.push(frames === undefined ? text : { opcode: ABNF.OPCODE_TEXT, data: text, frames }, size);
-      },
-      onBinary: (data, frames) => {
-        traceFrame('Rcv', ABNF.OPCODE_BINARY, data);
-        this.push({ opcode: ABNF.OPCODE_BINARY, data, frames }, data.length);
-      },
-      onFragment: (opcode, data, fin, rsv1) => {
-        traceFrame('Rcv', opcode, data, fin ? 1 : 0);
-        this.push({ opcode, data, frame: { fin: fin ? 1 : 0, rsv1: rsv1 ? 1 : 0, rsv2: 0, rsv3: 0, opcode, data } }, data.length);
-      },
-      onFrame: (frame) => {
-        if (frame.opcode !== ABNF.OPCODE_CLOSE) {
-          traceFrame('Rcv', frame.opcode, frame.data, frame.fin);
-          this.push({ opcode: frame.opcode, data: frame.data, frame, raw: true }, frame.data.length);
-        }
-      },
-      onPing: (data) => {
-        traceFrame('Rcv', ABNF.OPCODE_PING, data);
-        this.push(this.controlEntry(ABNF.OPCODE_PING, data), data.length);
-      },
-      onPong: (data) => {
-        traceFrame('Rcv', ABNF.OPCODE_PONG, data);
-        this.push(this.controlEntry(ABNF.OPCODE_PONG, data), data.length);
-      },
-      onClose: (_code, _reason, payload) => {
-        traceFrame('Rcv', ABNF.OPCODE_CLOSE, payload);
-        this.push({ opcode: ABNF.OPCODE_CLOSE, data: payload }, payload.length);
-        this.awaitPeerClose(DEFAULT_CLOSE_TIMEOUT);
-        this.serveWaiters();
-      },
-      onWrite: (bytes, kind) => this.writeControl(bytes, kind),
-      onFailure: (error, closeFrame) => this.onFailure(error, closeFrame),
-    };
   }
 
   // ---- receiving ----------------------------------------------------------
@@ -1013,4 +976,73 @@ export async function createConnection(url: string, options: WebSocketOptions & 
   const ws = new WebSocket(options);
   await ws.connect(url, { ...options, timeout: options.timeout === undefined ? getDefaultTimeout() : options.timeout });
   return ws;
+}
+
+/**
+ * The session's hooks and the inbox's flow control for one WebSocket, as
+ * methods on a prototype: a connection costs this one small object rather
+ * than a closure per hook. The WebSocket's private methods are reached by
+ * name (TypeScript allows it with brackets), as these hooks are part of its
+ * receive half.
+ */
+class SessionHooks implements SessionHandler, FlowControl {
+  constructor(private readonly ws: WebSocket) {}
+
+  onText(text: string, size: number, frames?: readonly number[]): void {
+    traceFrame('Rcv', ABNF.OPCODE_TEXT, text);
+    // A fragmented message keeps its frame lengths, for recvFrame().
+    this.ws['push'](frames === undefined ? text : { opcode: ABNF.OPCODE_TEXT, data: text, frames }, size);
+  }
+
+  onBinary(data: Buffer, frames?: readonly number[]): void {
+    traceFrame('Rcv', ABNF.OPCODE_BINARY, data);
+    this.ws['push']({ opcode: ABNF.OPCODE_BINARY, data, frames }, data.length);
+  }
+
+  onFragment(opcode: number, data: Buffer, fin: boolean, rsv1: boolean): void {
+    traceFrame('Rcv', opcode, data, fin ? 1 : 0);
+    this.ws['push']({ opcode, data, frame: { fin: fin ? 1 : 0, rsv1: rsv1 ? 1 : 0, rsv2: 0, rsv3: 0, opcode, data } }, data.length);
+  }
+
+  onFrame(frame: ReceivedFrame): void {
+    if (frame.opcode !== ABNF.OPCODE_CLOSE) {
+      traceFrame('Rcv', frame.opcode, frame.data, frame.fin);
+      this.ws['push']({ opcode: frame.opcode, data: frame.data, frame, raw: true }, frame.data.length);
+    }
+  }
+
+  onPing(data: Buffer): void {
+    traceFrame('Rcv', ABNF.OPCODE_PING, data);
+    this.ws['push'](this.ws['controlEntry'](ABNF.OPCODE_PING, data), data.length);
+  }
+
+  onPong(data: Buffer): void {
+    traceFrame('Rcv', ABNF.OPCODE_PONG, data);
+    this.ws['push'](this.ws['controlEntry'](ABNF.OPCODE_PONG, data), data.length);
+  }
+
+  onClose(_code: number | null, _reason: string, payload: Buffer): void {
+    traceFrame('Rcv', ABNF.OPCODE_CLOSE, payload);
+    this.ws['push']({ opcode: ABNF.OPCODE_CLOSE, data: payload }, payload.length);
+    this.ws['awaitPeerClose'](DEFAULT_CLOSE_TIMEOUT);
+    this.ws['serveWaiters']();
+  }
+
+  onWrite(bytes: Buffer, kind: WriteKind): void {
+    this.ws['writeControl'](bytes, kind);
+  }
+
+  onFailure(error: SessionFailure, closeFrame: Buffer | null): void {
+    this.ws['onFailure'](error, closeFrame);
+  }
+
+  /** The inbox is full. */
+  pause(): void {
+    this.ws['pauseReading']();
+  }
+
+  /** The inbox has room again. */
+  resume(): void {
+    this.ws['resumeReading']();
+  }
 }

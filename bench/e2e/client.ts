@@ -63,6 +63,8 @@ export interface Measurement {
   p99Us?: number;
   /** Idle only: JavaScript heap bytes per open connection. */
   heapPerConnection?: number;
+  /** Bytes of external memory (Buffers) per idle connection. */
+  externalPerConnection?: number;
   /** ws only: whether its native helpers were loaded. */
   nativeHelpers?: boolean;
 }
@@ -524,17 +526,18 @@ function collectGarbage(): void {
   gc();
 }
 
-async function idleHeap(library: Library, job: Job): Promise<number> {
+async function idleHeap(library: Library, job: Job): Promise<{ heap: number; external: number }> {
   const url = `ws://127.0.0.1:${job.port}/echo`;
   // Warm up: code and caches, so that only per-connection state is counted.
   const closers = [await library.hold(url)];
   collectGarbage();
-  const before = process.memoryUsage().heapUsed;
+  const before = process.memoryUsage();
   for (let i = 0; i < job.count; i++) closers.push(await library.hold(url));
   collectGarbage();
-  const after = process.memoryUsage().heapUsed;
+  const after = process.memoryUsage();
   for (const close of closers) await close();
-  return (after - before) / job.count;
+  // External memory counts too: a read buffer held by each socket is memory the connection costs.
+  return { heap: (after.heapUsed - before.heapUsed) / job.count, external: (after.external - before.external) / job.count };
 }
 
 // ---- the job -------------------------------------------------------------------------
@@ -545,7 +548,9 @@ async function main(): Promise<void> {
   const library = await LIBRARIES[job.client]();
   if (job.client === 'ws') result.nativeHelpers = !process.env.WS_NO_BUFFER_UTIL && !process.env.WS_NO_UTF_8_VALIDATE;
   if (job.scenario === 'idle') {
-    result.heapPerConnection = await idleHeap(library, job);
+    const idle = await idleHeap(library, job);
+    result.heapPerConnection = idle.heap;
+    result.externalPerConnection = idle.external;
   } else {
     const scenario = job.scenario;
     const run = (count: number, latencies: Latencies): Promise<number> => (scenario === 'echo' ? library.echo(job, count, latencies) : library[scenario](job, count));

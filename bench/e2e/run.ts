@@ -301,12 +301,13 @@ interface MemoryResult {
   recvPeakRssMB: Record<string, number>;
   idleConnections: number;
   idleHeapBytes: Record<string, number>;
+  idleExternalBytes: Record<string, number>;
 }
 
 async function runMemory(node: NodeBinary, clients: Client[], port: number, quick: boolean): Promise<MemoryResult> {
   const messages = quick ? 64 : 16384; // 64 KiB each: 4 MiB or 1 GiB
-  const connections = quick ? 10 : 300;
-  const result: MemoryResult = { recvBytes: messages * 65536, recvPeakRssMB: {}, idleConnections: connections, idleHeapBytes: {} };
+  const connections = quick ? 10 : 1000;
+  const result: MemoryResult = { recvBytes: messages * 65536, recvPeakRssMB: {}, idleConnections: connections, idleHeapBytes: {}, idleExternalBytes: {} };
   const measured = clients.filter((c) => c.memory).slice(0, quick ? 1 : undefined);
   for (const client of measured) {
     const base = { client: client.client, port, connections: 1, text: false, warmup: false };
@@ -314,6 +315,7 @@ async function runMemory(node: NodeBinary, clients: Client[], port: number, quic
     result.recvPeakRssMB[client.name] = recv.maxRssKiB / 1024;
     const idle = await runChild(node, { ...base, scenario: 'idle', size: 0, count: connections }, client.env, ['--expose-gc'], null);
     result.idleHeapBytes[client.name] = idle.heapPerConnection as number;
+    result.idleExternalBytes[client.name] = idle.externalPerConnection as number;
   }
   return result;
 }
@@ -419,6 +421,7 @@ function reportNode(run: NodeRun, rounds: number): string {
       ['memory', ...Object.keys(run.memory.recvPeakRssMB)],
       [`peak RSS receiving ${formatBytes(run.memory.recvBytes)} in 64 KiB messages (MB)`, ...Object.values(run.memory.recvPeakRssMB).map((v) => v.toFixed(0))],
       [`JS heap per idle connection, ${run.memory.idleConnections} open (KiB)`, ...Object.values(run.memory.idleHeapBytes).map((v) => (v / 1024).toFixed(1))],
+      [`external memory per idle connection, ${run.memory.idleConnections} open (KiB)`, ...Object.values(run.memory.idleExternalBytes).map((v) => (v / 1024).toFixed(1))],
     ]));
   }
   if (run.targets.length > 0) {

@@ -1,0 +1,54 @@
+// Peak memory of a client receiving 6 × 16 MiB text messages from the bench's raw
+// source peer (start it first: `npx tsx bench/e2e/server.ts` prints its port), read
+// through `await ws.recv()` ("recv"), through `await ws.recv()` with the variable
+// cleared after use ("recv-drop"), through `for await` ("forawait"), or by ws's
+// 'message' handler ("ws"). Needs `npm run build`. process.memoryUsage() is sampled
+// every 2 ms; the peak sample and the process's maxRSS are printed.
+//
+//   node bench/large-text-memory.mjs <port> recv|recv-drop|forawait|ws
+import { createRequire } from 'node:module';
+
+const [port, mode] = process.argv.slice(2);
+const COUNT = 6;
+const SIZE = 16 * 1024 * 1024;
+const url = `ws://127.0.0.1:${port}/source?size=${SIZE}&count=${COUNT}&text=1`;
+let peak = { rss: 0 };
+const sampler = setInterval(() => {
+  const m = process.memoryUsage();
+  if (m.rss > peak.rss) peak = m;
+}, 2);
+
+const start = performance.now();
+let n = 0;
+if (mode === 'ws') {
+  const WebSocket = createRequire(import.meta.url)('ws');
+  await new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { perMessageDeflate: false });
+    ws.on('open', () => ws.send('go'));
+    ws.on('message', (data) => void (data.toString().length > 0 && n++));
+    ws.on('close', resolve);
+    ws.on('error', reject);
+  });
+} else {
+  const { createConnection } = await import('../dist/index.js');
+  const ws = await createConnection(url);
+  await ws.send('go');
+  if (mode === 'forawait') {
+    for await (const message of ws) if (message.length > 0) n++;
+  } else {
+    while (n < COUNT) {
+      let message = await ws.recv();
+      if (message.length > 0) n++;
+      if (mode === 'recv-drop') message = null;
+    }
+    await ws.close();
+  }
+}
+const seconds = (performance.now() - start) / 1000;
+clearInterval(sampler);
+const mb = (bytes) => (bytes / 1048576).toFixed(0);
+console.log(
+  `${process.version} ${mode}: ${n} messages, ${((COUNT * SIZE) / 1048576 / seconds).toFixed(0)} MiB/s; peak sample rss ${mb(peak.rss)} MB, ` +
+    `heapUsed ${mb(peak.heapUsed)}, external ${mb(peak.external)}; maxRSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
+);
+process.exit(0);
