@@ -6,10 +6,15 @@
  * messages lie inside one read and go out as views of it, and each read
  * costs one callback instead of four.
  *
- * Each read gets a buffer of its own, so a chunk handed on stays valid
- * (views into it may be kept). A short read is copied out into a buffer of
- * its size and the read buffer is used again: a chunk holding a few bytes
- * never pins 256 KiB, and what a chunk pins is at most four times its bytes.
+ * An idle or lightly used socket holds no read buffer of its own: its reads
+ * land in one buffer shared by every socket, and what lands there is copied
+ * out at once into a buffer of its size (a chunk of a few bytes never pins
+ * 256 KiB, and an idle connection costs no read memory). A read of at least
+ * HAND_OVER_BYTES switches the socket to bulk mode: its next reads go into a
+ * buffer of its own, handed on whole as the chunk (views into it may be
+ * kept), a fresh one for each read, until a short read switches it back. A
+ * shared buffer is never handed on, since Node may hold it as the next read
+ * buffer of several sockets at once.
  * Chunks go through `Readable#push`, as Node's own reads do: 'data' events,
  * pause(), resume(), unshift() and backpressure behave as without `onread`.
  */
@@ -17,24 +22,31 @@ import type net from 'node:net';
 
 /** Bytes per read buffer. */
 export const READ_BUFFER_BYTES = 256 * 1024;
-/** Reads of at least this many bytes keep their buffer; shorter ones are copied out. */
+/** Reads of at least this many bytes put a socket in bulk mode; shorter ones are copied out. */
 export const HAND_OVER_BYTES = READ_BUFFER_BYTES / 4;
+
+/** The read buffer of every socket not in bulk mode. */
+let shared: Buffer | null = null;
 
 /** An `onread` option for `net.connect`: one per socket. */
 export function largeReads(): net.OnReadOpts {
-  let spare: Buffer | null = null;
+  /** This socket's own read buffer while it receives in bulk. */
+  let own: Buffer | null = null;
+  let bulk = false;
   return {
-    buffer: () => (spare ??= Buffer.allocUnsafe(READ_BUFFER_BYTES)),
+    buffer: () => (bulk ? (own ??= Buffer.allocUnsafe(READ_BUFFER_BYTES)) : (shared ??= Buffer.allocUnsafe(READ_BUFFER_BYTES))),
     callback(this: net.Socket, bytesRead: number, buffer: Uint8Array): boolean {
       const read = buffer as Buffer;
       let chunk: Buffer;
-      if (bytesRead >= HAND_OVER_BYTES) {
+      if (read === own && bytesRead >= HAND_OVER_BYTES) {
         chunk = read.subarray(0, bytesRead);
-        spare = null;
+        own = null;
       } else {
         chunk = Buffer.allocUnsafe(bytesRead);
         read.copy(chunk, 0, 0, bytesRead);
       }
+      bulk = bytesRead >= HAND_OVER_BYTES;
+      if (!bulk) own = null;
       // False (the stream's buffer is full) stops reading until the stream is read from, as Node's own reads do.
       return this.push(chunk);
     },

@@ -33,17 +33,22 @@ describe('largeReads: socket reads into 256 KiB buffers', () => {
     expect(Math.max(...chunks.map((c) => c.length))).toBeLessThanOrEqual(READ_BUFFER_BYTES);
     expect(chunks.some((c) => c.length > 65536)).toBe(true);
     const buffers = new Set<ArrayBufferLike>();
+    let copiedLong = 0;
     for (const chunk of chunks) {
-      if (chunk.length >= HAND_OVER_BYTES) {
-        // Its own read buffer: no other chunk shares it, so views of it stay valid.
-        expect(chunk.buffer.byteLength).toBe(READ_BUFFER_BYTES);
+      if (chunk.buffer.byteLength === READ_BUFFER_BYTES) {
+        // A read buffer of its own (bulk mode): no other chunk shares it, so views of it stay valid.
+        expect(chunk.length).toBeGreaterThanOrEqual(HAND_OVER_BYTES);
         expect(buffers.has(chunk.buffer)).toBe(false);
         buffers.add(chunk.buffer);
       } else {
-        // Copied out: it does not pin a read buffer.
+        // Copied out of the shared buffer: it pins only its own bytes.
         expect(chunk.buffer.byteLength).toBeLessThan(READ_BUFFER_BYTES);
+        if (chunk.length >= HAND_OVER_BYTES) copiedLong++;
       }
     }
+    // Only the long read that switches the socket to bulk mode is copied (once per switch).
+    expect(buffers.size).toBeGreaterThan(0);
+    expect(copiedLong).toBeLessThanOrEqual(chunks.filter((_, i) => i === 0 || chunks[i - 1]!.length < HAND_OVER_BYTES).length);
   });
 
   it('pause() stops the data events and resume() brings the rest, nothing lost', async () => {
@@ -80,5 +85,71 @@ describe('largeReads: socket reads into 256 KiB buffers', () => {
     await new Promise((resolve) => socket.on('end', resolve));
     socket.destroy();
     expect(Buffer.concat(chunks).equals(payload)).toBe(true);
+  });
+});
+
+describe('largeReads: many sockets', () => {
+  it('sockets reading at once, with short and long reads mixed, each get exactly their own bytes', async () => {
+    const servers: net.Server[] = [];
+    const sockets = 12;
+    const payloads = Array.from({ length: sockets }, (_, n) => {
+      const bytes = Buffer.alloc(2 * 1024 * 1024 + n * 777);
+      for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 31 + n * 7) & 0xff;
+      return bytes;
+    });
+    const server = net.createServer((socket) => {
+      socket.once('data', (which: Buffer) => {
+        // Pieces of 1 B to 200 KiB, a turn apart: reads both shorter and longer than HAND_OVER_BYTES.
+        const bytes = payloads[which[0]!]!;
+        let at = 0;
+        let size = 1;
+        const next = (): void => {
+          if (at >= bytes.length) return void socket.end();
+          const piece = bytes.subarray(at, at + size);
+          at += piece.length;
+          size = size >= 200 * 1024 ? 1 : size * 7;
+          socket.write(piece, () => setImmediate(next));
+        };
+        next();
+      });
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const received = await Promise.all(
+        payloads.map(
+          (_, n) =>
+            new Promise<Buffer>((resolve, reject) => {
+              const socket = net.connect({ host: '127.0.0.1', port: port(server), onread: largeReads() }, () => socket.write(Buffer.from([n])));
+              const chunks: Buffer[] = [];
+              socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+              socket.on('error', reject);
+              socket.on('end', () => {
+                socket.destroy();
+                resolve(Buffer.concat(chunks));
+              });
+            }),
+        ),
+      );
+      received.forEach((bytes, n) => expect(bytes.equals(payloads[n]!), `socket ${n}`).toBe(true));
+    } finally {
+      for (const s of servers) await new Promise<void>((resolve) => s.close(() => resolve()));
+    }
+  });
+
+  it('idle sockets hold no read buffer of their own: until a long read, every socket reads into the one shared buffer', () => {
+    const readers = Array.from({ length: 3 }, () => largeReads());
+    const bufferOf = (reader: net.OnReadOpts) => (reader.buffer as () => Uint8Array)();
+    const first = bufferOf(readers[0]!);
+    for (const reader of readers) expect(bufferOf(reader)).toBe(first);
+    // A long read puts that socket alone in bulk mode; the others keep the shared buffer.
+    const push = () => true;
+    (readers[1]!.callback as (this: unknown, n: number, b: Uint8Array) => boolean).call({ push }, HAND_OVER_BYTES, first);
+    expect(bufferOf(readers[1]!)).not.toBe(first);
+    expect(bufferOf(readers[2]!)).toBe(first);
+    // A short read puts it back.
+    const own = bufferOf(readers[1]!);
+    (readers[1]!.callback as (this: unknown, n: number, b: Uint8Array) => boolean).call({ push }, 10, own);
+    expect(bufferOf(readers[1]!)).toBe(first);
   });
 });
