@@ -118,7 +118,7 @@ function compressionCase(id: string, source: (typeof COMPRESSION_SOURCES)[number
       run.expectedClose = { closedByMe: true, closeCode: [NORMAL], requireClean: true };
       const negotiation = run.negotiation!;
       if (negotiation.kind !== 'accepted') {
-        // Autobahn: a client that did not negotiate the extension has not implemented the case;
+        // Autobahn: a client that did not negotiate the extension gets UNIMPLEMENTED for the case;
         // an offer that breaks RFC 7692 §7 is a client error.
         run.behavior = negotiation.kind === 'declined' ? 'UNIMPLEMENTED' : 'FAILED';
         run.result = `permessage-deflate not negotiated: ${negotiation.why}`;
