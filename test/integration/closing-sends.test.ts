@@ -4,36 +4,19 @@
  * ConnectionClosed, close() against a server that holds its half of TCP open,
  * concurrent connect() calls, and compression asked for on connect().
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   WebSocket,
   WebSocketConnectionClosedException,
   WebSocketException,
   WebSocketProtocolException,
-  createConnection,
 } from '../../src/index.js';
 import { startHalfOpenServer } from '../helpers/half-open-server.js';
-import { closePayload, serverFrame, startRawServer, type RawPeer, type RawServer } from '../helpers/raw-server.js';
+import { closePayload, serverFrame } from '../helpers/raw-server.js';
+import { usePeers } from '../helpers/peers.js';
 import { startWsServer } from '../helpers/ws-server.js';
 
-const servers: Array<{ close(): Promise<void> }> = [];
-const sockets: WebSocket[] = [];
-afterEach(async () => {
-  for (const ws of sockets.splice(0)) ws.abort();
-  for (const s of servers.splice(0)) await s.close();
-});
-
-async function raw(onPeer: (peer: RawPeer) => unknown = (peer) => peer.accept()): Promise<RawServer & { errors: unknown[] }> {
-  const server = await startRawServer(onPeer);
-  servers.push(server);
-  return server;
-}
-
-async function open(url: string, options: Parameters<typeof createConnection>[1] = {}): Promise<WebSocket> {
-  const ws = await createConnection(url, { timeout: 3000, ...options });
-  sockets.push(ws);
-  return ws;
-}
+const { servers, sockets, raw, open } = usePeers();
 
 const TEXT = 0x1;
 const CONT = 0x0;

@@ -11,30 +11,13 @@ import {
   WebSocketPayloadException,
   WebSocketProtocolException,
   WebSocketTimeoutException,
-  createConnection,
   enableTrace,
 } from '../../src/index.js';
-import { closePayload, serverFrame, startRawServer, type RawPeer, type RawServer } from '../helpers/raw-server.js';
+import { closePayload, serverFrame } from '../helpers/raw-server.js';
+import { usePeers } from '../helpers/peers.js';
 
-const servers: Array<{ close(): Promise<void> }> = [];
-const sockets: WebSocket[] = [];
-afterEach(async () => {
-  for (const ws of sockets.splice(0)) ws.abort();
-  for (const s of servers.splice(0)) await s.close();
-  enableTrace(false);
-});
-
-async function raw(onPeer: (peer: RawPeer) => unknown = (peer) => peer.accept()): Promise<RawServer & { errors: unknown[] }> {
-  const server = await startRawServer(onPeer);
-  servers.push(server);
-  return server;
-}
-
-async function open(url: string, options: Parameters<typeof createConnection>[1] = {}): Promise<WebSocket> {
-  const ws = await createConnection(url, { timeout: 3000, ...options });
-  sockets.push(ws);
-  return ws;
-}
+const { raw, open } = usePeers();
+afterEach(() => enableTrace(false));
 
 const TEXT = 0x1;
 const BINARY = 0x2;

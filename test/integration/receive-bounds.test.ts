@@ -4,28 +4,12 @@
  * tiny frames, large messages, a flood after the handshake. Also: control
  * frames reach a read that asked for them.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocket, createConnection } from '../../src/index.js';
-import { serverFrame, startRawServer, type RawPeer, type RawServer } from '../helpers/raw-server.js';
+import { describe, expect, it } from 'vitest';
+import { WebSocket } from '../../src/index.js';
+import { serverFrame, type RawPeer } from '../helpers/raw-server.js';
+import { usePeers } from '../helpers/peers.js';
 
-const servers: Array<{ close(): Promise<void> }> = [];
-const sockets: WebSocket[] = [];
-afterEach(async () => {
-  for (const ws of sockets.splice(0)) ws.abort();
-  for (const s of servers.splice(0)) await s.close();
-});
-
-async function raw(onPeer: (peer: RawPeer) => unknown): Promise<RawServer> {
-  const server = await startRawServer(onPeer);
-  servers.push(server);
-  return server;
-}
-
-async function open(url: string, options: Parameters<typeof createConnection>[1] = {}): Promise<WebSocket> {
-  const ws = await createConnection(url, { timeout: 5000, ...options });
-  sockets.push(ws);
-  return ws;
-}
+const { raw, open } = usePeers(5000);
 
 /** What the client holds unread (its inbox) and unparsed (its session), read from the private fields. */
 function unread(ws: WebSocket): { messages: number; bytes: number; heldBytes: number } {
