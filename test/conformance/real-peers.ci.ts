@@ -77,7 +77,7 @@ function stop(child: ChildProcess | undefined): Promise<void> {
   });
 }
 
-const WS_SERVER = fileURLToPath(new URL('./ws-echo-server.ts', import.meta.url));
+const WS_SERVER = fileURLToPath(new URL('../helpers/ws-echo-server.ts', import.meta.url));
 const PYTHON_SERVER = fileURLToPath(new URL('../helpers/python-echo-server.py', import.meta.url));
 
 /** The `ws` echo server in a process of its own (tsx runs the TypeScript helper). */

@@ -21,7 +21,7 @@ let child: ChildProcess;
 let url = '';
 
 beforeAll(async () => {
-  child = spawn(process.execPath, ['--import', 'tsx', path.join(here, '../helpers/ws-deflate-child.ts')], {
+  child = spawn(process.execPath, ['--import', 'tsx', path.join(here, '../helpers/ws-echo-server.ts'), '--threshold', '0'], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const port = await new Promise<string>((resolve, reject) => {
