@@ -1,6 +1,8 @@
 /**
- * Sends made in one turn of the event loop are corked and go out together on
- * the next tick (one writev), in order, each masked with a key of its own;
+ * A send on an idle socket is written at once and, once the kernel has taken
+ * it, resolves without waiting for the socket's write callback; the sends
+ * after it in the same turn of the event loop are corked and go out together
+ * on the next tick (one writev), in order, each masked with a key of its own;
  * abort() and shutdown() in the same turn still let them out first.
  */
 import type * as net from 'node:net';
@@ -22,16 +24,17 @@ async function connected(): Promise<{ ws: WebSocket; socket: net.Socket; server:
   return { ws, socket, server };
 }
 
-it('sends of one turn go out in one writev, in order, each frame masked with its own key', async () => {
+it('the first send of a turn is written at once, the later ones in one writev, in order, each frame masked with its own key', async () => {
   const { ws, socket, server } = await connected();
   const writev = vi.spyOn(socket, '_writev');
   const write = vi.spyOn(socket, '_write');
   const sends = [ws.send('one'), ws.send(Buffer.from('two')), ws.send('three')];
-  expect(ws.bufferedAmount).toBeGreaterThan(0); // held until the next tick
+  expect(write).toHaveBeenCalledTimes(1);
+  expect(ws.bufferedAmount).toBe(20); // 'two' and 'three', held until the next tick
   expect(await Promise.all(sends)).toEqual([9, 9, 11]);
+  expect(write).toHaveBeenCalledTimes(1);
   expect(writev).toHaveBeenCalledTimes(1);
-  expect((writev.mock.calls[0][0] as unknown[]).length).toBe(3);
-  expect(write).not.toHaveBeenCalled();
+  expect((writev.mock.calls[0][0] as unknown[]).length).toBe(2);
   const peer = await server.peer();
   const frames = await peer.waitFor((f) => f.length === 3);
   expect(frames.map((f) => [f.opcode, f.payload.toString()])).toEqual([
@@ -48,6 +51,19 @@ it('sends of one turn go out in one writev, in order, each frame masked with its
     at += 6 + f.payload.length;
   }
   expect(keys.size).toBe(3);
+  ws.shutdown();
+});
+
+it('a send the kernel took whole is settled before the next tick: no wait for the write callback', async () => {
+  const { ws, socket } = await connected();
+  const write = vi.spyOn(socket, '_write');
+  let settled = false;
+  void ws.send('quick').then(() => (settled = true));
+  // Microtasks only: a process.nextTick callback (Node's write callback) cannot run in between.
+  await null;
+  await null;
+  expect(settled).toBe(true);
+  expect(write).toHaveBeenCalledTimes(1);
   ws.shutdown();
 });
 
