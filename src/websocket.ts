@@ -104,7 +104,9 @@ interface HeldClose {
 
 interface Waiter {
   want: Want;
-  resolve(entry: Queued): void;
+  /** A recv(): resolved with the message's data itself, not the queued entry (no `.then` step per message). */
+  dataOnly: boolean;
+  resolve(value: Queued | Buffer): void;
   reject(error: unknown): void;
   timer: NodeJS.Timeout | null;
 }
@@ -425,7 +427,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
       if (index === 0) waiters.shift();
       else waiters.splice(index, 1);
       if (waiter.timer !== null) clearTimeout(waiter.timer);
-      waiter.resolve(entry);
+      waiter.resolve(waiter.dataOnly ? dataOf(entry) : entry);
     }
     this.inbox.maybeResume();
     this.releaseHeldCloseWhenRead();
@@ -473,10 +475,14 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
 
   private read(want: Want): Promise<Queued> {
     const entry = this.takeNow(want);
-    if (entry !== undefined) return Promise.resolve(entry);
+    return entry !== undefined ? Promise.resolve(entry) : (this.wait(want, false) as Promise<Queued>);
+  }
+
+  /** A read of kind `want` once nothing is queued for it: resolves with the entry, or with its data when `dataOnly`. */
+  private wait(want: Want, dataOnly: boolean): Promise<Queued | Buffer> {
     if (this.ended) return Promise.reject(this.endError());
-    return new Promise<Queued>((resolve, reject) => {
-      const waiter: Waiter = { want, resolve, reject, timer: null };
+    return new Promise<Queued | Buffer>((resolve, reject) => {
+      const waiter: Waiter = { want, dataOnly, resolve, reject, timer: null };
       const timeout = this.timeout;
       if (timeout !== null) {
         waiter.timer = setTimeout(() => {
@@ -493,7 +499,10 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   /** A queued entry for a read of kind `want` if no earlier read waits, else undefined. */
   private takeNow(want: Want): Queued | undefined {
     if (this.session !== null) this.session.rawFrames = want === 'frame';
-    return this.waiters.length === 0 ? this.take(want) : undefined;
+    if (this.waiters.length > 0) return undefined;
+    const entry = this.take(want);
+    // Taking can resume a paused inbox, whose held bytes may queue what this read wants: look once more then.
+    return entry === undefined && this.inbox.length > 0 ? this.take(want) : entry;
   }
 
   /**
@@ -505,7 +514,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   recv(): Promise<string | Buffer> {
     // A message already queued costs one settled promise, not an async function's.
     const entry = this.takeNow('message');
-    return entry !== undefined ? Promise.resolve(dataOf(entry)) : this.read('message').then(dataOf);
+    return entry !== undefined ? Promise.resolve(dataOf(entry)) : (this.wait('message', true) as Promise<string | Buffer>);
   }
 
   /**
@@ -565,7 +574,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     const iterator: AsyncIterableIterator<string | Buffer> = {
       next: () => {
         const entry = this.takeNow('message');
-        return entry !== undefined ? Promise.resolve(step(entry)) : this.read('message').then(step, done);
+        return entry !== undefined ? Promise.resolve(step(entry)) : (this.wait('message', false) as Promise<Queued>).then(step, done);
       },
       [Symbol.asyncIterator]: () => iterator,
     };
