@@ -17,13 +17,37 @@
  * buffer of several sockets at once.
  * Chunks go through `Readable#push`, as Node's own reads do: 'data' events,
  * pause(), resume(), unshift() and backpressure behave as without `onread`.
+ *
+ * A socket given a read sink ({@link setReadSink}) hands each chunk straight
+ * to it while it flows with nothing buffered: no trip through the stream's
+ * push, 'data' event and read-more tick per read. Paused, or with chunks
+ * still buffered, chunks go through `push` as above and reach the sink's
+ * 'data' listener in order once the socket flows again.
  */
 import type net from 'node:net';
+import { newTurn } from './send-write.js';
 
 /** Bytes per read buffer. */
 export const READ_BUFFER_BYTES = 256 * 1024;
 /** Reads of at least this many bytes put a socket in bulk mode; shorter ones are copied out. */
 export const HAND_OVER_BYTES = READ_BUFFER_BYTES / 4;
+
+/** Where a socket's chunks go when it flows with nothing buffered. */
+const readSink = Symbol('rfc6455.readSink');
+
+interface SinkSocket extends net.Socket {
+  [readSink]?: (chunk: Buffer) => void;
+}
+
+/**
+ * Hand the chunks of `socket` (made with {@link largeReads}) to `sink` directly
+ * while it flows with nothing buffered. `sink` must also be the socket's
+ * 'data' listener: chunks read while paused come through the stream. On a
+ * socket made without `largeReads` this changes nothing.
+ */
+export function setReadSink(socket: net.Socket, sink: (chunk: Buffer) => void): void {
+  (socket as SinkSocket)[readSink] = sink;
+}
 
 /** The read buffer of every socket not in bulk mode. */
 let shared: Buffer | null = null;
@@ -47,6 +71,12 @@ export function largeReads(): net.OnReadOpts {
       }
       bulk = bytesRead >= HAND_OVER_BYTES;
       if (!bulk) own = null;
+      newTurn();
+      const sink = (this as SinkSocket)[readSink];
+      if (sink !== undefined && this.readableFlowing === true && this.readableLength === 0) {
+        sink(chunk);
+        return true;
+      }
       // False (the stream's buffer is full) stops reading until the stream is read from, as Node's own reads do.
       return this.push(chunk);
     },

@@ -8,9 +8,11 @@
  *   two ticks of Node's write callback.
  * - Sends made later in the same turn of the event loop are corked behind it
  *   and go out together on the next tick, one `writev` for a loop of sends
- *   instead of a system call per frame.
- * - A frame the kernel did not take whole waits for the write callback,
- *   bounded by the timeout.
+ *   instead of a system call per frame. A turn ends when that tick runs or
+ *   when a socket reads ({@link newTurn}): a send answering a read costs no
+ *   tick of its own.
+ * - A frame the kernel did not take whole waits for the write callback (of
+ *   an empty write queued behind it), bounded by the timeout.
  *
  * A frame lent by the frame ring goes back to it as soon as the socket is done
  * with its bytes (written, or dropped with the socket), whatever became of the
@@ -20,6 +22,22 @@ import type * as net from 'node:net';
 import { createError } from '../exceptions.js';
 import { frameRing } from '../frame/frame-ring.js';
 
+/** Counts turns of the event loop, as far as sends need to tell them apart. */
+let turn = 0;
+/** The turn in which a socket last wrote a send at once. */
+const directTurn = Symbol('rfc6455.directTurn');
+
+interface TurnSocket extends net.Socket {
+  [directTurn]?: number;
+}
+
+/** A socket read, so this is a new turn of the event loop: the next send on any socket may be written at once. */
+export function newTurn(): void {
+  turn++;
+}
+
+const EMPTY = Buffer.alloc(0);
+
 /**
  * Write one send's frame to `socket`; the promise resolves with the frame's
  * length once the socket has written it, and rejects with
@@ -27,25 +45,25 @@ import { frameRing } from '../frame/frame-ring.js';
  * no bound) or WebSocketConnectionClosedException when the socket fails.
  */
 export function writeSend(socket: net.Socket, frame: Buffer, timeout: number | null): Promise<number> {
-  if (socket.writableCorked || socket.writableLength > 0 || socket.destroyed) {
+  const s = socket as TurnSocket;
+  if (s[directTurn] === turn || socket.writableCorked || socket.writableLength > 0 || socket.destroyed) {
     corkForThisTurn(socket);
     return writeAndWait(socket, frame, timeout);
   }
-  const length = frame.length;
+  s[directTurn] = turn;
+  socket.write(frame);
+  // Written whole by the kernel already (Node counts a failed write as done: the error says otherwise).
+  if (socket.writableLength === 0 && socket.errored === null && !socket.destroyed) {
+    if (frameRing !== null && frameRing.owns(frame)) frameRing.giveBack(frame);
+    return Promise.resolve(frame.length);
+  }
+  // The rest waits in the socket's queue: an empty write behind it calls back once it is written.
   const lent = frameRing !== null && frameRing.owns(frame) ? frame : null;
-  let waiting: Completion | null = null;
-  socket.write(frame, (error) => {
-    if (waiting === null) return;
+  const waiting = new Completion(socket, frame.length, timeout);
+  socket.write(EMPTY, (error) => {
     if (lent !== null) frameRing?.giveBack(lent);
     waiting.settle(error);
   });
-  corkForThisTurn(socket);
-  // Written whole by the kernel already (Node counts a failed write as done: the error says otherwise).
-  if (socket.writableLength === 0 && socket.errored === null && !socket.destroyed) {
-    if (lent !== null) frameRing?.giveBack(lent);
-    return Promise.resolve(length);
-  }
-  waiting = new Completion(socket, length, timeout);
   return waiting.promise;
 }
 
@@ -57,6 +75,7 @@ function corkForThisTurn(socket: net.Socket): void {
 }
 
 function uncork(socket: net.Socket): void {
+  turn++;
   socket.uncork();
 }
 
