@@ -26,6 +26,7 @@ import {
   type WriteKind,
 } from './protocol/session.js';
 import type { SocketOptions } from './transport/connect.js';
+import { setReadSink } from './transport/large-reads.js';
 import { writeSend } from './transport/send-write.js';
 import { isTraceEnabled, trace, traceFrame } from './trace.js';
 
@@ -327,11 +328,13 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   }
 
   private attachSocket(socket: net.Socket | tls.TLSSocket): void {
-    socket.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer): void => {
       this.session?.receive(chunk);
       // The inbox filled during this read: read no more until the user reads.
       if (this.inbox.paused) this.pauseSocket();
-    });
+    };
+    socket.on('data', onData);
+    setReadSink(socket, onData);
     socket.on('drain', () => this.flushPendingPong());
     this.pongWritten = () => {
       if (socket !== this.socket) return;
