@@ -1,6 +1,6 @@
 import net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HAND_OVER_BYTES, READ_BUFFER_BYTES, largeReads } from '../../src/transport/large-reads.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { HAND_OVER_BYTES, READ_BUFFER_BYTES, largeReads, setReadSink } from '../../src/transport/large-reads.js';
 
 /** A server on 127.0.0.1 that writes `bytes` to each connection, then ends it. */
 function source(bytes: Buffer): Promise<net.Server> {
@@ -72,6 +72,40 @@ describe('largeReads: socket reads into 256 KiB buffers', () => {
     socket.destroy();
     expect(pausedEvents).toBe(0);
     expect(Buffer.concat(chunks).equals(payload)).toBe(true);
+  });
+
+  it('a read sink gets the chunks directly while the socket flows; chunks read while it is paused come through data events; every byte once, in order', async () => {
+    const socket = net.connect({ host: '127.0.0.1', port: port(server), onread: largeReads() });
+    const push = vi.spyOn(socket, 'push');
+    const chunks: Buffer[] = [];
+    let direct = 0;
+    let paused = false;
+    let pausedCalls = 0;
+    const onData = (chunk: Buffer): void => {
+      if (paused) pausedCalls++;
+      chunks.push(chunk);
+      if (chunks.length === 3) {
+        paused = true;
+        socket.pause();
+        setTimeout(() => {
+          paused = false;
+          socket.resume();
+        }, 50);
+      }
+    };
+    socket.on('data', onData);
+    setReadSink(socket, (chunk) => {
+      direct++;
+      onData(chunk);
+    });
+    await new Promise((resolve) => socket.on('end', resolve));
+    socket.destroy();
+    expect(pausedCalls).toBe(0);
+    expect(Buffer.concat(chunks).equals(payload)).toBe(true);
+    expect(direct).toBeGreaterThan(0);
+    // Only what is read while paused (or queued behind it) goes through the stream; the end of input is one more push.
+    const pushedChunks = push.mock.calls.filter(([chunk]) => chunk !== null).length;
+    expect(pushedChunks + direct).toBe(chunks.length);
   });
 
   it('bytes that arrive before any data listener wait in the stream, and unshift() puts bytes back in front', async () => {
