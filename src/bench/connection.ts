@@ -20,7 +20,7 @@ export interface BenchConnectOptions extends Omit<OpeningParams, 'deflate' | 'si
 
 /** What happens on a connection, reported to its workload. */
 export interface ConnectionEvents {
-  /** A whole message came (a string for text). */
+  /** A whole message came (a string for text); a Buffer may be a view of a read buffer, valid only during the call. */
   onMessage(data: Buffer | string): void;
   /** The connection failed: a session failure, a socket error. */
   onError(error: Error): void;
@@ -94,11 +94,9 @@ export class BenchConnection {
     // A plain socket's reads come straight from its read buffer (no copy, no
     // stream per read; the session keeps no view of a chunk once it returns,
     // since it is never paused here); a TLS socket's come as 'data' events.
-    if (readDirectly(socket, receive)) {
-      connection.direct = true;
-      // What the stream buffered during the opening handshake goes first.
-      for (let chunk: Buffer | null; (chunk = socket.read() as Buffer | null) !== null; ) receive(chunk);
-    }
+    // Anything the stream still holds from the opening comes as 'data' too,
+    // on resume(), before any new read.
+    connection.direct = readDirectly(socket, receive);
     socket.on('data', receive);
     socket.on('error', (error) => events.onError(error));
     socket.on('close', () => {
