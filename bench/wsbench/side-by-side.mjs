@@ -178,6 +178,8 @@ async function measure(serverKind, clientSpec) {
       clientUser: (c1.user - c0.user) / roundTrips,
       clientSystem: (c1.system - c0.system) / roundTrips,
       serverCpu: (s1.cpuMicros - s0.cpuMicros) / roundTrips,
+      serverUser: (s1.userMicros - s0.userMicros) / roundTrips,
+      serverSystem: (s1.systemMicros - s0.systemMicros) / roundTrips,
       clientBusy: (c1.total - c0.total) / wall,
       serverBusy: (s1.cpuMicros - s0.cpuMicros) / wall,
     };
@@ -199,7 +201,7 @@ for (let round = 1; round <= options.rounds; round++) {
       if (!results.has(key)) results.set(key, { kind: /=(\w+)/.exec(clientSpec)[1], runs: [] });
       results.get(key).runs.push(r);
       process.stderr.write(
-        `round ${round} ${key}: ${Math.round(r.rate)} rt/s, client ${r.clientCpu.toFixed(1)} µs/rt (user ${r.clientUser.toFixed(1)}, system ${r.clientSystem.toFixed(1)}; ${Math.round(r.clientBusy * 100)}%), server ${r.serverCpu.toFixed(1)} µs/rt (${Math.round(r.serverBusy * 100)}%)\n`,
+        `round ${round} ${key}: ${Math.round(r.rate)} rt/s, client ${r.clientCpu.toFixed(1)} µs/rt (user ${r.clientUser.toFixed(1)}, system ${r.clientSystem.toFixed(1)}; ${Math.round(r.clientBusy * 100)}%), server ${r.serverCpu.toFixed(1)} µs/rt (user ${r.serverUser.toFixed(1)}, system ${r.serverSystem.toFixed(1)}; ${Math.round(r.serverBusy * 100)}%)\n`,
       );
     }
   }
