@@ -206,10 +206,11 @@ for (let round = 1; round <= options.rounds; round++) {
     }
   }
 }
-const fmt = (xs, f) => `${f(median(xs))} (${f(Math.min(...xs))}–${f(Math.max(...xs))})`;
+/** The median and, in brackets, the range: `12.3 µs (11.9–14.0 µs)`. */
+const fmt = (xs, f, unit = '') => `${f(median(xs))}${unit} (${f(Math.min(...xs))}–${f(Math.max(...xs))}${unit})`;
 const int = (x) => Math.round(x).toLocaleString('en-US');
-const micro = (x) => `${x.toFixed(1)} µs`;
-const pct = (x) => `${Math.round(x * 100)}%`;
+const micro = (x) => x.toFixed(1);
+const pct = (x) => String(Math.round(x * 100));
 const label = { wsbench: '`wsbench -w 1`', ws: '`ws` client loop', thor: 'thor', artillery: 'Artillery (ws engine)' };
 console.log(
   '| Server (core 0) | Load generator (core 1) | checks | round trips/s | load generator CPU per round trip | its core busy | server CPU per round trip | server core busy |',
@@ -219,6 +220,6 @@ for (const [key, { kind, runs }] of results) {
   const [serverKind, name] = key.split(' | ');
   const generator = name === kind ? label[kind] : `${name} (${label[kind]})`;
   console.log(
-    `| ${serverKind === 'ws' ? '`ws` echo' : 'raw `net` echo'} | ${generator} | ${checks[kind]} | ${fmt(runs.map((r) => r.rate), int)} | ${fmt(runs.map((r) => r.clientCpu), micro)} | ${fmt(runs.map((r) => r.clientBusy), pct)} | ${fmt(runs.map((r) => r.serverCpu), micro)} | ${fmt(runs.map((r) => r.serverBusy), pct)} |`,
+    `| ${serverKind === 'ws' ? '`ws` echo' : 'raw `net` echo'} | ${generator} | ${checks[kind]} | ${fmt(runs.map((r) => r.rate), int)} | ${fmt(runs.map((r) => r.clientCpu), micro, ' µs')} | ${fmt(runs.map((r) => r.clientBusy), pct, '%')} | ${fmt(runs.map((r) => r.serverCpu), micro, ' µs')} | ${fmt(runs.map((r) => r.serverBusy), pct, '%')} |`,
   );
 }
