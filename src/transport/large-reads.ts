@@ -68,6 +68,9 @@ export function largeReads(): net.OnReadOpts {
         });
       }
       if (direct !== undefined) {
+        // Nothing is handed on in this mode, so the shared buffer serves every read.
+        bulk = false;
+        own = null;
         direct(read.subarray(0, bytesRead));
         return true;
       }

@@ -5,7 +5,7 @@ import { WebSocketServer, type WebSocket as WsPeer } from 'ws';
 import { BenchConnection, type BenchConnectOptions, type ConnectionEvents } from '../../src/bench/connection.js';
 import { runWorkload, type WorkloadSpec } from '../../src/bench/workload.js';
 import { OPCODE_BINARY, OPCODE_CONT, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT } from '../../src/frame/opcodes.js';
-import { readDirectly } from '../../src/transport/large-reads.js';
+import { HAND_OVER_BYTES, largeReads, readDirectly } from '../../src/transport/large-reads.js';
 import { usePeers } from '../helpers/peers.js';
 import { serverFrame, type RawPeer } from '../helpers/raw-server.js';
 import { makeTestCertificates, type TestCertificates } from '../helpers/tls-cert.js';
@@ -106,6 +106,46 @@ describe('reads of a plain socket, straight from its read buffer', () => {
     expect(await end).toBe(1001);
     expect(messages).toEqual(['bye']);
     expect(connection.isEnded).toBe(true);
+  });
+
+  it('reads into the one shared buffer once direct, even a socket that was reading long messages into its own', async () => {
+    // Each socket is switched to direct reads right after a long read as a stream (which puts it on buffers
+    // of its own); the replies read after that must all land in the one shared buffer.
+    const server = net.createServer((socket) => {
+      socket.write(Buffer.alloc(1024 * 1024, 1));
+      socket.on('data', () => socket.write(Buffer.alloc(10, 2)));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    peers.servers.push({ close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
+    const port = (server.address() as net.AddressInfo).port;
+    const replies: Buffer[] = [];
+    const sockets = await Promise.all(
+      [0, 1].map(async () => {
+        const socket = net.connect({ host: '127.0.0.1', port, onread: largeReads() });
+        let filler = 0;
+        await new Promise<void>((resolve) => {
+          const onData = (chunk: Buffer): void => {
+            filler += chunk.length;
+            if (chunk.length < HAND_OVER_BYTES) return;
+            socket.off('data', onData);
+            const direct = readDirectly(socket, (bytes) => {
+              if (bytes[0] === 2) replies.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
+              else filler += bytes.length;
+            });
+            expect(direct).toBe(true);
+            resolve();
+          };
+          socket.on('data', onData);
+        });
+        await until(() => filler === 1024 * 1024);
+        return socket;
+      }),
+    );
+    for (const socket of sockets) socket.write('go');
+    await until(() => replies.reduce((n, v) => n + v.length, 0) === 20);
+    expect(replies.every((view) => view.every((byte) => byte === 2))).toBe(true);
+    expect(new Set(replies.map((view) => view.buffer)).size).toBe(1);
+    for (const socket of sockets) socket.destroy();
   });
 
   it('leaves a socket that did not read through large reads as a stream', async () => {
