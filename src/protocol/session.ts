@@ -16,17 +16,11 @@ import { encodeTextFrame } from '../frame/encoder.js';
 import { MAX_CONTROL_PAYLOAD, OPCODE_BINARY, OPCODE_CLOSE, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT } from '../frame/opcodes.js';
 import { DEFAULT_MAX_PAYLOAD, FrameParser, type FrameHandler, type FrameHeader } from '../frame/parser.js';
 import { checkCount } from '../options.js';
+import { closeReply, failureClose, failureCode } from './close-frames.js';
 import { HandlerCalls } from './handler-calls.js';
 import { MessageAssembler } from './message-assembler.js';
-import {
-  encodeControl,
-  encodeDataMessage,
-  encodeOutgoingFrame,
-  masking,
-  type FrameAllocator,
-  type MaskKeySource,
-  type OutgoingFrame,
-} from './sender.js';
+import { SessionInput } from './session-input.js';
+import { encodeControl, encodeDataMessage, encodeOutgoingFrame, masking, type FrameAllocator, type MaskKeySource, type OutgoingFrame } from './sender.js';
 import { DEFAULT_MAX_FRAGMENTS, type MessageCompression, type SessionOptions } from './session-options.js';
 import { closeHeld, readsInput, sendRefusal, stateOf, type Phase, type SessionState } from './session-state.js';
 
@@ -151,6 +145,7 @@ export class ClientSession implements FrameHandler {
 
   private readonly emit: HandlerCalls;
   private readonly parser: FrameParser;
+  private readonly input: SessionInput;
   private readonly message: MessageAssembler;
   private readonly skipUtf8Validation: boolean;
   private readonly maskKey: MaskKeySource;
@@ -167,14 +162,6 @@ export class ClientSession implements FrameHandler {
   // The frame being received.
   private frameKind = FRAME_IGNORED;
   private controlOpcode = 0;
-
-  /** Set by {@link pause}: no message is produced until {@link resume}. */
-  private paused = false;
-  /** True while the parser is being fed (hooks may run). */
-  private feeding = false;
-  /** Input not parsed yet, in order: the rest of a chunk after a pause, and chunks received while paused. */
-  private readonly held: Buffer[] = [];
-  private heldLength = 0;
 
   constructor(handler: SessionHandler, options: SessionOptions = {}) {
     this.emit = new HandlerCalls(handler, () => this.handlerThrew());
@@ -199,6 +186,11 @@ export class ClientSession implements FrameHandler {
       acceptMasked: false,
       allowedRsv: this.compression === null ? 0 : 4,
     });
+    this.input = new SessionInput(this.parser, {
+      reading: () => readsInput(this.phase),
+      parsed: () => this.message.chunkDone(),
+      parseFailed: (error) => this.parseFailed(error),
+    });
   }
 
   /** Payload bytes per frame when sending messages; 0 never splits. Applies from the next message. */
@@ -218,14 +210,7 @@ export class ClientSession implements FrameHandler {
 
   /** True once a close frame was handed out (by `sendClose`, a close reply, or a failure). */
   get closeSent(): boolean {
-    switch (this.phase) {
-      case 'open':
-        return false;
-      case 'stopped':
-        return this.closeSentBeforeStop;
-      default:
-        return true;
-    }
+    return this.phase === 'stopped' ? this.closeSentBeforeStop : this.phase !== 'open';
   }
 
   /** True once the server's close frame was received. */
@@ -270,12 +255,12 @@ export class ClientSession implements FrameHandler {
 
   /** True between {@link pause} and {@link resume}. */
   get isPaused(): boolean {
-    return this.paused;
+    return this.input.paused;
   }
 
   /** Bytes received but not parsed yet, held since a {@link pause}. */
   get heldBytes(): number {
-    return this.heldLength;
+    return this.input.heldBytes;
   }
 
   /**
@@ -293,13 +278,7 @@ export class ClientSession implements FrameHandler {
    *   `'closed'`) and ignores further input.
    */
   receive(chunk: Buffer): void {
-    if (!readsInput(this.phase)) return;
-    if (this.paused || this.held.length > 0) {
-      this.held.push(chunk);
-      this.heldLength += chunk.length;
-      return;
-    }
-    this.feed(chunk);
+    if (readsInput(this.phase)) this.input.receive(chunk);
   }
 
   /**
@@ -311,9 +290,7 @@ export class ClientSession implements FrameHandler {
    * small (a read or two).
    */
   pause(): void {
-    if (this.paused) return;
-    this.paused = true;
-    if (this.feeding) this.parser.interrupt();
+    this.input.pause();
   }
 
   /**
@@ -322,41 +299,17 @@ export class ClientSession implements FrameHandler {
    * are used up or a hook pauses again.
    */
   resume(): void {
-    if (!this.paused) return;
-    this.paused = false;
-    if (this.feeding) {
-      // Paused and resumed within one hook call: the parse in progress goes on.
-      this.parser.cancelInterrupt();
-      return;
-    }
-    while (!this.paused && readsInput(this.phase) && this.held.length > 0) {
-      const chunk = this.held.shift() as Buffer;
-      this.heldLength -= chunk.length;
-      this.feed(chunk);
-    }
+    this.input.resume();
   }
 
-  private feed(chunk: Buffer): void {
-    this.feeding = true;
-    try {
-      const used = this.parser.push(chunk);
-      if (used < chunk.length && readsInput(this.phase)) {
-        // Paused by a hook: the rest of the chunk goes first when parsing resumes.
-        this.held.unshift(chunk.subarray(used));
-        this.heldLength += chunk.length - used;
-      }
-      this.message.chunkDone();
-    } catch (error) {
-      this.message.chunkDone();
-      if (this.phase === 'stopped') throw error;
-      if (error instanceof WebSocketProtocolException || error instanceof WebSocketPayloadException) {
-        this.fail(error);
-        return;
-      }
-      throw error;
-    } finally {
-      this.feeding = false;
+  /** The parser threw: a violation fails the connection; a hook's error goes on out of `receive()`. */
+  private parseFailed(error: unknown): void {
+    if (this.phase === 'stopped') throw error;
+    if (error instanceof WebSocketProtocolException || error instanceof WebSocketPayloadException) {
+      this.fail(error);
+      return;
     }
+    throw error;
   }
 
   /** FrameHandler, called by the session's own parser: a frame header was parsed (the parser already checked §5.2 header rules). */
@@ -414,8 +367,7 @@ export class ClientSession implements FrameHandler {
     this.peerClose = { code, reason };
     if (this.phase === 'open') {
       this.phase = 'reply-held';
-      // Echo the server's code; an empty close answers an empty one.
-      this.emit.write(encodeControl(OPCODE_CLOSE, code === null ? EMPTY : encodeClosePayload(code), this.maskKey), 'close');
+      this.emit.write(closeReply(code, this.maskKey), 'close');
     } else {
       this.phase = 'closed';
     }
@@ -427,14 +379,9 @@ export class ClientSession implements FrameHandler {
 
   /** RFC 6455 §7.1.7: fail the connection with one close frame, then read nothing more. */
   private fail(error: SessionFailure): void {
-    error.closeCode ??= error instanceof WebSocketProtocolException ? 1002 : 1007;
-    let closeFrame: Buffer | null = null;
-    if (this.phase === 'open') {
-      this.phase = 'fail-held';
-      closeFrame = encodeControl(OPCODE_CLOSE, encodeClosePayload(error.closeCode), this.maskKey);
-    } else {
-      this.phase = 'failed';
-    }
+    failureCode(error);
+    const closeFrame = this.phase === 'open' ? failureClose(error, this.maskKey) : null;
+    this.phase = closeFrame === null ? 'failed' : 'fail-held';
     this.failed = error;
     this.endInput();
     this.emit.failure(error, closeFrame);
@@ -449,8 +396,7 @@ export class ClientSession implements FrameHandler {
 
   /** No more input: drop what is held and the message in progress. */
   private endInput(): void {
-    this.held.length = 0;
-    this.heldLength = 0;
+    this.input.clear();
     this.frameKind = FRAME_IGNORED;
     this.message.drop();
     // The compressor is still needed while messages may go ahead of a held close frame.
