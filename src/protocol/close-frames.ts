@@ -27,7 +27,7 @@ export function failureCode(error: SessionFailure): number {
   return (error.closeCode ??= error instanceof WebSocketProtocolException ? 1002 : 1007);
 }
 
-/** RFC 6455 §7.1.7: the close frame that fails the connection (see {@link failureCode}). */
-export function failureClose(error: SessionFailure, maskKey: MaskKeySource): Buffer {
-  return encodeControl(OPCODE_CLOSE, encodeClosePayload(failureCode(error)), maskKey);
+/** RFC 6455 §7.1.7: the one close frame of a failed connection, with the failure's code (see {@link failureCode}). */
+export function failureClose(code: number, maskKey: MaskKeySource): Buffer {
+  return encodeControl(OPCODE_CLOSE, encodeClosePayload(code), maskKey);
 }

@@ -12,7 +12,7 @@ import type { FrameHeader } from '../frame/parser.js';
 import { Utf8Validator } from '../frame/utf8.js';
 import type { HandlerCalls } from './handler-calls.js';
 import { PayloadBuffer } from './payload-buffer.js';
-import type { MessageCompression } from './session.js';
+import type { MessageCompression } from './session-options.js';
 
 /** How the current data message is handed out. */
 const DELIVER_MESSAGE = 0;

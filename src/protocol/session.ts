@@ -164,7 +164,7 @@ export class ClientSession implements FrameHandler {
   private controlOpcode = 0;
 
   constructor(handler: SessionHandler, options: SessionOptions = {}) {
-    this.emit = new HandlerCalls(handler, () => this.handlerThrew());
+    this.emit = new HandlerCalls(handler, () => this.stopOnHookError());
     this.splitAt = checkCount('fragmentSize', options.fragmentSize ?? 0, 0);
     this.skipUtf8Validation = options.skipUtf8Validation === true;
     this.fireContFrame = options.fireContFrame === true;
@@ -379,8 +379,8 @@ export class ClientSession implements FrameHandler {
 
   /** RFC 6455 §7.1.7: fail the connection with one close frame, then read nothing more. */
   private fail(error: SessionFailure): void {
-    failureCode(error);
-    const closeFrame = this.phase === 'open' ? failureClose(error, this.maskKey) : null;
+    const code = failureCode(error);
+    const closeFrame = this.phase === 'open' ? failureClose(code, this.maskKey) : null;
     this.phase = closeFrame === null ? 'failed' : 'fail-held';
     this.failed = error;
     this.endInput();
@@ -388,7 +388,7 @@ export class ClientSession implements FrameHandler {
   }
 
   /** Called through {@link HandlerCalls} once a hook threw: the session stops for good. */
-  private handlerThrew(): void {
+  private stopOnHookError(): void {
     this.closeSentBeforeStop = this.closeSent;
     this.phase = 'stopped';
     this.endInput();
