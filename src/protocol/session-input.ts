@@ -17,7 +17,7 @@ export interface InputOwner {
 
 export class SessionInput {
   /** Set by {@link pause}: nothing is parsed until {@link resume}. */
-  paused = false;
+  private paused = false;
   /** True while the parser is being fed (hooks may run). */
   private feeding = false;
   /** Input not parsed yet, in order: the rest of a chunk after a pause, and chunks received while paused. */
@@ -28,6 +28,11 @@ export class SessionInput {
     private readonly parser: FrameParser,
     private readonly owner: InputOwner,
   ) {}
+
+  /** True between {@link pause} and {@link resume}. */
+  get isPaused(): boolean {
+    return this.paused;
+  }
 
   /** Bytes received but not parsed yet. */
   get heldBytes(): number {

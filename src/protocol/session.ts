@@ -255,7 +255,7 @@ export class ClientSession implements FrameHandler {
 
   /** True between {@link pause} and {@link resume}. */
   get isPaused(): boolean {
-    return this.input.paused;
+    return this.input.isPaused;
   }
 
   /** Bytes received but not parsed yet, held since a {@link pause}. */
