@@ -55,7 +55,7 @@ export function writeSend(socket: net.Socket, frame: Buffer, timeout: number | n
   // Written whole by the kernel already (Node counts a failed write as done: the error says otherwise).
   if (socket.writableLength === 0 && socket.errored === null && !socket.destroyed) {
     if (frameRing !== null && frameRing.owns(frame)) frameRing.giveBack(frame);
-    return Promise.resolve(frame.length);
+    return resolvedWith(frame.length);
   }
   // The rest waits in the socket's queue: an empty write behind it calls back once it is written.
   const lent = frameRing !== null && frameRing.owns(frame) ? frame : null;
@@ -65,6 +65,15 @@ export function writeSend(socket: net.Socket, frame: Buffer, timeout: number | n
     waiting.settle(error);
   });
   return waiting.promise;
+}
+
+/** The last settled promise handed out: a run of sends of one size shares it (it can only ever hold that length). */
+let lastResolved: { length: number; promise: Promise<number> } = { length: -1, promise: Promise.resolve(-1) };
+
+/** A promise already resolved with `length`. */
+function resolvedWith(length: number): Promise<number> {
+  if (lastResolved.length !== length) lastResolved = { length, promise: Promise.resolve(length) };
+  return lastResolved.promise;
 }
 
 /** Later sends of this turn queue behind the socket's cork; the next tick writes them in one go. */
