@@ -361,6 +361,14 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   }
 
   private push(entry: Queued, size: number): void {
+    if (typeof entry === 'string' && this.waiters.length > 0 && this.inbox.length === 0) {
+      // A whole text message, nothing queued before it, a read waiting: every kind of read takes it (see Inbox.take).
+      const waiter = this.waiters.shift() as Waiter;
+      if (waiter.timer !== null) clearTimeout(waiter.timer);
+      waiter.resolve(entry);
+      this.releaseHeldCloseWhenRead();
+      return;
+    }
     this.inbox.push(entry, size);
     if (this.waiters.length > 0) this.serveWaiters();
     // Backpressure: once the unread messages reach a bound, the session stops
