@@ -6,7 +6,7 @@
  */
 import { randomFillSync } from 'node:crypto';
 import { createError } from '../exceptions.js';
-import { maskInPlace, maskInto } from './mask.js';
+import { maskFramePayload, maskInto } from './mask.js';
 
 /** Header bits and masking of one frame. */
 export interface EncodeOptions {
@@ -201,6 +201,6 @@ export function encodeTextFrame(text: string, options?: Pick<EncodeOptions, 'mas
   const keyOffset = headerLength - 4;
   if (maskKey != null) frame.set(maskKey, keyOffset);
   else takeRandom(frame, keyOffset, 4);
-  maskInPlace(frame.subarray(headerLength), frame.subarray(keyOffset, headerLength), 0);
+  maskFramePayload(frame, keyOffset, headerLength);
   return frame;
 }

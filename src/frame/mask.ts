@@ -99,6 +99,23 @@ export function maskInPlace(data: Uint8Array, key: Uint8Array, phase = 0): numbe
   return (phase + length) & 3;
 }
 
+/** Payloads up to this many bytes are masked in a byte loop: cheaper than the views and the word array the word loop makes. */
+const BYTE_LOOP_MAX_BYTES = 128;
+
+/**
+ * Mask a frame's payload in place with the key the frame carries (RFC 6455
+ * §5.3): bytes `[payloadOffset, frame.length)` XOR the 4 bytes at
+ * `keyOffset`. A short payload is masked without making any view of the frame.
+ */
+export function maskFramePayload(frame: Uint8Array, keyOffset: number, payloadOffset: number): void {
+  const length = frame.length - payloadOffset;
+  if (length <= BYTE_LOOP_MAX_BYTES) {
+    for (let i = 0; i < length; i++) frame[payloadOffset + i] ^= frame[keyOffset + (i & 3)];
+    return;
+  }
+  maskInPlace(frame.subarray(payloadOffset), frame.subarray(keyOffset, keyOffset + 4), 0);
+}
+
 /**
  * Write `source` XOR `key` into `target` at `targetOffset`, starting at key
  * byte `phase` (0-3). `source` is left untouched and only

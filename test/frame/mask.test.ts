@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { maskInPlace, maskInto } from '../../src/frame/mask.js';
+import { maskFramePayload, maskInPlace, maskInto } from '../../src/frame/mask.js';
 
 /** The reference: RFC 6455 §5.3, one byte at a time. */
 function naiveMask(data: Uint8Array, key: Uint8Array, phase: number): Uint8Array {
@@ -192,6 +192,25 @@ describe('maskInto', () => {
     );
     expect(() => maskInto(new Uint8Array(1), new Uint8Array(4), new Uint8Array(1), 0, 7)).toThrow(
       'expected a mask phase 0, 1, 2 or 3, got 7',
+    );
+  });
+});
+
+describe('maskFramePayload', () => {
+  it('masks the payload with the key the frame carries, as maskInPlace does on the payload alone (short and long payloads)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 0, maxLength: 600 }), fc.uint8Array({ minLength: 4, maxLength: 4 }), fc.integer({ min: 0, max: 10 }), (payload, key, header) => {
+        // A frame: `header` bytes, the key, the payload.
+        const frame = new Uint8Array(header + 4 + payload.length);
+        frame.fill(0xa5, 0, header);
+        frame.set(key, header);
+        frame.set(payload, header + 4);
+        maskFramePayload(frame, header, header + 4);
+        const expected = Uint8Array.from(payload);
+        maskInPlace(expected, key, 0);
+        expect(Buffer.from(frame.subarray(header + 4)).equals(Buffer.from(expected))).toBe(true);
+        expect(Buffer.from(frame.subarray(0, header + 4)).equals(Buffer.concat([Buffer.alloc(header, 0xa5), Buffer.from(key)]))).toBe(true);
+      }),
     );
   });
 });
