@@ -35,6 +35,10 @@ server-suite: test a WebSocket echo server with Autobahn|Testsuite's 517 cases (
                         NON-STRICT (also NON-STRICT cases, WRONG CODE / FAILED BY CLIENT
                         closes), UNIMPLEMENTED (also those), none (never)
   --fail-by-drop        fail connections by dropping TCP (Autobahn's failByDrop option)
+  --strict              also FAIL what Autobahn lets pass (a bad close, a protocol violation, a
+                        permessage-deflate answer without what the offer asked of the server, a
+                        section 9 echo with the right length but other bytes); without it these
+                        are notes in the case's report
   --insecure            do not verify a wss:// server's certificate
   --quiet               no progress bar
 
@@ -46,6 +50,9 @@ client-suite: serve the client cases (Autobahn's fuzzingserver agent protocol) u
   --exclude-cases P     comma-separated patterns left out
   --outdir DIR          where /updateReports writes its reports (default ./reports/clients)
   --cert FILE --key FILE  serve wss:// with this PEM certificate and key
+  --strict              also FAIL what Autobahn lets pass (a bad close, a protocol violation of the
+                        client, a section 9 echo with the right length but other bytes); without it
+                        these are notes in the case's report
 
 Exit status: 0 pass, 1 a case failed by the --fail-on rule or the server cannot be reached,
 2 bad command line or config.`;
@@ -57,6 +64,7 @@ interface ServerSuiteArgs {
   outdir: string;
   jobs: number;
   failOn: FailOn;
+  strict: boolean;
   insecure: boolean;
   quiet: boolean;
 }
@@ -76,7 +84,7 @@ function parseServerSuite(argv: string[]): ServerSuiteArgs {
   const switches = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    if (['--fail-by-drop', '--insecure', '--quiet'].includes(arg)) switches.add(arg);
+    if (['--fail-by-drop', '--strict', '--insecure', '--quiet'].includes(arg)) switches.add(arg);
     else if (['--url', '--agent', '--config', '--cases', '--exclude-cases', '--outdir', '--jobs', '--fail-on'].includes(arg)) {
       flags.set(arg, takeValue(argv, i, arg));
       i++;
@@ -107,7 +115,15 @@ function parseServerSuite(argv: string[]): ServerSuiteArgs {
   if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`expected --jobs to be an integer >= 1, got ${JSON.stringify(jobsText)}`);
   const failOn = (flags.get('--fail-on') ?? 'FAILED') as FailOn;
   if (!FAIL_ON_VALUES.includes(failOn)) throw new UsageError(`expected --fail-on to be one of ${FAIL_ON_VALUES.join(', ')}, got ${JSON.stringify(failOn)}`);
-  return { config, outdir: flags.get('--outdir') ?? config.outdir, jobs, failOn, insecure: switches.has('--insecure'), quiet: switches.has('--quiet') };
+  return {
+    config,
+    outdir: flags.get('--outdir') ?? config.outdir,
+    jobs,
+    failOn,
+    strict: switches.has('--strict'),
+    insecure: switches.has('--insecure'),
+    quiet: switches.has('--quiet'),
+  };
 }
 
 async function serverSuite(args: ServerSuiteArgs): Promise<number> {
@@ -117,6 +133,7 @@ async function serverSuite(args: ServerSuiteArgs): Promise<number> {
   let serverStarted = started;
   const results = await runServerSuiteConfig(args.config, {
     jobs: args.jobs,
+    strict: args.strict,
     rejectUnauthorized: !args.insecure,
     onServer: (agent, url, total) => {
       serverStarted = performance.now();
@@ -136,8 +153,13 @@ async function serverSuite(args: ServerSuiteArgs): Promise<number> {
 
 async function clientSuite(argv: string[]): Promise<number> {
   const flags = new Map<string, string>();
+  let strict = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
+    if (arg === '--strict') {
+      strict = true;
+      continue;
+    }
     if (!['--port', '--host', '--cases', '--exclude-cases', '--outdir', '--config', '--cert', '--key'].includes(arg))
       throw new UsageError(`unknown argument ${JSON.stringify(arg)}`);
     flags.set(arg, takeValue(argv, i++, arg));
@@ -175,6 +197,7 @@ async function clientSuite(argv: string[]): Promise<number> {
     excludeAgentCases: config.excludeAgentCases,
     reportDir: config.outdir,
     tls,
+    strict,
   });
   process.stdout.write(
     `wstest: client suite listening on ${server.url} (agent protocol: /getCaseCount, /runCase, /getCaseInfo, /getCaseStatus, /updateReports); ` +

@@ -37,6 +37,7 @@ function detail(agent: string, r: CaseResult): string {
     ['Expectation', d?.expectation ?? ''],
     ['Verdict', `${r.behavior} / close ${r.behaviorClose}`],
     ['What happened', r.reason],
+    ...(d !== undefined && d.notes.length > 0 ? [['Stricter than Autobahn', d.notes.join('\n')] as [string, string]] : []),
     ['Duration', `${r.durationMs} ms`],
     ['Close codes', `sent ${r.localCloseCode ?? 'none'}, received ${r.remoteCloseCode ?? 'none'}${d?.remoteCloseReason ? ` "${d.remoteCloseReason}"` : ''}`],
   ];

@@ -68,6 +68,7 @@ describe('negotiation (RFC 7692 §5, §7)', () => {
       kind: 'accepted',
       response: 'permessage-deflate; server_no_context_takeover; server_max_window_bits=9; client_no_context_takeover',
       params: { serverNoContextTakeover: true, serverMaxWindowBits: 9, clientNoContextTakeover: true, clientMaxWindowBits: 15 },
+      notes: [],
     });
   });
 
@@ -251,7 +252,7 @@ describe('verdicts of sections 12–13', () => {
   };
 
   beforeAll(async () => {
-    server = await startFuzzingServer({ cases: ids.join(','), scale: 1 / 16, caseTimeoutMs: 5_000 });
+    server = await startFuzzingServer({ cases: ids.join(','), scale: 1 / 16, caseTimeoutMs: 5_000, strict: true });
   });
   afterAll(() => server.close());
 
