@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { buildPackage, type BuiltPackage } from '../cli/wsdump-process.js';
+import { startBrokenServer } from '../helpers/broken-echo-server.js';
 import { makeTestCertificates, type TestCertificates } from '../helpers/tls-cert.js';
 import { startWsServer, type WsTestServer } from '../helpers/ws-server.js';
 
@@ -69,6 +70,27 @@ describe('wstest server-suite', () => {
     const lenient = await runCli(['server-suite', '--config', config, '--fail-on', 'none', '--quiet']);
     expect(lenient.code).toBe(0);
   });
+
+  it("gives Autobahn's verdict by default with the RFC 7692 finding as a note; --strict fails the case", async () => {
+    const broken = await startBrokenServer('deflate-ignores-params');
+    try {
+      const args = ['server-suite', '--url', broken.url, '--agent', 'tornado-like', '--cases', '13.2.1', '--quiet'];
+      const outdir = join(dir, 'notes');
+      const lenient = await runCli([...args, '--outdir', outdir]);
+      expect(lenient.stdout).toContain('tornado-like: 1 cases in');
+      expect(lenient.stdout).toMatch(/^ {2}13\.2\.1 +OK +close OK .*; note: the answer leaves out server_no_context_takeover/m);
+      expect(lenient.code).toBe(0);
+      const report = JSON.parse(await readFile(join(outdir, 'tornado_like_case_13_2_1.json'), 'utf8')) as { behavior: string; notes: string[] };
+      expect(report.behavior).toBe('OK');
+      expect(report.notes[0]).toContain('RFC 7692 §7.1.1.1');
+      expect(await readFile(join(outdir, 'index.html'), 'utf8')).toContain('Stricter than Autobahn');
+      const strict = await runCli([...args, '--outdir', join(dir, 'strict'), '--strict']);
+      expect(strict.stdout).toMatch(/^ {2}13\.2\.1 +FAILED +close OK +permessage-deflate not negotiated: the answer leaves out server_no_context_takeover/m);
+      expect(strict.code).toBe(1);
+    } finally {
+      await broken.close();
+    }
+  }, 60_000);
 
   it('exits 2 with the reason on a bad command line or config', async () => {
     const both = await runCli(['server-suite']);
