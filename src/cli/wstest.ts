@@ -5,10 +5,13 @@
  *   wstest server-suite --config fuzzingclient.json
  *   wstest client-suite --port 9001                 test a client (Autobahn's fuzzingserver)
  *   wstest client-suite --config fuzzingserver.json
+ *   wstest compare RUN_A RUN_B                       compare two runs' index.json case by case
  * See `wstest --help`. The work is done by src/conformance; this file parses and prints.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
+import { IndexFormatError, compareIndexes, formatComparison, identical, parseIndex } from '../conformance/compare.js';
 import { ConfigError, parseFuzzingClientConfig, parseFuzzingServerConfig, type FuzzingClientConfig, type FuzzingServerConfig } from '../conformance/config.js';
 import { writeReportFolder } from '../conformance/outdir.js';
 import { CasePatternError } from '../conformance/patterns.js';
@@ -22,6 +25,7 @@ const EXIT_USAGE = 2;
 
 export const HELP = `usage: wstest server-suite (--url URL [--agent NAME] | --config FILE) [options]
        wstest client-suite [--port PORT | --config FILE] [options]
+       wstest compare RUN_A RUN_B
 
 server-suite: test a WebSocket echo server with Autobahn|Testsuite's 517 cases (sections 1-7, 9, 10, 12, 13).
   --url URL             ws:// or wss:// URL of the echo server
@@ -53,6 +57,10 @@ client-suite: serve the client cases (Autobahn's fuzzingserver agent protocol) u
   --strict              also FAIL what Autobahn lets pass (a bad close, a protocol violation of the
                         client, a section 9 echo with the right length but other bytes); without it
                         these are notes in the case's report
+
+compare: compare two runs case by case (verdict, close verdict, close code the peer sent).
+  RUN_A, RUN_B          report folders (their index.json) or index.json files, ours or Autobahn's
+  Exit status 0 when identical, 1 when some case differs or is on one side only.
 
 Exit status: 0 pass, 1 a case failed by the --fail-on rule or the server cannot be reached,
 2 bad command line or config.`;
@@ -211,6 +219,26 @@ async function clientSuite(argv: string[]): Promise<number> {
   return EXIT_OK;
 }
 
+/** The index.json of a report folder, or the file itself. */
+function readIndex(path: string): string {
+  let file = path;
+  try {
+    if (statSync(path).isDirectory()) file = join(path, 'index.json');
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`could not read ${file}: ${(error as Error).message}`);
+  }
+}
+
+function compareRuns(argv: string[]): number {
+  if (argv.length !== 2 || argv.some((a) => a.startsWith('--')))
+    throw new UsageError(`expected two report folders or index.json files, got ${argv.length === 0 ? 'none' : argv.map((a) => JSON.stringify(a)).join(' ')}`);
+  const [a, b] = argv as [string, string];
+  const comparison = compareIndexes(parseIndex(readIndex(a), a), parseIndex(readIndex(b), b));
+  process.stdout.write(`${formatComparison(comparison, a, b)}\n`);
+  return identical(comparison) ? EXIT_OK : EXIT_FAILED;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
@@ -220,11 +248,16 @@ async function main(argv: string[]): Promise<number> {
     }
     if (command === 'server-suite') return await serverSuite(parseServerSuite(rest));
     if (command === 'client-suite') return await clientSuite(rest);
-    throw new UsageError(`unknown command ${JSON.stringify(command)}; expected server-suite or client-suite`);
+    if (command === 'compare') return compareRuns(rest);
+    throw new UsageError(`unknown command ${JSON.stringify(command)}; expected server-suite, client-suite or compare`);
   } catch (error) {
     if (error instanceof ServerUnreachable) {
       process.stderr.write(`wstest: ${error.message}\n`);
       return EXIT_FAILED;
+    }
+    if (error instanceof IndexFormatError) {
+      process.stderr.write(`wstest: ${error.message}\n`);
+      return EXIT_USAGE;
     }
     if (error instanceof UsageError || error instanceof ConfigError || error instanceof CasePatternError) {
       process.stderr.write(`wstest: ${error.message}\n${HELP.split('\n\n')[0]}\n`);
