@@ -103,8 +103,8 @@ export class CaseRun {
     const violation = this.peer.violation;
     const strictVerdict = applyStrictRules(judged, { timedOut: this.timedOut, violation }, this.peer.peerName);
     let verdict: Verdict;
-    if (this.strict) verdict = strictVerdict;
-    else if (this.timedOut !== null) verdict = strictVerdict;
+    // A timeout fails the case in both modes: nothing was judged to its end.
+    if (this.strict || this.timedOut !== null) verdict = strictVerdict;
     else {
       verdict = violation === null ? judged : { ...judged, reason: `${reason}; the tester failed the connection: ${violation}` };
       if (strictVerdict.behavior !== verdict.behavior) this.notes.push(`${strictVerdict.reason} (FAILED with --strict)`);
