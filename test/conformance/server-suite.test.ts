@@ -211,7 +211,9 @@ describe('server suite against broken servers', () => {
         'the answer leaves out server_max_window_bits, which the offer asked for (=15) and RFC 7692 §7.1.2.1 requires in the answer of a server that accepts the offer (answer "permessage-deflate")',
       ]);
       expect(caseReport('broken', results[1]!).notes).toEqual(notes['13.2.1']);
-      expect(renderHtmlReport(new Map([['broken', results]]), 't')).toContain('Stricter than Autobahn');
+      const html = renderHtmlReport(new Map([['broken', results]]), 't');
+      expect(html).toContain('Stricter than Autobahn');
+      expect(html.match(/<small class="noted">note<\/small>/g)).toHaveLength(2);
 
       const strict = await runServerSuite({ url: server.url, cases, jobs: 3, scale: 1 / 50, strict: true });
       expect(verdicts(strict)).toEqual({ '12.1.1': 'OK/OK', '13.2.1': 'FAILED/OK', '13.4.1': 'FAILED/OK' });
