@@ -7,7 +7,9 @@ const PING = 9;
 
 function inbox(maxQueue: number, maxQueueBytes: number): { box: Inbox; log: string[] } {
   const log: string[] = [];
-  const box = new Inbox({ maxQueue, maxQueueBytes }, { pause: () => log.push('pause'), resume: () => log.push('resume') });
+  const flow = { pause: () => log.push('pause'), resume: () => log.push('resume') };
+  const end = { ended: false, endError: () => new Error('not ended'), afterRead: () => undefined };
+  const box = new Inbox({ maxQueue, maxQueueBytes }, flow, end);
   return { box, log };
 }
 
