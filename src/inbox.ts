@@ -18,7 +18,7 @@
 import { createError } from './exceptions.js';
 import { accepts, isControl, opcodeOf, UnitQueue, type Queued, type Want } from './unit-queue.js';
 
-export { accepts, isControl, opcodeOf, type Entry, type Queued, type Want } from './unit-queue.js';
+export { accepts, isControl, opcodeOf, type Queued, type Want } from './unit-queue.js';
 
 /** Called when the inbox is full (pause) and when it has room again (resume). */
 export interface FlowControl {

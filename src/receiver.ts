@@ -8,9 +8,10 @@
 import type * as net from 'node:net';
 import type { Closing } from './closing.js';
 import { OPCODE_BINARY, OPCODE_CLOSE, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT } from './frame/opcodes.js';
-import { Inbox, type FlowControl, type InboxLimits, type Queued } from './inbox.js';
+import { Inbox, type FlowControl, type InboxLimits } from './inbox.js';
 import type { Link } from './link.js';
-import type { ReceivedFrame, SessionFailure, SessionHandler, WriteKind } from './protocol/session.js';
+import { wholeUnit, type Received } from './protocol/received.js';
+import type { SessionFailure, SessionHandler, WriteKind } from './protocol/session.js';
 import { isTraceEnabled, trace, traceFrame } from './trace.js';
 import type { Writer } from './writer.js';
 
@@ -51,40 +52,49 @@ export class Receiver implements SessionHandler, FlowControl {
 
   onText(text: string, size: number, frames?: readonly number[]): void {
     traceFrame('Rcv', OPCODE_TEXT, text);
+    if (frames === undefined) {
+      this.inbox.deliver(text, size);
+      return;
+    }
     // A fragmented message keeps its frame lengths, for recvFrame().
-    this.inbox.deliver(frames === undefined ? text : { opcode: OPCODE_TEXT, data: text, frames }, size);
+    const unit = wholeUnit(OPCODE_TEXT, text);
+    unit.frames = frames;
+    this.inbox.deliver(unit, size);
   }
 
   onBinary(data: Buffer, frames?: readonly number[]): void {
     traceFrame('Rcv', OPCODE_BINARY, data);
-    this.inbox.deliver({ opcode: OPCODE_BINARY, data, frames }, data.length);
+    const unit = wholeUnit(OPCODE_BINARY, data);
+    if (frames !== undefined) unit.frames = frames;
+    this.inbox.deliver(unit, data.length);
   }
 
-  onFragment(opcode: number, data: Buffer, fin: boolean, rsv1: boolean): void {
-    traceFrame('Rcv', opcode, data, fin ? 1 : 0);
-    this.inbox.deliver({ opcode, data, frame: { fin: fin ? 1 : 0, rsv1: rsv1 ? 1 : 0, rsv2: 0, rsv3: 0, opcode, data } }, data.length);
+  onFragment(frame: Received<Buffer>): void {
+    traceFrame('Rcv', frame.opcode, frame.data, frame.fin);
+    this.inbox.deliver(frame, frame.data.length);
   }
 
-  onFrame(frame: ReceivedFrame): void {
-    if (frame.opcode !== OPCODE_CLOSE) {
-      traceFrame('Rcv', frame.opcode, frame.data, frame.fin);
-      this.inbox.deliver({ opcode: frame.opcode, data: frame.data, frame, raw: true }, frame.data.length);
-    }
+  onFrame(frame: Received<Buffer>): void {
+    // The close frame comes to onClose too, with its code and reason.
+    if (frame.opcode !== OPCODE_CLOSE) this.onFragment(frame);
   }
 
   onPing(data: Buffer): void {
     traceFrame('Rcv', OPCODE_PING, data);
-    this.inbox.deliver(this.controlEntry(OPCODE_PING, data), data.length);
+    this.inbox.deliver(this.control(OPCODE_PING, data), data.length);
   }
 
   onPong(data: Buffer): void {
     traceFrame('Rcv', OPCODE_PONG, data);
-    this.inbox.deliver(this.controlEntry(OPCODE_PONG, data), data.length);
+    this.inbox.deliver(this.control(OPCODE_PONG, data), data.length);
   }
 
-  onClose(_code: number | null, _reason: string, payload: Buffer): void {
+  onClose(code: number | null, reason: string, payload: Buffer): void {
     traceFrame('Rcv', OPCODE_CLOSE, payload);
-    this.inbox.deliver({ opcode: OPCODE_CLOSE, data: payload }, payload.length);
+    const unit = wholeUnit(OPCODE_CLOSE, payload);
+    unit.code = code;
+    unit.reason = reason;
+    this.inbox.deliver(unit, payload.length);
     this.closing.awaitPeerClose();
     this.inbox.serve();
   }
@@ -130,8 +140,10 @@ export class Receiver implements SessionHandler, FlowControl {
   }
 
   /** A ping or pong; one that came between the frames of a message notes after how many, for recvFrame(). */
-  private controlEntry(opcode: number, data: Buffer): Queued {
-    const afterFrame = this.link.session?.messageFramesReceived ?? 0;
-    return afterFrame === 0 ? { opcode, data } : { opcode, data, afterFrame };
+  private control(opcode: number, data: Buffer): Received {
+    const unit = wholeUnit(opcode, data);
+    const afterFrames = this.link.session?.messageFramesReceived ?? 0;
+    if (afterFrames !== 0) unit.afterFrames = afterFrames;
+    return unit;
   }
 }

@@ -8,36 +8,26 @@
  * waits for the last frame if it has not come yet.
  */
 import { OPCODE_CLOSE, OPCODE_CONT, OPCODE_TEXT } from './frame/opcodes.js';
-import type { ReceivedFrame } from './protocol/session.js';
+import { wholeUnit, type Received } from './protocol/received.js';
 import { ReceiveQueue } from './receive-queue.js';
 
 export { opcodeOf } from './receive-queue.js';
 
-/** One received unit waiting to be read. */
-export interface Entry {
-  opcode: number;
-  /** Text messages are decoded strings; everything else bytes. */
-  data: string | Buffer;
-  /** Set for a frame (raw frame mode, or a fragment with fireContFrame): the frame as it came. */
-  frame?: ReceivedFrame;
-  /** A frame queued in raw frame mode, which a message read reassembles. */
-  raw?: boolean;
-  /** A fragmented message: the payload length of each of its frames, for a frame read. */
-  frames?: readonly number[];
-  /** Its bytes (text encoded once) while a frame read hands its frames out. */
-  bytes?: Buffer;
-  /** How many of its frames were handed out, and the offset of the next one in `bytes`. */
-  nextFrame?: number;
-  nextOffset?: number;
-  /** A ping or pong that came after this many frames of the fragmented message queued after it. */
-  afterFrame?: number;
-}
-
-/** What is queued: a whole text message as its string (no object around it, the common case), anything else as an {@link Entry}. */
-export type Queued = Entry | string;
+/** What is queued: a whole text message as its string (no object around it, the common case), any other unit as itself. */
+export type Queued = Received | string;
 
 /** What a read asks for: a message, a message or control frame (`'control'`), or a frame. */
 export type Want = 'message' | 'data' | 'control' | 'frame';
+
+/** A message queued whole whose frames a frame read is handing out one by one. */
+interface Split {
+  unit: Received;
+  /** Its bytes (text encoded once). */
+  bytes: Buffer;
+  /** How many of its frames were handed out, and the offset of the next one in `bytes`. */
+  next: number;
+  offset: number;
+}
 
 /** Close, ping and pong (RFC 6455 §5.5). */
 export function isControl(opcode: number): boolean {
@@ -54,6 +44,8 @@ export class UnitQueue {
   private readonly queue = new ReceiveQueue<Queued>();
   /** A message read waits for the rest of a message queued as raw frames: the bounds yield until it is complete. */
   assembling = false;
+  /** The first data unit, while a frame read hands out its frames. */
+  private split: Split | null = null;
 
   /**
    * @param maxPingsAndPongs pings and pongs kept (the oldest dropped beyond).
@@ -84,12 +76,12 @@ export class UnitQueue {
    * most `maxPingsAndPongs` of them are kept, the oldest dropped, so a ping
    * flood never grows memory.
    */
-  push(entry: Queued, size: number): void {
-    this.queue.push(entry, size);
-    if (typeof entry === 'string') return;
+  push(unit: Queued, size: number): void {
+    this.queue.push(unit, size);
+    if (typeof unit === 'string') return;
     if (this.queue.pingsAndPongs > this.maxPingsAndPongs) this.queue.dropOldestPingOrPong();
     // The last frame of the message a read waits for: it can be read now, the bounds apply again.
-    else if (this.assembling && entry.raw === true && entry.frame?.fin === 1) this.assembling = false;
+    else if (this.assembling && unit.frame && unit.fin === 1) this.assembling = false;
   }
 
   /** The next unit, left in place. */
@@ -104,19 +96,19 @@ export class UnitQueue {
    * reassembled), or undefined while its last frame has not come.
    */
   take(want: Want): Queued | undefined {
-    for (let entry = this.queue.at(0); entry !== undefined; entry = this.queue.at(0)) {
-      if (typeof entry === 'string') {
+    for (let unit = this.queue.at(0); unit !== undefined; unit = this.queue.at(0)) {
+      if (typeof unit === 'string') {
         return this.queue.shift();
-      } else if (!accepts(want, entry.opcode)) {
+      } else if (!accepts(want, unit.opcode)) {
         this.queue.shift();
       } else if (want === 'frame') {
-        if (entry.afterFrame !== undefined) return this.frameBefore(entry);
-        return entry.frames !== undefined ? this.nextFrame(entry) : this.queue.shift();
-      } else if (entry.raw === true && !isControl(entry.opcode) && !this.fireContFrame) {
+        if (unit.afterFrames !== undefined) return this.frameBefore(unit);
+        return unit.frames !== undefined ? this.nextFrame(unit) : this.queue.shift();
+      } else if (unit.frame && !isControl(unit.opcode) && !this.fireContFrame) {
         return this.reassemble(want);
-      } else if (entry.nextFrame !== undefined) {
+      } else if (this.split?.unit === unit) {
         this.queue.shift();
-        return rest(entry);
+        return this.rest();
       } else {
         return this.queue.shift();
       }
@@ -131,37 +123,49 @@ export class UnitQueue {
    * (still being received, or dropped after the user's close) is not waited
    * for: the control frame goes now.
    */
-  private frameBefore(control: Entry): Queued | undefined {
+  private frameBefore(control: Received): Queued | undefined {
     let message: Queued | undefined;
     for (let i = 1; (message = this.queue.at(i)) !== undefined; i++) {
       if (typeof message === 'string' || !isControl(message.opcode)) break;
     }
-    if (message !== undefined && typeof message !== 'string' && message.frames !== undefined && (message.nextFrame ?? 0) < (control.afterFrame as number)) {
-      return this.nextFrame(message);
+    if (message !== undefined && typeof message !== 'string' && message.frames !== undefined) {
+      const handedOut = this.split?.unit === message ? this.split.next : 0;
+      if (handedOut < (control.afterFrames as number)) return this.nextFrame(message);
     }
     return this.queue.shift();
   }
 
   /** The next frame of a message queued whole (its frames kept apart by their lengths); it may sit behind the control frames that came between its frames. */
-  private nextFrame(entry: Entry): Queued | undefined {
-    const frames = entry.frames as readonly number[];
-    const bytes = (entry.bytes ??= typeof entry.data === 'string' ? Buffer.from(entry.data, 'utf8') : entry.data);
-    const index = entry.nextFrame ?? 0;
-    const offset = entry.nextOffset ?? 0;
+  private nextFrame(unit: Received): Queued | undefined {
+    const frames = unit.frames as readonly number[];
+    let split = this.split;
+    if (split?.unit !== unit) {
+      const bytes = typeof unit.data === 'string' ? Buffer.from(unit.data, 'utf8') : unit.data;
+      // Text decoded with skipUtf8Validation does not encode back to its bytes: one frame.
+      if (frames.reduce((a, b) => a + b, 0) !== bytes.length) return this.queue.shift();
+      split = this.split = { unit, bytes, next: 0, offset: 0 };
+    }
+    const index = split.next;
+    const offset = split.offset;
     const length = frames[index] as number;
     const last = index === frames.length - 1;
-    if (index === 0 && frames.reduce((a, b) => a + b, 0) !== bytes.length) {
-      // Text decoded with skipUtf8Validation does not encode back to its bytes: one frame.
-      return this.queue.shift();
+    if (last) {
+      this.queue.shift();
+      this.split = null;
+    } else {
+      split.next = index + 1;
+      split.offset = offset + length;
     }
-    if (last) this.queue.shift();
-    else {
-      entry.nextFrame = index + 1;
-      entry.nextOffset = offset + length;
-    }
-    const opcode = index === 0 ? entry.opcode : OPCODE_CONT;
-    const data = bytes.subarray(offset, offset + length);
-    return { opcode, data, frame: { fin: last ? 1 : 0, rsv1: 0, rsv2: 0, rsv3: 0, opcode, data } };
+    const opcode = index === 0 ? unit.opcode : OPCODE_CONT;
+    return { opcode, data: split.bytes.subarray(offset, offset + length), fin: last ? 1 : 0, rsv1: 0, rsv2: 0, rsv3: 0, frame: true };
+  }
+
+  /** What is left of the message a frame read took its first frames of. */
+  private rest(): Queued {
+    const split = this.split as Split;
+    this.split = null;
+    const data = split.bytes.subarray(split.offset);
+    return split.unit.opcode === OPCODE_TEXT ? data.toString('utf8') : wholeUnit(split.unit.opcode, data);
   }
 
   /**
@@ -172,50 +176,45 @@ export class UnitQueue {
   private reassemble(want: Want): Queued | undefined {
     const queue = this.queue;
     let end = 0;
-    for (let entry = queue.at(0); ; entry = queue.at(++end)) {
-      if (entry === undefined) {
+    for (let unit = queue.at(0); ; unit = queue.at(++end)) {
+      if (unit === undefined) {
         // The rest of the message is needed before anything can be read: let it in whatever the
         // bounds (maxPayload and maxFragments bound it); maybeResume resumes reading.
         this.assembling = true;
         return undefined;
       }
-      if (typeof entry === 'string') {
-        // A message follows: the frames before it are all there will be.
+      if (typeof unit === 'string' || (!unit.frame && !isControl(unit.opcode))) {
+        // A whole message follows: the frames before it are all there will be.
         end--;
         break;
       }
-      if (isControl(entry.opcode)) {
+      if (isControl(unit.opcode)) {
         if (want === 'control') return queue.removeAt(end);
         continue;
       }
-      if (entry.frame?.fin === 1) break;
+      if (unit.fin === 1) break;
     }
     this.assembling = false;
     const parts: Buffer[] = [];
-    let first: Entry | undefined;
+    let first: Received | undefined;
     let inflated: Buffer | undefined;
     for (let i = 0; i <= end; i++) {
-      const entry = queue.shift() as Entry;
-      if (isControl(entry.opcode)) continue;
-      first ??= entry;
-      parts.push(entry.data as Buffer);
-      inflated = entry.frame?.message;
+      const unit = queue.shift() as Received;
+      if (isControl(unit.opcode)) continue;
+      first ??= unit;
+      parts.push(unit.data as Buffer);
+      inflated = unit.message;
     }
-    const opcode = (first as Entry).opcode;
+    const opcode = (first as Received).opcode;
     const data = inflated ?? (parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts));
     if (opcode === OPCODE_TEXT) return data.toString('utf8');
-    return { opcode, data };
+    return wholeUnit(opcode, data);
   }
 
   /** Drop every unit. */
   clear(): void {
     this.queue.clear();
     this.assembling = false;
+    this.split = null;
   }
-}
-
-/** What is left of a message after a frame read took its first frames. */
-function rest(entry: Entry): Queued {
-  const data = (entry.bytes as Buffer).subarray(entry.nextOffset);
-  return entry.opcode === OPCODE_TEXT ? data.toString('utf8') : { opcode: entry.opcode, data };
 }

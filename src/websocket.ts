@@ -18,6 +18,7 @@ import { opcodeOf, type Inbox, type Queued, type Want } from './inbox.js';
 import { Link } from './link.js';
 import { openConnection, type ConnectOptions as OpeningOptions } from './opening.js';
 import { deflateConfig, type DeflateConfig, type DeflateOptions } from './protocol/deflate.js';
+import { wholeUnit, type Received } from './protocol/received.js';
 import { ClientSession } from './protocol/session.js';
 import { Receiver } from './receiver.js';
 import type { SocketOptions } from './transport/connect.js';
@@ -31,14 +32,6 @@ export interface ConnectOptions extends OpeningOptions {
    * option of the same name (which it overrides when given here).
    */
   perMessageDeflate?: boolean | DeflateOptions;
-}
-
-/** @internal One received unit as it was queued: text as the string already decoded, everything else bytes. */
-export interface ReceivedUnit {
-  opcode: number;
-  data: string | Buffer;
-  /** False only for a frame of a fragmented message (fireContFrame, raw frames). */
-  fin: boolean;
 }
 
 /**
@@ -335,10 +328,9 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   }
 
   /** @internal See {@link readUnit}. */
-  async [readUnit](): Promise<ReceivedUnit> {
-    const entry = await this.read('control');
-    if (typeof entry === 'string') return { opcode: ABNF.OPCODE_TEXT, data: entry, fin: true };
-    return { opcode: entry.opcode, data: entry.data, fin: entry.frame === undefined || entry.frame.fin === 1 };
+  async [readUnit](): Promise<Received> {
+    const unit = await this.read('control');
+    return typeof unit === 'string' ? wholeUnit(ABNF.OPCODE_TEXT, unit) : unit;
   }
 
   /**
@@ -505,14 +497,11 @@ function dataOf(entry: Queued): string | Buffer {
   return typeof entry === 'string' ? entry : entry.data;
 }
 
-/** The close frame's payload as received (code and reason), for recvData(true); never re-validated. */
+/** A received unit as an ABNF frame (a close frame's payload as received, never re-validated). */
 function entryToFrame(entry: Queued): ABNF {
   if (typeof entry === 'string') return new ABNF({ fin: 1, opcode: ABNF.OPCODE_TEXT, mask: 0, data: toBuffer(entry) });
-  if (entry.frame !== undefined) {
-    const f = entry.frame;
-    return new ABNF({ fin: f.fin, rsv1: f.rsv1, rsv2: f.rsv2, rsv3: f.rsv3, opcode: f.opcode, mask: 0, data: f.data });
-  }
-  return new ABNF({ fin: 1, opcode: entry.opcode, mask: 0, data: toBuffer(entry.data) });
+  const { fin, rsv1, rsv2, rsv3, opcode, data } = entry;
+  return new ABNF({ fin, rsv1, rsv2, rsv3, opcode, mask: 0, data: toBuffer(data) });
 }
 
 /**

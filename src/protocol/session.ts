@@ -26,6 +26,7 @@ import { DEFAULT_MAX_PAYLOAD, FrameParser, type FrameHandler, type FrameHeader }
 import { Utf8Validator } from '../frame/utf8.js';
 import { checkCount } from '../options.js';
 import { PayloadBuffer } from './payload-buffer.js';
+import type { Received } from './received.js';
 import { encodeControl, encodeMessage, masking, type FrameAllocator, type MaskKeySource } from './sender.js';
 
 /** Default largest number of frames in one fragmented message. */
@@ -54,19 +55,6 @@ export type WriteKind = 'pong' | 'close';
 
 /** The errors that fail a connection: 1002 (protocol) or 1007 / 1009 (payload), set as `closeCode`. */
 export type SessionFailure = WebSocketProtocolException | WebSocketPayloadException;
-
-/** One received frame as it came, for `recvFrame()` (see {@link ClientSession.rawFrames}). */
-export interface ReceivedFrame {
-  fin: 0 | 1;
-  rsv1: 0 | 1;
-  rsv2: 0 | 1;
-  rsv3: 0 | 1;
-  opcode: number;
-  /** The unmasked payload of this frame alone. */
-  data: Buffer;
-  /** On the last frame of a compressed message (RFC 7692): the whole message, inflated and checked. */
-  message?: Buffer;
-}
 
 /** A frame to send exactly as described, rule-breaking or not (for testing servers). */
 export interface OutgoingFrame {
@@ -102,15 +90,15 @@ export interface SessionHandler {
   onBinary(data: Buffer, frames?: readonly number[]): void;
   /**
    * With `fireContFrame`: one frame of a fragmented message, as it completes.
-   * `opcode` is TEXT or BINARY for the first frame and CONT (0) for the rest;
-   * `fin` is true on the last. Text fragments are raw bytes (a character may
-   * be split between two), still validated as they arrive. The frames of a
-   * compressed message (RFC 7692) come as they arrived, still compressed,
-   * `rsv1` true on the first; the message is checked once it is complete.
+   * Its `opcode` is TEXT or BINARY for the first frame and CONT (0) for the
+   * rest; `fin` is 1 on the last. Text fragments are raw bytes (a character
+   * may be split between two), still validated as they arrive. The frames of
+   * a compressed message (RFC 7692) come as they arrived, still compressed,
+   * `rsv1` set on the first; the message is checked once it is complete.
    */
-  onFragment(opcode: number, data: Buffer, fin: boolean, rsv1: boolean): void;
+  onFragment(frame: Received<Buffer>): void;
   /** With `rawFrames`: every frame, data and control, instead of onText/onBinary/onFragment/onPing/onPong. */
-  onFrame(frame: ReceivedFrame): void;
+  onFrame(frame: Received<Buffer>): void;
   /** A ping arrived; its pong was already handed to `onWrite` (unless a close was sent). */
   onPing(payload: Buffer): void;
   /** A pong arrived (solicited or not: never an error, RFC 6455 §5.5.3). */
@@ -688,8 +676,7 @@ export class ClientSession implements FrameHandler {
     if (this.delivery === DELIVER_MESSAGE) {
       handler.onBinary(data, this.takeFrameSizes());
     } else if (this.delivery === DELIVER_FRAGMENTS) {
-      const first = this.fragmentCount === 1;
-      handler.onFragment(first ? this.messageOpcode : OPCODE_CONT, data, this.frameFin, (this.frameRsv & 4) !== 0);
+      handler.onFragment(this.frameRecord(data));
     } else {
       const record = this.frameRecord(data);
       if (inflated !== undefined) record.message = inflated;
@@ -723,7 +710,7 @@ export class ClientSession implements FrameHandler {
     return inflated;
   }
 
-  private frameRecord(data: Buffer): ReceivedFrame {
+  private frameRecord(data: Buffer): Received<Buffer> {
     const rsv = this.frameRsv;
     return {
       fin: bit(this.frameFin),
@@ -732,6 +719,7 @@ export class ClientSession implements FrameHandler {
       rsv3: bit((rsv & 1) !== 0),
       opcode: this.frameOpcode,
       data,
+      frame: true,
     };
   }
 
