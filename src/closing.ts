@@ -52,7 +52,8 @@ export class Closing implements EndState, ConnectionEnd {
   closedByUser = false;
   private heldClose: HeldClose | null = null;
   private peerCloseTimer: NodeJS.Timeout | null = null;
-  private readonly closeListeners: Array<() => void> = [];
+  /** Whoever waits for the socket to close; null while nobody does (most connections never close). */
+  private closeListeners: Array<() => void> | null = null;
 
   constructor(
     private readonly link: Link,
@@ -180,7 +181,9 @@ export class Closing implements EndState, ConnectionEnd {
 
   /** Resolve everyone waiting in {@link closeHandshake} for the socket to close. */
   notifyClosed(): void {
-    for (const listener of this.closeListeners.splice(0)) listener();
+    const listeners = this.closeListeners;
+    this.closeListeners = null;
+    if (listeners !== null) for (const listener of listeners) listener();
   }
 
   /**
@@ -210,7 +213,7 @@ export class Closing implements EndState, ConnectionEnd {
     unread.unpause();
     const timer = setTimeout(() => socket.destroy(), timeout);
     try {
-      if (!this.link.socketClosed) await new Promise<void>((resolve) => this.closeListeners.push(resolve));
+      if (!this.link.socketClosed) await new Promise<void>((resolve) => (this.closeListeners ??= []).push(resolve));
     } finally {
       clearTimeout(timer);
     }

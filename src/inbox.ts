@@ -54,9 +54,8 @@ interface Waiter {
   timer: NodeJS.Timeout | null;
 }
 
-/** The unread units, their bounds and the reads waiting for them; see the module comment. */
-export class Inbox {
-  private readonly units: UnitQueue;
+/** The unread units (a {@link UnitQueue}), their bounds and the reads waiting for them; see the module comment. */
+export class Inbox extends UnitQueue {
   private readonly waiters: Waiter[] = [];
   private readonly maxQueue: number;
   private readonly maxQueueBytes: number;
@@ -69,26 +68,11 @@ export class Inbox {
     private readonly flow: FlowControl,
     private readonly end: ConnectionEnd,
   ) {
-    this.units = new UnitQueue(limits.maxQueue, limits.fireContFrame === true);
+    super(limits.maxQueue, limits.fireContFrame === true);
     this.maxQueue = limits.maxQueue;
     this.maxQueueBytes = limits.maxQueueBytes;
     this.lowQueue = Math.floor(limits.maxQueue / 4);
     this.lowQueueBytes = Math.floor(limits.maxQueueBytes / 4);
-  }
-
-  /** Units queued (control frames included). */
-  get length(): number {
-    return this.units.length;
-  }
-
-  /** Unread data units (messages or frames). */
-  get data(): number {
-    return this.units.data;
-  }
-
-  /** Bytes of the unread data units (text counted as its UTF-8 bytes). */
-  get bytes(): number {
-    return this.units.bytes;
   }
 
   /** True while the producer is asked to pause. */
@@ -102,29 +86,15 @@ export class Inbox {
    * producer is asked to pause. Pings and pongs do not count toward the bounds.
    */
   deliver(entry: Queued, size: number): void {
-    this.units.push(entry, size);
+    this.push(entry, size);
     if (this.waiters.length > 0) this.serve();
     if (!isControl(opcodeOf(entry))) this.maybePause();
-  }
-
-  /** Queue a unit of `size` bytes, with no read served and no pause asked. */
-  push(entry: Queued, size: number): void {
-    this.units.push(entry, size);
-  }
-
-  /**
-   * Take the next unit a read of kind `want` accepts, dropping the control
-   * frames it skips (see {@link UnitQueue.take}). Never resumes the producer:
-   * call {@link maybeResume} once the unit is handed over.
-   */
-  take(want: Want): Queued | undefined {
-    return this.units.take(want);
   }
 
   /** A unit for a read of kind `want` if one is queued and no earlier read waits, else undefined; may resume the producer. */
   takeNow(want: Want): Queued | undefined {
     if (this.waiters.length > 0) return undefined;
-    const entry = this.units.take(want);
+    const entry = this.take(want);
     this.maybeResume();
     this.end.afterRead(this);
     return entry;
@@ -163,14 +133,14 @@ export class Inbox {
   serve(): void {
     const waiters = this.waiters;
     while (waiters.length > 0) {
-      const next = this.units.peek();
+      const next = this.peek();
       const index = next === undefined ? -1 : firstAccepting(waiters, opcodeOf(next));
       if (next !== undefined && index === -1) {
-        this.units.take('frame');
+        this.take('frame');
         continue;
       }
       const waiter = waiters[index];
-      const entry = waiter === undefined ? undefined : this.units.take(waiter.want);
+      const entry = waiter === undefined ? undefined : this.take(waiter.want);
       if (waiter === undefined || entry === undefined) {
         // Nothing queued, or the rest of a message queued as raw frames has not come yet.
         if (this.end.ended) this.rejectAll(this.end.endError());
@@ -194,8 +164,7 @@ export class Inbox {
 
   /** Ask the producer to pause if either bound is reached: `maxQueue` unread units, or `maxQueueBytes` bytes of them. */
   maybePause(): void {
-    const units = this.units;
-    if (!this.pausedFlow && !units.assembling && (units.data >= this.maxQueue || units.bytes >= this.maxQueueBytes)) {
+    if (!this.pausedFlow && !this.assembling && (this.data >= this.maxQueue || this.bytes >= this.maxQueueBytes)) {
       this.pausedFlow = true;
       this.flow.pause();
     }
@@ -203,8 +172,7 @@ export class Inbox {
 
   /** Ask a paused producer to resume once both counts are down to a quarter of their bounds (rounded down). */
   maybeResume(): void {
-    const units = this.units;
-    if (this.pausedFlow && (units.assembling || (units.data <= this.lowQueue && units.bytes <= this.lowQueueBytes))) this.unpause();
+    if (this.pausedFlow && (this.assembling || (this.data <= this.lowQueue && this.bytes <= this.lowQueueBytes))) this.unpause();
   }
 
   /** Resume the producer whatever is queued (the closing handshake must read on). */
@@ -214,14 +182,9 @@ export class Inbox {
     this.flow.resume();
   }
 
-  /** Drop every unit (the producer's state is left as it is). */
-  clear(): void {
-    this.units.clear();
-  }
-
   /** Empty and not paused, for a new producer: the old one is not told. */
   reset(): void {
-    this.units.clear();
+    this.clear();
     this.pausedFlow = false;
   }
 }

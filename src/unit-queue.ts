@@ -39,9 +39,8 @@ export function accepts(want: Want, opcode: number): boolean {
   return want === 'control' || want === 'frame' || !isControl(opcode);
 }
 
-/** The unread units, in the order they came; see the module comment. */
-export class UnitQueue {
-  private readonly queue = new ReceiveQueue<Queued>();
+/** The unread units, in the order they came (a {@link ReceiveQueue}, with its counts); see the module comment. */
+export class UnitQueue extends ReceiveQueue<Queued> {
   /** A message read waits for the rest of a message queued as raw frames: the bounds yield until it is complete. */
   assembling = false;
   /** The first data unit, while a frame read hands out its frames. */
@@ -54,21 +53,8 @@ export class UnitQueue {
   constructor(
     private readonly maxPingsAndPongs: number,
     private readonly fireContFrame: boolean,
-  ) {}
-
-  /** Units queued (control frames included). */
-  get length(): number {
-    return this.queue.length;
-  }
-
-  /** Unread data units (messages or frames). */
-  get data(): number {
-    return this.queue.data;
-  }
-
-  /** Bytes of the unread data units (text counted as its UTF-8 bytes). */
-  get bytes(): number {
-    return this.queue.bytes;
+  ) {
+    super();
   }
 
   /**
@@ -76,17 +62,17 @@ export class UnitQueue {
    * most `maxPingsAndPongs` of them are kept, the oldest dropped, so a ping
    * flood never grows memory.
    */
-  push(unit: Queued, size: number): void {
-    this.queue.push(unit, size);
+  override push(unit: Queued, size = 0): void {
+    super.push(unit, size);
     if (typeof unit === 'string') return;
-    if (this.queue.pingsAndPongs > this.maxPingsAndPongs) this.queue.dropOldestPingOrPong();
+    if (this.pingsAndPongs > this.maxPingsAndPongs) this.dropOldestPingOrPong();
     // The last frame of the message a read waits for: it can be read now, the bounds apply again.
     else if (this.assembling && unit.frame && unit.fin === 1) this.assembling = false;
   }
 
   /** The next unit, left in place. */
   peek(): Queued | undefined {
-    return this.queue.at(0);
+    return this.at(0);
   }
 
   /**
@@ -96,21 +82,21 @@ export class UnitQueue {
    * reassembled), or undefined while its last frame has not come.
    */
   take(want: Want): Queued | undefined {
-    for (let unit = this.queue.at(0); unit !== undefined; unit = this.queue.at(0)) {
+    for (let unit = this.at(0); unit !== undefined; unit = this.at(0)) {
       if (typeof unit === 'string') {
-        return this.queue.shift();
+        return this.shift();
       } else if (!accepts(want, unit.opcode)) {
-        this.queue.shift();
+        this.shift();
       } else if (want === 'frame') {
         if (unit.afterFrames !== undefined) return this.frameBefore(unit);
-        return unit.frames !== undefined ? this.nextFrame(unit) : this.queue.shift();
+        return unit.frames !== undefined ? this.nextFrame(unit) : this.shift();
       } else if (unit.frame && !isControl(unit.opcode) && !this.fireContFrame) {
         return this.reassemble(want);
       } else if (this.split?.unit === unit) {
-        this.queue.shift();
+        this.shift();
         return this.rest();
       } else {
-        return this.queue.shift();
+        return this.shift();
       }
     }
     return undefined;
@@ -125,14 +111,14 @@ export class UnitQueue {
    */
   private frameBefore(control: Received): Queued | undefined {
     let message: Queued | undefined;
-    for (let i = 1; (message = this.queue.at(i)) !== undefined; i++) {
+    for (let i = 1; (message = this.at(i)) !== undefined; i++) {
       if (typeof message === 'string' || !isControl(message.opcode)) break;
     }
     if (message !== undefined && typeof message !== 'string' && message.frames !== undefined) {
       const handedOut = this.split?.unit === message ? this.split.next : 0;
       if (handedOut < (control.afterFrames as number)) return this.nextFrame(message);
     }
-    return this.queue.shift();
+    return this.shift();
   }
 
   /** The next frame of a message queued whole (its frames kept apart by their lengths); it may sit behind the control frames that came between its frames. */
@@ -142,7 +128,7 @@ export class UnitQueue {
     if (split?.unit !== unit) {
       const bytes = typeof unit.data === 'string' ? Buffer.from(unit.data, 'utf8') : unit.data;
       // Text decoded with skipUtf8Validation does not encode back to its bytes: one frame.
-      if (frames.reduce((a, b) => a + b, 0) !== bytes.length) return this.queue.shift();
+      if (frames.reduce((a, b) => a + b, 0) !== bytes.length) return this.shift();
       split = this.split = { unit, bytes, next: 0, offset: 0 };
     }
     const index = split.next;
@@ -150,7 +136,7 @@ export class UnitQueue {
     const length = frames[index] as number;
     const last = index === frames.length - 1;
     if (last) {
-      this.queue.shift();
+      this.shift();
       this.split = null;
     } else {
       split.next = index + 1;
@@ -174,9 +160,8 @@ export class UnitQueue {
    * that does not; undefined while the last frame has not come.
    */
   private reassemble(want: Want): Queued | undefined {
-    const queue = this.queue;
     let end = 0;
-    for (let unit = queue.at(0); ; unit = queue.at(++end)) {
+    for (let unit = this.at(0); ; unit = this.at(++end)) {
       if (unit === undefined) {
         // The rest of the message is needed before anything can be read: let it in whatever the
         // bounds (maxPayload and maxFragments bound it); maybeResume resumes reading.
@@ -189,7 +174,7 @@ export class UnitQueue {
         break;
       }
       if (isControl(unit.opcode)) {
-        if (want === 'control') return queue.removeAt(end);
+        if (want === 'control') return this.removeAt(end);
         continue;
       }
       if (unit.fin === 1) break;
@@ -199,7 +184,7 @@ export class UnitQueue {
     let first: Received | undefined;
     let inflated: Buffer | undefined;
     for (let i = 0; i <= end; i++) {
-      const unit = queue.shift() as Received;
+      const unit = this.shift() as Received;
       if (isControl(unit.opcode)) continue;
       first ??= unit;
       parts.push(unit.data as Buffer);
@@ -212,8 +197,8 @@ export class UnitQueue {
   }
 
   /** Drop every unit. */
-  clear(): void {
-    this.queue.clear();
+  override clear(): void {
+    super.clear();
     this.assembling = false;
     this.split = null;
   }
