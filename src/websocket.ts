@@ -53,6 +53,14 @@ export interface ReceivedUnit {
  */
 export const readUnit = Symbol('rfc6455.readUnit');
 
+/**
+ * @internal
+ * Key of readUnit's synchronous twin (used by rfc6455/web to hand every
+ * message of one socket read out in one pass): the next unit if one is
+ * already queued and no read waits, else undefined.
+ */
+export const takeUnit = Symbol('rfc6455.takeUnit');
+
 /** Options of the `WebSocket` constructor. */
 export interface WebSocketOptions {
   /** Source of the 4-byte masking keys; default: crypto-random. */
@@ -526,9 +534,13 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
 
   /** @internal See {@link readUnit}. */
   async [readUnit](): Promise<ReceivedUnit> {
-    const entry = await this.read('control');
-    if (typeof entry === 'string') return { opcode: ABNF.OPCODE_TEXT, data: entry, fin: true };
-    return { opcode: entry.opcode, data: entry.data, fin: entry.frame === undefined || entry.frame.fin === 1 };
+    return unitOf(await this.read('control'));
+  }
+
+  /** @internal See {@link takeUnit}. */
+  [takeUnit](): ReceivedUnit | undefined {
+    const entry = this.takeNow('control');
+    return entry === undefined ? undefined : unitOf(entry);
   }
 
   /**
@@ -941,6 +953,11 @@ function writeFrame(socket: net.Socket, frame: Buffer, timeout: number | null): 
     else resolve(length);
   });
   return promise;
+}
+
+function unitOf(entry: Queued): ReceivedUnit {
+  if (typeof entry === 'string') return { opcode: ABNF.OPCODE_TEXT, data: entry, fin: true };
+  return { opcode: entry.opcode, data: entry.data, fin: entry.frame === undefined || entry.frame.fin === 1 };
 }
 
 function dataOf(entry: Queued): string | Buffer {
