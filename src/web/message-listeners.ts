@@ -13,9 +13,15 @@ export type Listener = ((event: Event) => unknown) | { handleEvent: (event: Even
 /** The options of `addEventListener`, or its boolean `capture`. */
 export type ListenerOptions = boolean | { capture?: boolean; once?: boolean; passive?: boolean; signal?: AbortSignal };
 
-/** What the dispatch loop needs of an event: whether a listener stopped it. */
+/** Key of the flag stopImmediatePropagation() sets on an event the WebSocket built. */
+export const stoppedImmediately = Symbol('rfc6455.web.stoppedImmediately');
+/** Key of the method that sets an event's current target and phase while its listeners run. */
+export const atTarget = Symbol('rfc6455.web.atTarget');
+
+/** What the dispatch loop needs of an event the WebSocket built. */
 export interface Dispatched {
-  readonly stopImmediate: boolean;
+  readonly [stoppedImmediately]: boolean;
+  [atTarget](inside: boolean): void;
 }
 
 interface Entry {
@@ -92,13 +98,15 @@ export class MessageListeners {
    */
   invoke(target: EventTarget, event: Event & Dispatched): void {
     const entries = this.#entries;
+    event[atTarget](true);
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i] as Entry;
       if (entry.removed) continue;
       if (entry.once) this.#remove(entry);
       call(entry, target, event);
-      if (event.stopImmediate) return;
+      if (event[stoppedImmediately]) break;
     }
+    event[atTarget](false);
   }
 
   /**
@@ -124,7 +132,7 @@ export class MessageListeners {
         if (entry.once) this.#remove(entry);
         // DOM § 2.10: preventDefault() does nothing in a passive listener.
         watched.preventDefault = entry.passive ? () => undefined : prevent;
-        call(entry, target, watched as Event & Dispatched);
+        call(entry, target, watched);
       }
     } finally {
       delete (event as Partial<Event>).stopImmediatePropagation;

@@ -10,6 +10,7 @@
  * re-dispatches the event it was given.
  */
 import { MessageEvent } from './events.js';
+import { atTarget, stoppedImmediately } from './message-listeners.js';
 
 const NONE = 0;
 const AT_TARGET = 2;
@@ -27,8 +28,8 @@ export class ReceivedMessageEvent<T = unknown> {
   #eventPhase = NONE;
   readonly #timeStamp: number;
   #stopPropagation = false;
-  /** Read by the dispatch loop after each listener: true once stopImmediatePropagation() was called. */
-  stopImmediate = false;
+  /** Read by the dispatch loop after each listener. */
+  [stoppedImmediately] = false;
 
   constructor(target: EventTarget, data: T, origin: string, timeStamp: number) {
     this.#target = target;
@@ -112,7 +113,7 @@ export class ReceivedMessageEvent<T = unknown> {
 
   stopImmediatePropagation(): void {
     this.#stopPropagation = true;
-    this.stopImmediate = true;
+    this[stoppedImmediately] = true;
   }
 
   // DOM § 2.2: sets the canceled flag only for a cancelable event outside a passive listener.
@@ -123,19 +124,13 @@ export class ReceivedMessageEvent<T = unknown> {
     if (this.#currentTarget !== null) return;
     this.#type = String(type);
     this.#stopPropagation = false;
-    this.stopImmediate = false;
+    this[stoppedImmediately] = false;
   }
 
-  /** @internal The dispatch loop enters and leaves the target (DOM § 2.9 "dispatch", steps for the target). */
-  enter(): void {
-    this.#currentTarget = this.#target;
-    this.#eventPhase = AT_TARGET;
-  }
-
-  /** @internal */
-  leave(): void {
-    this.#currentTarget = null;
-    this.#eventPhase = NONE;
+  /** The dispatch loop enters the target and leaves it (DOM § 2.9 "dispatch": current target and phase, reset at the end). */
+  [atTarget](inside: boolean): void {
+    this.#currentTarget = inside ? this.#target : null;
+    this.#eventPhase = inside ? AT_TARGET : NONE;
   }
 
   /** util.inspect: Event's own would reject an event it did not construct. */

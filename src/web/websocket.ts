@@ -327,10 +327,7 @@ export class WebSocket extends EventTarget {
       if (this.#binaryType === 'blob') value = new Blob([data]);
       else if (this.#binaryType === 'arraybuffer') value = toArrayBuffer(data);
     }
-    const event = new ReceivedMessageEvent(this, value, this.#origin, receivedAt);
-    event.enter();
-    listeners.invoke(this, event as unknown as ReceivedMessageEvent & Event);
-    event.leave();
+    listeners.invoke(this, new ReceivedMessageEvent(this, value, this.#origin, receivedAt) as unknown as ReceivedMessageEvent & Event);
   }
 
   /**
