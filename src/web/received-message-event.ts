@@ -93,7 +93,7 @@ export class ReceivedMessageEvent<T = unknown> {
     if (value) this.#stopPropagation = true;
   }
 
-  /** When the message was taken from the connection (milliseconds, the clock of `performance.now()`). */
+  /** When the message was received (milliseconds, the clock of `performance.now()`): the time of the read it came with, one clock read for all the messages of a read. */
   get timeStamp(): number {
     return this.#timeStamp;
   }
