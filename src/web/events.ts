@@ -57,8 +57,7 @@ export interface MessageEventInit<T = unknown> extends EventInit {
 /**
  * The `message` event (HTML § The MessageEvent interface): `data`, and `origin`,
  * the serialised origin of the WebSocket's URL. Its own class rather than Node's
- * global one (not a global on every supported Node); `event instanceof
- * globalThis.MessageEvent` is therefore false. The events the WebSocket fires
+ * global one: `event instanceof globalThis.MessageEvent` is false. The events the WebSocket fires
  * for received messages are instances of this class built without `Event`'s
  * constructor, for speed: they behave as the DOM Standard says, but Node's
  * `dispatchEvent` does not take them again.
