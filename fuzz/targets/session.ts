@@ -230,7 +230,7 @@ function run(pieces: Buffer[], setup: Setup, pauseEvery = 0): string[] {
   for (let i = 0; session.isPaused && i < 1_000_000; i++) step('resume', () => session.resume());
   ensure(session.heldBytes === 0 || session.state === 'closed', () => `${session.heldBytes} bytes still held after resuming`);
   if (!closeSeen && session.failure === null) ensure(pongsWritten === pings, () => `${pings} pings but ${pongsWritten} pongs written`);
-  log.push(`state ${session.state} ${session.transportAdvice}`);
+  log.push(`state ${session.state} close sent ${session.closeSent} received ${session.closeReceived} failure ${session.failure?.closeCode ?? 'none'}`);
   return log;
 }
 

@@ -7,7 +7,6 @@
 export { ClientSession } from './session.js';
 export type {
   SessionState,
-  TransportAdvice,
   WriteKind,
   SessionFailure,
   ReceivedFrame,

@@ -1,11 +1,15 @@
 /**
  * Client frames ready for the socket: every frame masked with a fresh key
- * (RFC 6455 §5.3), messages optionally split into fragments (§5.4), control
- * payloads held to 125 bytes (§5.5).
+ * (RFC 6455 §5.3), messages optionally compressed (RFC 7692) and split into
+ * fragments (§5.4), control payloads held to 125 bytes (§5.5), and frames
+ * built exactly as described for testing servers.
  */
 import { createError } from '../exceptions.js';
 import { encodeFrame, type EncodeOptions } from '../frame/encoder.js';
 import { MAX_CONTROL_PAYLOAD, OPCODE_CONT, OPCODE_NAMES } from '../frame/opcodes.js';
+import type { MessageCompression } from './session-options.js';
+
+const EMPTY = Buffer.alloc(0);
 
 /**
  * Returns `n` fresh bytes to mask a frame with (the session always asks for 4).
@@ -66,4 +70,57 @@ export function encodeControl(opcode: number, payload: Uint8Array, maskKey: Mask
     );
   }
   return encodeFrame(opcode, payload, masking(maskKey));
+}
+
+/** rsv1, the "Per-Message Compressed" bit (RFC 7692 §6), in the first header byte. */
+const RSV1_BIT = 0x40;
+
+/**
+ * One data message as wire bytes (see {@link encodeMessage}), its payload
+ * compressed first when `compression` is given and takes it.
+ */
+export function encodeDataMessage(
+  opcode: number,
+  payload: Uint8Array,
+  compression: MessageCompression | null,
+  maskKey: MaskKeySource,
+  fragmentSize: number,
+  allocate?: FrameAllocator,
+): Buffer {
+  const compressed = compression?.compress(payload) ?? null;
+  if (compressed === null) return encodeMessage(opcode, payload, maskKey, fragmentSize, allocate);
+  const frames = encodeMessage(opcode, compressed, maskKey, fragmentSize, allocate);
+  // RFC 7692 §6: rsv1 on the first frame only; it starts the buffer.
+  frames[0] |= RSV1_BIT;
+  return frames;
+}
+
+/** A frame to send exactly as described, rule-breaking or not (for testing servers). */
+export interface OutgoingFrame {
+  /** Default 1. */
+  fin?: 0 | 1;
+  rsv1?: 0 | 1;
+  rsv2?: 0 | 1;
+  rsv3?: 0 | 1;
+  opcode: number;
+  /** 1 (default) masks with a fresh key, 0 sends the payload unmasked. */
+  mask?: 0 | 1;
+  /** A string is UTF-8 encoded. Default empty. */
+  data?: string | Uint8Array;
+}
+
+/**
+ * An {@link OutgoingFrame} as wire bytes, not checked against the RFC.
+ * @throws WebSocketProtocolException for an opcode outside 0-15.
+ */
+export function encodeOutgoingFrame(frame: OutgoingFrame, maskKey: MaskKeySource): Buffer {
+  const data = frame.data === undefined ? EMPTY : typeof frame.data === 'string' ? Buffer.from(frame.data, 'utf8') : frame.data;
+  return encodeFrame(frame.opcode, data, {
+    fin: frame.fin !== 0,
+    rsv1: frame.rsv1 === 1,
+    rsv2: frame.rsv2 === 1,
+    rsv3: frame.rsv3 === 1,
+    maskKey: frame.mask === 0 || maskKey === null ? null : maskKey(4),
+    randomMask: frame.mask !== 0 && maskKey === null,
+  });
 }

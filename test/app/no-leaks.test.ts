@@ -12,7 +12,7 @@ const child = fileURLToPath(new URL('../helpers/app-child.ts', import.meta.url))
 
 interface Outcome {
   code: number | null;
-  output: { failed: boolean; events: string[] } | null;
+  output: { failed: boolean; events: string[]; left: string[] } | null;
   /** ms between the outcome line and the process exit */
   exitDelay: number;
   stderr: string;
@@ -67,8 +67,10 @@ describe('WebSocketApp leaves nothing behind', () => {
     const outcome = await runChild(scenario, url());
     expect(outcome.stderr).toBe('');
     expect(outcome.code).toBe(0);
-    expect(outcome.output).toEqual({ failed, events });
-    expect(outcome.exitDelay).toBeLessThan(500);
+    expect(outcome.output).toEqual({ failed, events, left: [] });
+    // Leaks are found by `left` (a timer or socket still active); the delay
+    // only bounds the exit loosely, for a loaded machine.
+    expect(outcome.exitDelay).toBeLessThan(5000);
   });
 
   it('a process whose app gave up reconnecting exits by itself', async () => {
@@ -78,6 +80,9 @@ describe('WebSocketApp leaves nothing behind', () => {
     expect(outcome.output?.failed).toBe(true);
     expect(outcome.output?.events).toHaveLength(4);
     expect(outcome.output?.events.at(-1)).toBe('close null null');
-    expect(outcome.exitDelay).toBeLessThan(500);
+    expect(outcome.output?.left).toEqual([]);
+    // Leaks are found by `left` (a timer or socket still active); the delay
+    // only bounds the exit loosely, for a loaded machine.
+    expect(outcome.exitDelay).toBeLessThan(5000);
   });
 });

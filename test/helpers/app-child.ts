@@ -1,6 +1,6 @@
 /**
  * Run in a child process by test/app/no-leaks.test.ts: one WebSocketApp
- * scenario, its outcome printed as one JSON line. The process must then exit
+ * scenario, its outcome and the resources still active printed as one JSON line. The process must then exit
  * on its own: nothing may be left (timers, sockets, listeners).
  *
  * Usage: node --import tsx app-child.ts <scenario> <url>
@@ -33,4 +33,12 @@ const options: Record<string, RunForeverOptions> = {
   'give-up': { reconnect: 20, maxReconnects: 2, timeout: 1000 },
 };
 const failed = await app.runForever(options[scenario]);
-console.log(JSON.stringify({ failed, events }));
+// What would keep the process alive, two loop turns after runForever resolved
+// (a socket destroyed in the last turn is released in that turn's close
+// phase): the standard streams aside, nothing may be left (a timer, a socket).
+setImmediate(() =>
+  setImmediate(() => {
+    const left = process.getActiveResourcesInfo().filter((kind) => !['TTYWrap', 'PipeWrap', 'Immediate'].includes(kind));
+    console.log(JSON.stringify({ failed, events, left }));
+  }),
+);

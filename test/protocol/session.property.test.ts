@@ -178,7 +178,7 @@ describe('garbage', () => {
               expect(error).toBeInstanceOf(WebSocketPayloadException);
               expect([1007, 1009]).toContain(error.closeCode);
             }
-            expect(result.session.transportAdvice).toBe('close-now');
+            expect(result.session.failure).toBe(error);
             result.session.closeWritten();
             expect(() => result.session.sendText('x')).toThrow(WebSocketConnectionClosedException);
           }

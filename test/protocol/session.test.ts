@@ -171,7 +171,7 @@ describe('client-initiated closing handshake', () => {
     expect(close[0]).toMatchObject({ opcode: CLOSE, fin: true, masked: true, payload: closePayload(1000, 'bye') });
     expect(session.state).toBe('closing');
     expect(session.closeSent).toBe(true);
-    expect(session.transportAdvice).toBe('keep-open');
+    expect(session.closeReceived).toBe(false);
 
     session.receive(cat(frame(TEXT, 'ignored'), frame(BINARY, 'x', { fin: false }), frame(PING, 'late'), frame(CONT, 'y')));
     expect(recorder.events).toEqual([ev.ping('late')]); // no pong after our close
@@ -181,7 +181,7 @@ describe('client-initiated closing handshake', () => {
     expect(session.closeReceived).toBe(true);
     expect(session.closeCode).toBe(1000);
     expect(session.closeReason).toBe('ok');
-    expect(session.transportAdvice).toBe('await-peer-close');
+    expect(session.failure).toBeNull();
     session.receive(frame(TEXT, 'after'));
     expect(recorder.events).toHaveLength(2);
   });
@@ -203,7 +203,10 @@ describe('client-initiated closing handshake', () => {
     session.sendClose(4000);
     session.receive(frame(CLOSE, closePayload(1005)));
     expect(recorder.events).toEqual([ev.fail('protocol', 1002, null)]);
-    expect(session.transportAdvice).toBe('close-now');
+    expect(session.state).toBe('closed');
+    expect(session.failure?.closeCode).toBe(1002);
+    session.closeWritten();
+    expect(thrownBy(() => session.sendText('x'))).toMatchObject({ code: 'WS_ERR_CONNECTION_CLOSED' });
   });
 
   it('still fails on a frame that breaks the framing rules', () => {
@@ -405,11 +408,14 @@ describe('a handler that throws', () => {
     const session = new ClientSession(recorder);
     expect(() => session.receive(cat(frame(TEXT, 'x'), frame(BINARY, 'y')))).toThrow(boom);
     expect(session.state).toBe('closed');
-    expect(session.transportAdvice).toBe('close-now');
     expect(session.failure).toBeNull();
+    expect(session.closeSent).toBe(false);
     session.receive(frame(BINARY, 'z'));
     expect(recorder.events).toEqual([]);
-    expect(thrownBy(() => session.sendText('x'))).toMatchObject({ code: 'WS_ERR_CONNECTION_CLOSED' });
+    expect(thrownBy(() => session.sendText('x'))).toMatchObject({
+      code: 'WS_ERR_CONNECTION_CLOSED',
+      message: 'cannot send a text message: the session stopped after a handler threw',
+    });
   });
 
   it('even when it throws one of the protocol exception classes', () => {

@@ -1,0 +1,109 @@
+/**
+ * The one path from a `ClientSession` to its `SessionHandler`: every hook is
+ * called through here, so a hook that throws is noticed in one place. The
+ * session is then told (it stops for good) and the error goes on out of
+ * `receive()` unchanged.
+ */
+import type { ReceivedFrame, SessionFailure, SessionHandler, WriteKind } from './session.js';
+
+function bit(value: boolean): 0 | 1 {
+  return value ? 1 : 0;
+}
+
+export class HandlerCalls {
+  /**
+   * @param handler the session's handler.
+   * @param threw called once a hook has thrown, before its error goes on.
+   */
+  constructor(
+    private readonly handler: SessionHandler,
+    private readonly threw: () => void,
+  ) {}
+
+  text(text: string, size: number, frames?: readonly number[]): void {
+    try {
+      this.handler.onText(text, size, frames);
+    } catch (error) {
+      throw this.stopped(error);
+    }
+  }
+
+  binary(data: Buffer, frames?: readonly number[]): void {
+    try {
+      this.handler.onBinary(data, frames);
+    } catch (error) {
+      throw this.stopped(error);
+    }
+  }
+
+  fragment(opcode: number, data: Buffer, fin: boolean, rsv1: boolean): void {
+    try {
+      this.handler.onFragment(opcode, data, fin, rsv1);
+    } catch (error) {
+      throw this.stopped(error);
+    }
+  }
+
+  /** A frame as it came, for raw frame mode; `rsv` holds rsv1..rsv3 as bits 2..0. */
+  frame(opcode: number, fin: boolean, rsv: number, data: Buffer, message?: Buffer): void {
+    const record: ReceivedFrame = {
+      fin: bit(fin),
+      rsv1: bit((rsv & 4) !== 0),
+      rsv2: bit((rsv & 2) !== 0),
+      rsv3: bit((rsv & 1) !== 0),
+      opcode,
+      data,
+    };
+    if (message !== undefined) record.message = message;
+    try {
+      this.handler.onFrame(record);
+    } catch (error) {
+      throw this.stopped(error);
+    }
+  }
+
+  ping(payload: Buffer): void {
+    try {
+      this.handler.onPing(payload);
+    } catch (error) {
+      throw this.stopped(error);
+    }
+  }
+
+  pong(payload: Buffer): void {
+    try {
+      this.handler.onPong(payload);
+    } catch (error) {
+      throw this.stopped(error);
+    }
+  }
+
+  close(code: number | null, reason: string, payload: Buffer): void {
+    try {
+      this.handler.onClose(code, reason, payload);
+    } catch (error) {
+      throw this.stopped(error);
+    }
+  }
+
+  write(bytes: Buffer, kind: WriteKind): void {
+    try {
+      this.handler.onWrite(bytes, kind);
+    } catch (error) {
+      throw this.stopped(error);
+    }
+  }
+
+  failure(error: SessionFailure, closeFrame: Buffer | null): void {
+    try {
+      this.handler.onFailure(error, closeFrame);
+    } catch (thrown) {
+      throw this.stopped(thrown);
+    }
+  }
+
+  private stopped(error: unknown): unknown {
+    this.threw();
+    return error;
+  }
+}
