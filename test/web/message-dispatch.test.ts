@@ -187,6 +187,23 @@ describe('rfc6455/web message dispatch', () => {
     ]);
   });
 
+  it('addEventListener: null is ignored; a listener that is not a function or object, or a signal that is not an AbortSignal, is a TypeError', () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/send`);
+    try {
+      expect(() => ws.addEventListener('message', null)).not.toThrow();
+      expect(() => ws.addEventListener('message', 42 as unknown as EventListener)).toThrow(
+        new TypeError('expected the listener to be a function or an object with handleEvent, got number'),
+      );
+      expect(() => ws.addEventListener('message', () => undefined, { signal: {} as AbortSignal })).toThrow(
+        new TypeError('expected options.signal to be an AbortSignal, got [object Object]'),
+      );
+      // The same rules as Node's EventTarget for the other event types.
+      expect(() => ws.addEventListener('open', 42 as unknown as EventListener)).toThrow(TypeError);
+    } finally {
+      ws.close();
+    }
+  });
+
   it('a listener removed during a dispatch is not called; one added during it is called from the next message on', async () => {
     const calls: string[] = [];
     await receive(2, (ws) => {
