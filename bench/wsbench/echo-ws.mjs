@@ -1,5 +1,5 @@
 // The `ws` echo server of the side-by-side comparison. Prints its port, then
-// answers each line "stats" on stdin with `{"messages": N, "cpuMicros": C}`:
+// answers each line "stats" on stdin (see stats.mjs):
 // messages echoed so far and the process's user + system CPU time.
 import { WebSocketServer } from 'ws';
 import { serveStats } from './stats.mjs';

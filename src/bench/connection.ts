@@ -9,6 +9,7 @@ import type * as tls from 'node:tls';
 import { openConnection, type OpeningParams } from '../opening.js';
 import { deflateConfig, type DeflateOptions } from '../protocol/deflate.js';
 import { ClientSession, type SessionFailure } from '../protocol/session.js';
+import { readDirectly } from '../transport/large-reads.js';
 
 /** How to open each connection: the client's own connection options. */
 export interface BenchConnectOptions extends Omit<OpeningParams, 'deflate' | 'signal' | 'socket'> {
@@ -19,7 +20,7 @@ export interface BenchConnectOptions extends Omit<OpeningParams, 'deflate' | 'si
 
 /** What happens on a connection, reported to its workload. */
 export interface ConnectionEvents {
-  /** A whole message came (a string for text). */
+  /** A whole message came (a string for text); a Buffer may be a view of a read buffer, valid only during the call. */
   onMessage(data: Buffer | string): void;
   /** The connection failed: a session failure, a socket error. */
   onError(error: Error): void;
@@ -37,6 +38,8 @@ export class BenchConnection {
   /** WebSocket frame bytes written and read (headers included). */
   wireBytesSent = 0;
   wireBytesReceived = 0;
+  /** True when reads come straight from the socket's read buffer, false when they come as 'data' events (TLS). */
+  direct = false;
   private ended = false;
   private closeCode: number | null = null;
   /** While a received chunk is handled: the bytes written meanwhile, to leave in one write after it. */
@@ -86,25 +89,31 @@ export class BenchConnection {
       { fragmentSize: options.fragmentSize ?? 0, compression },
     );
     connection = new BenchConnection(socket, session);
-    socket.on('data', (chunk: Buffer) => {
-      connection!.wireBytesReceived += chunk.length;
-      // Replies written while handling one chunk leave in one write.
-      connection!.batching = true;
-      session.receive(chunk);
-      connection!.flush();
-    });
+    const receive = (chunk: Buffer): void => connection!.receive(chunk);
+    if (opened.head.length > 0) receive(opened.head);
+    // A plain socket's reads come straight from its read buffer (no copy, no
+    // stream per read; the session keeps no view of a chunk once it returns,
+    // since it is never paused here); a TLS socket's come as 'data' events.
+    // Anything the stream still holds from the opening comes as 'data' too,
+    // on resume(), before any new read.
+    connection.direct = readDirectly(socket, receive);
+    socket.on('data', receive);
     socket.on('error', (error) => events.onError(error));
     socket.on('close', () => {
       connection!.ended = true;
       compression?.release();
       events.onEnd(connection!.closeCode);
     });
-    if (opened.head.length > 0) {
-      connection.wireBytesReceived += opened.head.length;
-      session.receive(opened.head);
-    }
     socket.resume();
     return connection;
+  }
+
+  /** Bytes from the server: parsed at once, the replies they cause written in one write. */
+  private receive(chunk: Buffer): void {
+    this.wireBytesReceived += chunk.length;
+    this.batching = true;
+    this.session.receive(chunk);
+    this.flush();
   }
 
   /** True once the socket closed. */

@@ -16,7 +16,8 @@
  * shared buffer is never handed on, since Node may hold it as the next read
  * buffer of several sockets at once.
  * Chunks go through `Readable#push`, as Node's own reads do: 'data' events,
- * pause(), resume(), unshift() and backpressure behave as without `onread`.
+ * pause(), resume(), unshift() and backpressure behave as without `onread`,
+ * unless the socket's reads were handed to a function by {@link readDirectly}.
  */
 import type net from 'node:net';
 
@@ -28,15 +29,51 @@ export const HAND_OVER_BYTES = READ_BUFFER_BYTES / 4;
 /** The read buffer of every socket not in bulk mode. */
 let shared: Buffer | null = null;
 
+/** For each socket that has read through {@link largeReads}: sets the function its reads go to, see {@link readDirectly}. */
+const directHooks = new WeakMap<net.Socket, (receive: (bytes: Buffer) => void) => void>();
+
+/**
+ * From now on, hand each read of `socket` to `receive` instead of pushing a
+ * copy through the stream: no allocation, no copy, no 'data' event per read.
+ * `bytes` is a view of the read buffer, valid only during the call (the next
+ * read of any socket may overwrite it), so `receive` must be done with it
+ * when it returns, and must not throw. The end of the stream, errors and
+ * 'close' still come as events; what the stream had already buffered is
+ * still read from it.
+ * Returns false, changing nothing, for a socket that has not read through
+ * {@link largeReads} (a TLS socket, one made elsewhere): read it as a stream.
+ */
+export function readDirectly(socket: net.Socket, receive: (bytes: Buffer) => void): boolean {
+  const hook = directHooks.get(socket);
+  if (hook === undefined) return false;
+  hook(receive);
+  return true;
+}
+
 /** An `onread` option for `net.connect`: one per socket. */
 export function largeReads(): net.OnReadOpts {
   /** This socket's own read buffer while it receives in bulk. */
   let own: Buffer | null = null;
   let bulk = false;
+  let direct: ((bytes: Buffer) => void) | undefined;
+  let seen = false;
   return {
     buffer: () => (bulk ? (own ??= Buffer.allocUnsafe(READ_BUFFER_BYTES)) : (shared ??= Buffer.allocUnsafe(READ_BUFFER_BYTES))),
     callback(this: net.Socket, bytesRead: number, buffer: Uint8Array): boolean {
       const read = buffer as Buffer;
+      if (!seen) {
+        seen = true;
+        directHooks.set(this, (receive) => {
+          direct = receive;
+        });
+      }
+      if (direct !== undefined) {
+        // Nothing is handed on in this mode, so the shared buffer serves every read.
+        bulk = false;
+        own = null;
+        direct(read.subarray(0, bytesRead));
+        return true;
+      }
       let chunk: Buffer;
       if (read === own && bytesRead >= HAND_OVER_BYTES) {
         chunk = read.subarray(0, bytesRead);
