@@ -41,6 +41,14 @@ export type { ConnectOptions, WebSocketOptions } from './websocket-options.js';
 export const readUnit = Symbol('rfc6455.readUnit');
 
 /**
+ * @internal
+ * Key of readUnit's synchronous twin (used by rfc6455/web to hand every
+ * message of one socket read out in one pass): the next unit if one is
+ * already queued and no read waits, else undefined.
+ */
+export const takeUnit = Symbol('rfc6455.takeUnit');
+
+/**
  * A WebSocket client connection with websocket-client's API, as Promises.
  *
  * ```ts
@@ -279,8 +287,13 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
 
   /** @internal See {@link readUnit}. */
   async [readUnit](): Promise<Received> {
-    const unit = await this.read('control');
-    return typeof unit === 'string' ? wholeUnit(ABNF.OPCODE_TEXT, unit) : unit;
+    return unitOf(await this.read('control'));
+  }
+
+  /** @internal See {@link takeUnit}. */
+  [takeUnit](): Received | undefined {
+    const entry = this.takeNow('control');
+    return entry === undefined ? undefined : unitOf(entry);
   }
 
   /**
@@ -441,6 +454,11 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     this.inbox.clear();
     this.closing.drop('connection shut down by shutdown()');
   }
+}
+
+/** A queued unit as a received unit: a bare string is a whole text message. */
+function unitOf(entry: Queued): Received {
+  return typeof entry === 'string' ? wholeUnit(ABNF.OPCODE_TEXT, entry) : entry;
 }
 
 function dataOf(entry: Queued): string | Buffer {
