@@ -9,9 +9,9 @@ import type * as tls from 'node:tls';
 import { createError, WebSocketTimeoutException, type WebSocketException } from './exceptions.js';
 import { ABNF } from './frame/abnf.js';
 import { toBuffer } from './frame/bytes.js';
-import { decodeClosePayload } from './frame/close.js';
 import { checkAppOptions, checkRunForeverOptions } from './options.js';
-import { readUnit, WebSocket, type ConnectOptions, type ReceivedUnit, type WebSocketOptions } from './websocket.js';
+import type { Received } from './protocol/received.js';
+import { readUnit, WebSocket, type ConnectOptions, type WebSocketOptions } from './websocket.js';
 
 /** Extra handshake headers: an object, or a list of `"Name: value"` lines. */
 export type AppHeader = Record<string, string> | string[];
@@ -324,7 +324,7 @@ export class WebSocketApp {
   /** Read frames and hand them to the callbacks until the connection ends. */
   private async dispatch(ws: WebSocket, keepalive: Keepalive): Promise<Ending> {
     for (;;) {
-      let unit: ReceivedUnit;
+      let unit: Received;
       try {
         unit = await ws[readUnit]();
       } catch (error) {
@@ -334,12 +334,12 @@ export class WebSocketApp {
         this.reportError(this.dropError ?? error);
         return { kind: 'lost', upFor: 0 };
       }
-      const { opcode, data, fin } = unit;
+      const { opcode, data } = unit;
+      const fin = unit.fin === 1;
       switch (opcode) {
         case ABNF.OPCODE_CLOSE: {
-          // The session already validated the payload (and its reason, unless told to skip).
-          const { code, reason } = decodeClosePayload(toBuffer(data), true);
-          return code === null ? { kind: 'closed', code: null, reason: null } : { kind: 'closed', code, reason };
+          const code = unit.code ?? null;
+          return code === null ? { kind: 'closed', code: null, reason: null } : { kind: 'closed', code, reason: unit.reason ?? '' };
         }
         case ABNF.OPCODE_PING:
           this.call('onPing', () => this.onPing?.(this, toBuffer(data)));

@@ -1,52 +1,24 @@
 /**
- * The unread side of a connection: received units waiting to be read, bounded
- * by a count (`maxQueue`) and by bytes (`maxQueueBytes`). When either bound is
- * reached the inbox asks its producer to pause; when reads bring both down to
- * a quarter of their bounds it asks it to resume, so a steady reader costs one
- * pause and resume per few messages, not one per message (python websockets'
- * Assembler, with its maybe_pause/maybe_resume and low-water mark, is the
- * model). The WebSocket pauses the session — which then stops right after the
- * message it is delivering and keeps the rest of the input as bytes — and the
- * socket.
+ * The unread side of a connection, as python websockets' Assembler: one
+ * object owns the received units waiting to be read (see unit-queue.ts), the
+ * reads waiting for them, and the flow control of the producer.
  *
- * What a read returns does not depend on when the bytes arrived: a message
- * queued whole hands out its frames to a frame read (a fragmented one
- * remembers its frame lengths, and a ping or pong that came between them
- * after how many; a compressed one has one frame, its inflated payload), and
- * frames queued in raw frame mode are reassembled for a message read, which
- * waits for the last frame if it has not come yet.
+ * Bounds: a count (`maxQueue`) and bytes (`maxQueueBytes`) of unread data
+ * units. When either is reached the inbox asks its producer to pause; when
+ * reads bring both down to a quarter of their bounds it asks it to resume, so
+ * a steady reader costs one pause and resume per few messages, not one per
+ * message (the Assembler's maybe_pause/maybe_resume and low-water mark). The
+ * WebSocket pauses the session — which then stops right after the message it
+ * is delivering and keeps the rest of the input as bytes — and the socket.
+ *
+ * Waiting reads are served in call order, each unit to the first read that
+ * asks for its kind; once nothing more can arrive, the reads left are told
+ * how the connection ended.
  */
-import { OPCODE_CLOSE, OPCODE_CONT, OPCODE_TEXT } from './frame/opcodes.js';
-import type { ReceivedFrame } from './protocol/session.js';
-import { ReceiveQueue } from './receive-queue.js';
+import { createError } from './exceptions.js';
+import { accepts, isControl, opcodeOf, UnitQueue, type Queued, type Want } from './unit-queue.js';
 
-export { opcodeOf } from './receive-queue.js';
-
-/** One received unit waiting in the inbox. */
-export interface Entry {
-  opcode: number;
-  /** Text messages are decoded strings; everything else bytes. */
-  data: string | Buffer;
-  /** Set for a frame (raw frame mode, or a fragment with fireContFrame): the frame as it came. */
-  frame?: ReceivedFrame;
-  /** A frame queued in raw frame mode, which a message read reassembles. */
-  raw?: boolean;
-  /** A fragmented message: the payload length of each of its frames, for a frame read. */
-  frames?: readonly number[];
-  /** Its bytes (text encoded once) while a frame read hands its frames out. */
-  bytes?: Buffer;
-  /** How many of its frames were handed out, and the offset of the next one in `bytes`. */
-  nextFrame?: number;
-  nextOffset?: number;
-  /** A ping or pong that came after this many frames of the fragmented message queued after it. */
-  afterFrame?: number;
-}
-
-/** What the inbox holds: a whole text message as its string (no object around it, the common case), anything else as an {@link Entry}. */
-export type Queued = Entry | string;
-
-/** What a read asks for: a message, a message or control frame (`'control'`), or a frame. */
-export type Want = 'message' | 'data' | 'control' | 'frame';
+export { accepts, isControl, opcodeOf, type Queued, type Want } from './unit-queue.js';
 
 /** Called when the inbox is full (pause) and when it has room again (resume). */
 export interface FlowControl {
@@ -54,14 +26,14 @@ export interface FlowControl {
   resume(): void;
 }
 
-/** Close, ping and pong (RFC 6455 §5.5). */
-export function isControl(opcode: number): boolean {
-  return opcode >= OPCODE_CLOSE;
-}
-
-/** True when a read of kind `want` takes a unit of this opcode (a message read skips control frames). */
-export function accepts(want: Want, opcode: number): boolean {
-  return want === 'control' || want === 'frame' || !isControl(opcode);
+/** Where the units come from, as far as reads need to know: whether more can come, and how it ended. */
+export interface ConnectionEnd {
+  /** True when no more units can arrive. */
+  readonly ended: boolean;
+  /** The error reads get once it ended and everything that arrived was read. */
+  endError(): unknown;
+  /** A read took units: `inbox.data` may have reached 0. */
+  afterRead(inbox: Inbox): void;
 }
 
 /** Bounds of an {@link Inbox}. */
@@ -74,41 +46,35 @@ export interface InboxLimits {
   fireContFrame?: boolean;
 }
 
-/** The queue of unread units with its two bounds; see the module comment. */
-export class Inbox {
-  private readonly queue = new ReceiveQueue<Queued>();
+/** A read waiting for a unit. */
+interface Waiter {
+  want: Want;
+  /** A recv(): resolved with the unit's data itself, not the unit (no `.then` step per message). */
+  dataOnly: boolean;
+  resolve(value: Queued | Buffer): void;
+  reject(error: unknown): void;
+  timer: NodeJS.Timeout | null;
+}
+
+/** The unread units (a {@link UnitQueue}), their bounds and the reads waiting for them; see the module comment. */
+export class Inbox extends UnitQueue {
+  private readonly waiters: Waiter[] = [];
   private readonly maxQueue: number;
   private readonly maxQueueBytes: number;
   private readonly lowQueue: number;
   private readonly lowQueueBytes: number;
-  private readonly flow: FlowControl;
   private pausedFlow = false;
-  private readonly fireContFrame: boolean;
-  /** A message read waits for the rest of a message queued as raw frames: the bounds yield until it is complete. */
-  private assembling = false;
 
-  constructor(limits: InboxLimits, flow: FlowControl) {
+  constructor(
+    limits: InboxLimits,
+    private readonly flow: FlowControl,
+    private readonly end: ConnectionEnd,
+  ) {
+    super(limits.maxQueue, limits.fireContFrame === true);
     this.maxQueue = limits.maxQueue;
     this.maxQueueBytes = limits.maxQueueBytes;
     this.lowQueue = Math.floor(limits.maxQueue / 4);
     this.lowQueueBytes = Math.floor(limits.maxQueueBytes / 4);
-    this.flow = flow;
-    this.fireContFrame = limits.fireContFrame === true;
-  }
-
-  /** Units queued (control frames included). */
-  get length(): number {
-    return this.queue.length;
-  }
-
-  /** Unread data units (messages or frames). */
-  get data(): number {
-    return this.queue.data;
-  }
-
-  /** Bytes of the unread data units (text counted as its UTF-8 bytes). */
-  get bytes(): number {
-    return this.queue.bytes;
   }
 
   /** True while the producer is asked to pause. */
@@ -117,137 +83,107 @@ export class Inbox {
   }
 
   /**
-   * Queue a unit of `size` bytes. Pings and pongs were already answered: at
-   * most `maxQueue` of them are kept, the oldest dropped, so a ping flood
-   * never grows memory; they do not count toward the bounds.
+   * A unit of `size` bytes arrived: to the first waiting read that takes it,
+   * else queued. Backpressure: once the unread messages reach a bound, the
+   * producer is asked to pause. Pings and pongs do not count toward the bounds.
    */
-  push(entry: Queued, size: number): void {
-    this.queue.push(entry, size);
-    if (typeof entry === 'string') return;
-    if (this.queue.pingsAndPongs > this.maxQueue) this.queue.dropOldestPingOrPong();
-    // The last frame of the message a read waits for: it can be read now, the bounds apply again.
-    else if (this.assembling && entry.raw === true && entry.frame?.fin === 1) this.assembling = false;
+  deliver(entry: Queued, size: number): void {
+    if (typeof entry === 'string' && this.waiters.length > 0 && this.length === 0) {
+      // A whole text message, nothing queued before it, a read waiting: every kind of read takes it (see UnitQueue.take).
+      const waiter = this.waiters.shift() as Waiter;
+      if (waiter.timer !== null) clearTimeout(waiter.timer);
+      waiter.resolve(entry);
+      this.end.afterRead(this);
+      return;
+    }
+    this.push(entry, size);
+    if (this.waiters.length > 0) this.serve();
+    if (!isControl(opcodeOf(entry))) this.maybePause();
   }
 
-  /** The next unit, left in place. */
-  peek(): Queued | undefined {
-    return this.queue.at(0);
+  /** A unit for a read of kind `want` if one is queued and no earlier read waits, else undefined; may resume the producer. */
+  takeNow(want: Want): Queued | undefined {
+    if (this.waiters.length > 0) return undefined;
+    let entry = this.take(want);
+    this.maybeResume();
+    // Resuming parses the bytes held while paused, which may queue what this read wants: look once more then.
+    if (entry === undefined && this.length > 0) entry = this.take(want);
+    this.end.afterRead(this);
+    return entry;
   }
 
   /**
-   * Take the next unit a read of kind `want` accepts, dropping the control
-   * frames it skips: for a frame read, the next frame (of a message queued
-   * whole, too); for the others, the next message (frames queued in raw mode
-   * reassembled), or undefined while its last frame has not come. Never
-   * resumes the producer: call {@link maybeResume} once the unit is handed over.
+   * The next unit for a read of kind `want`, once it comes; rejects with the
+   * end's error once the connection ended and nothing is left for it, or after
+   * `timeout` ms (null: no limit) with WebSocketTimeoutException (the
+   * connection stays usable: a later read gets the next unit).
    */
-  take(want: Want): Queued | undefined {
-    for (let entry = this.queue.at(0); entry !== undefined; entry = this.queue.at(0)) {
-      if (typeof entry === 'string') {
-        return this.queue.shift();
-      } else if (!accepts(want, entry.opcode)) {
-        this.queue.shift();
-      } else if (want === 'frame') {
-        if (entry.afterFrame !== undefined) return this.frameBefore(entry);
-        return entry.frames !== undefined ? this.nextFrame(entry) : this.queue.shift();
-      } else if (entry.raw === true && !isControl(entry.opcode) && !this.fireContFrame) {
-        return this.reassemble(want);
-      } else if (entry.nextFrame !== undefined) {
-        this.queue.shift();
-        return rest(entry);
-      } else {
-        return this.queue.shift();
-      }
-    }
-    return undefined;
+  read(want: Want, timeout: number | null): Promise<Queued> {
+    const entry = this.takeNow(want);
+    return entry !== undefined ? Promise.resolve(entry) : (this.wait(want, timeout, false) as Promise<Queued>);
   }
 
   /**
-   * A frame read meets a ping or pong that came between the frames of the
-   * message queued after it: the frames of that message that came before it
-   * go first, as they would have in raw frame mode. A message not queued
-   * (still being received, or dropped after the user's close) is not waited
-   * for: the control frame goes now.
+   * A read of kind `want` after {@link takeNow} found nothing: as {@link read},
+   * resolving with the unit's data instead of the unit when `dataOnly`.
    */
-  private frameBefore(control: Entry): Queued | undefined {
-    let message: Queued | undefined;
-    for (let i = 1; (message = this.queue.at(i)) !== undefined; i++) {
-      if (typeof message === 'string' || !isControl(message.opcode)) break;
-    }
-    if (message !== undefined && typeof message !== 'string' && message.frames !== undefined && (message.nextFrame ?? 0) < (control.afterFrame as number)) {
-      return this.nextFrame(message);
-    }
-    return this.queue.shift();
-  }
-
-  /** The next frame of a message queued whole (its frames kept apart by their lengths); it may sit behind the control frames that came between its frames. */
-  private nextFrame(entry: Entry): Queued | undefined {
-    const frames = entry.frames as readonly number[];
-    const bytes = (entry.bytes ??= typeof entry.data === 'string' ? Buffer.from(entry.data, 'utf8') : entry.data);
-    const index = entry.nextFrame ?? 0;
-    const offset = entry.nextOffset ?? 0;
-    const length = frames[index] as number;
-    const last = index === frames.length - 1;
-    if (index === 0 && frames.reduce((a, b) => a + b, 0) !== bytes.length) {
-      // Text decoded with skipUtf8Validation does not encode back to its bytes: one frame.
-      return this.queue.shift();
-    }
-    if (last) this.queue.shift();
-    else {
-      entry.nextFrame = index + 1;
-      entry.nextOffset = offset + length;
-    }
-    const opcode = index === 0 ? entry.opcode : OPCODE_CONT;
-    const data = bytes.subarray(offset, offset + length);
-    return { opcode, data, frame: { fin: last ? 1 : 0, rsv1: 0, rsv2: 0, rsv3: 0, opcode, data } };
+  wait(want: Want, timeout: number | null, dataOnly: boolean): Promise<Queued | Buffer> {
+    if (this.end.ended) return Promise.reject(this.end.endError());
+    return new Promise<Queued | Buffer>((resolve, reject) => {
+      const waiter: Waiter = { want, dataOnly, resolve, reject, timer: null };
+      if (timeout !== null) {
+        waiter.timer = setTimeout(() => {
+          const at = this.waiters.indexOf(waiter);
+          if (at !== -1) this.waiters.splice(at, 1);
+          reject(createError('WS_ERR_RECV_TIMEOUT', `recv timed out after ${timeout} ms waiting for a message`));
+        }, timeout);
+      }
+      this.waiters.push(waiter);
+    });
   }
 
   /**
-   * A message from the raw frames at the front: control frames before its
-   * last frame go first to a read that takes them, and are dropped by one
-   * that does not; undefined while the last frame has not come.
+   * Hand queued units to waiting reads: each unit to the first read, in call
+   * order, that asks for its kind — a control frame only to a read that asked
+   * for control frames, dropped if none did — and once nothing more can come,
+   * reject the rest. The producer resumes only after the loop, so the units
+   * parsed then are served by a call of their own.
    */
-  private reassemble(want: Want): Queued | undefined {
-    const queue = this.queue;
-    let end = 0;
-    for (let entry = queue.at(0); ; entry = queue.at(++end)) {
-      if (entry === undefined) {
-        // The rest of the message is needed before anything can be read: let it in whatever the
-        // bounds (maxPayload and maxFragments bound it); maybeResume resumes reading.
-        this.assembling = true;
-        return undefined;
-      }
-      if (typeof entry === 'string') {
-        // A message follows: the frames before it are all there will be.
-        end--;
-        break;
-      }
-      if (isControl(entry.opcode)) {
-        if (want === 'control') return queue.removeAt(end);
+  serve(): void {
+    const waiters = this.waiters;
+    while (waiters.length > 0) {
+      const next = this.peek();
+      const index = next === undefined ? -1 : firstAccepting(waiters, opcodeOf(next));
+      if (next !== undefined && index === -1) {
+        this.take('frame');
         continue;
       }
-      if (entry.frame?.fin === 1) break;
+      const waiter = waiters[index];
+      const entry = waiter === undefined ? undefined : this.take(waiter.want);
+      if (waiter === undefined || entry === undefined) {
+        // Nothing queued, or the rest of a message queued as raw frames has not come yet.
+        if (this.end.ended) this.rejectAll(this.end.endError());
+        break;
+      }
+      if (index === 0) waiters.shift();
+      else waiters.splice(index, 1);
+      if (waiter.timer !== null) clearTimeout(waiter.timer);
+      waiter.resolve(waiter.dataOnly ? dataOf(entry) : entry);
     }
-    this.assembling = false;
-    const parts: Buffer[] = [];
-    let first: Entry | undefined;
-    let inflated: Buffer | undefined;
-    for (let i = 0; i <= end; i++) {
-      const entry = queue.shift() as Entry;
-      if (isControl(entry.opcode)) continue;
-      first ??= entry;
-      parts.push(entry.data as Buffer);
-      inflated = entry.frame?.message;
+    this.maybeResume();
+    this.end.afterRead(this);
+  }
+
+  private rejectAll(error: unknown): void {
+    for (const waiter of this.waiters.splice(0)) {
+      if (waiter.timer !== null) clearTimeout(waiter.timer);
+      waiter.reject(error);
     }
-    const opcode = (first as Entry).opcode;
-    const data = inflated ?? (parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts));
-    if (opcode === OPCODE_TEXT) return data.toString('utf8');
-    return { opcode, data };
   }
 
   /** Ask the producer to pause if either bound is reached: `maxQueue` unread units, or `maxQueueBytes` bytes of them. */
   maybePause(): void {
-    if (!this.pausedFlow && !this.assembling && (this.queue.data >= this.maxQueue || this.queue.bytes >= this.maxQueueBytes)) {
+    if (!this.pausedFlow && !this.assembling && (this.data >= this.maxQueue || this.bytes >= this.maxQueueBytes)) {
       this.pausedFlow = true;
       this.flow.pause();
     }
@@ -255,7 +191,7 @@ export class Inbox {
 
   /** Ask a paused producer to resume once both counts are down to a quarter of their bounds (rounded down). */
   maybeResume(): void {
-    if (this.pausedFlow && (this.assembling || (this.queue.data <= this.lowQueue && this.queue.bytes <= this.lowQueueBytes))) this.unpause();
+    if (this.pausedFlow && (this.assembling || (this.data <= this.lowQueue && this.bytes <= this.lowQueueBytes))) this.unpause();
   }
 
   /** Resume the producer whatever is queued (the closing handshake must read on). */
@@ -265,22 +201,21 @@ export class Inbox {
     this.flow.resume();
   }
 
-  /** Drop every unit (the producer's state is left as it is). */
-  clear(): void {
-    this.queue.clear();
-    this.assembling = false;
-  }
-
   /** Empty and not paused, for a new producer: the old one is not told. */
   reset(): void {
-    this.queue.clear();
+    this.clear();
     this.pausedFlow = false;
-    this.assembling = false;
   }
 }
 
-/** What is left of a message after a frame read took its first frames. */
-function rest(entry: Entry): Queued {
-  const data = (entry.bytes as Buffer).subarray(entry.nextOffset);
-  return entry.opcode === OPCODE_TEXT ? data.toString('utf8') : { opcode: entry.opcode, data };
+/** Index of the first waiter that takes a unit of this opcode, or -1. */
+function firstAccepting(waiters: readonly Waiter[], opcode: number): number {
+  for (let i = 0; i < waiters.length; i++) {
+    if (accepts((waiters[i] as Waiter).want, opcode)) return i;
+  }
+  return -1;
+}
+
+function dataOf(entry: Queued): string | Buffer {
+  return typeof entry === 'string' ? entry : entry.data;
 }

@@ -1,51 +1,37 @@
 /**
- * The WebSocket class: glues the opening sequence (transport + handshake) to
- * the sans-I/O protocol session, and gives it a Promise API — a receive queue
- * with backpressure, serialised sends, timeouts and the closing handshake.
+ * The WebSocket class: the public surface of a client connection, wiring the
+ * opening sequence (transport + handshake) to the sans-I/O protocol session
+ * and to the parts that receive (receiver.ts, inbox.ts), write (writer.ts)
+ * and close (closing.ts) it.
  */
 import type * as net from 'node:net';
 import type * as tls from 'node:tls';
 import { getDefaultTimeout } from './defaults.js';
-import { checkMs, checkMsOrNull, checkWebSocketOptions } from './options.js';
-import {
-  createError,
-  WebSocketConnectionClosedException,
-} from './exceptions.js';
+import { checkMsOrNull, checkWebSocketOptions } from './options.js';
+import { createError, WebSocketConnectionClosedException } from './exceptions.js';
 import { ABNF } from './frame/abnf.js';
 import { toBuffer } from './frame/bytes.js';
-import { encodeClosePayload } from './frame/close.js';
 import { allocateFrame } from './frame/frame-ring.js';
-import { accepts, Inbox, isControl, opcodeOf, type FlowControl, type Queued, type Want } from './inbox.js';
-import { openConnection, type ConnectOptions as OpeningOptions } from './opening.js';
-import { deflateConfig, type DeflateConfig, type DeflateOptions } from './protocol/deflate.js';
-import {
-  ClientSession,
-  type ReceivedFrame,
-  type SessionFailure,
-  type SessionHandler,
-  type WriteKind,
-} from './protocol/session.js';
-import type { SocketOptions } from './transport/connect.js';
-import { setReadSink } from './transport/large-reads.js';
-import { writeSend } from './transport/send-write.js';
+import { Closing, type CloseOptions } from './closing.js';
+import { handled, nothing } from './handled.js';
+import { opcodeOf, type Inbox, type Queued, type Want } from './inbox.js';
+import { Link } from './link.js';
+import { openConnection } from './opening.js';
+import { deflateConfig, type DeflateConfig } from './protocol/deflate.js';
+import { wholeUnit, type Received } from './protocol/received.js';
+import { ClientSession } from './protocol/session.js';
+import { Receiver } from './receiver.js';
 import { isTraceEnabled, trace, traceFrame } from './trace.js';
+import {
+  DEFAULT_MAX_QUEUE,
+  DEFAULT_MAX_QUEUE_BYTES,
+  type ConnectOptions,
+  type WebSocketOptions,
+} from './websocket-options.js';
+import { setReadSink } from './transport/large-reads.js';
+import { Writer } from './writer.js';
 
-/** Options of `WebSocket.connect()`: the opening sequence's, plus compression. */
-export interface ConnectOptions extends OpeningOptions {
-  /**
-   * permessage-deflate (RFC 7692) for this connection, as the constructor's
-   * option of the same name (which it overrides when given here).
-   */
-  perMessageDeflate?: boolean | DeflateOptions;
-}
-
-/** @internal One received unit as it was queued: text as the string already decoded, everything else bytes. */
-export interface ReceivedUnit {
-  opcode: number;
-  data: string | Buffer;
-  /** False only for a frame of a fragmented message (fireContFrame, raw frames). */
-  fin: boolean;
-}
+export type { ConnectOptions, WebSocketOptions } from './websocket-options.js';
 
 /**
  * @internal
@@ -55,80 +41,13 @@ export interface ReceivedUnit {
  */
 export const readUnit = Symbol('rfc6455.readUnit');
 
-/** Options of the `WebSocket` constructor. */
-export interface WebSocketOptions {
-  /** Source of the 4-byte masking keys; default: crypto-random. */
-  getMaskKey?: (n: number) => Uint8Array;
-  /** Do not validate UTF-8 in text messages and close reasons. */
-  skipUtf8Validation?: boolean;
-  /** Deliver the frames of fragmented messages one by one (first with its opcode, then CONT). */
-  fireContFrame?: boolean;
-  /** Accepted for parity with websocket-client: concurrent use is always safe. */
-  enableMultithread?: boolean;
-  /** TCP options: `noDelay` (default true), `keepAlive` (default on, 30 s). */
-  sockopt?: SocketOptions;
-  /** TLS options for wss (`ca`, `cert`, `key`, `rejectUnauthorized` default true, `servername`…). */
-  sslopt?: tls.ConnectionOptions;
-  /** Largest message accepted in bytes (default 64 MiB); larger fails the connection with 1009. */
-  maxPayload?: number;
-  /**
-   * Most unread messages held (default 16): once `maxQueue` unread messages
-   * are queued, nothing more is read — the rest of the read is kept as
-   * unparsed bytes and the socket is paused — until the user has read the
-   * queue down to a quarter of `maxQueue` (and of `maxQueueBytes`). Pings and
-   * pongs do not count (at most `maxQueue` of them are kept, the oldest dropped).
-   */
-  maxQueue?: number;
-  /**
-   * Most bytes of unread messages held (default 1 MiB; text counts its UTF-8
-   * bytes): once the unread messages reach it, reading stops as for
-   * `maxQueue`. A single larger message is still received whole (`maxPayload`
-   * bounds it).
-   */
-  maxQueueBytes?: number;
-  /** Most frames in one received message (default 131072); more fails the connection with 1009. */
-  maxFragments?: number;
-  /** Split sent messages into frames of at most this many payload bytes; 0 (default) never splits. */
-  fragmentSize?: number;
-  /** permessage-deflate (RFC 7692): `true` for the defaults, or the offer's parameters and `threshold` (default 1024 bytes). Off by default. */
-  perMessageDeflate?: boolean | DeflateOptions;
-}
-
-/** A close frame held back by {@link WebSocket} (see `heldClose`). */
-interface HeldClose {
-  frame: Buffer;
-  /** A failure's close frame: our side of TCP is closed after it. */
-  failure: boolean;
-  /** Sends it at FAIL_CLOSE_GRACE whatever is still unread. */
-  grace: NodeJS.Timeout;
-}
-
-interface Waiter {
-  want: Want;
-  /** A recv(): resolved with the message's data itself, not the queued entry (no `.then` step per message). */
-  dataOnly: boolean;
-  resolve(value: Queued | Buffer): void;
-  reject(error: unknown): void;
-  timer: NodeJS.Timeout | null;
-}
-
-const DEFAULT_MAX_QUEUE = 16;
 /**
- * 1 MiB: below the size of large messages, so a slow reader of 16 MiB
- * messages holds one of them unread at most (the count bound alone would
- * allow 256 MiB), the closest a pull API gets to `ws`, which has no queue.
- * Messages up to 64 KiB still fill the count bound first.
+ * @internal
+ * Key of readUnit's synchronous twin (used by rfc6455/web to hand every
+ * message of one socket read out in one pass): the next unit if one is
+ * already queued and no read waits, else undefined.
  */
-const DEFAULT_MAX_QUEUE_BYTES = 1024 * 1024;
-/**
- * Bytes of pongs that may wait in the socket's write buffer: past it only the
- * latest pong is kept (RFC 6455 §5.5.3). Our own figure, not the socket's
- * highWaterMark, which differs between Node versions (16 KiB, 64 KiB).
- */
-const PONG_BACKLOG = 16 * 1024;
-const DEFAULT_CLOSE_TIMEOUT = 3000;
-/** How long a held-back close frame (a failure's, or the reply to the server's close) waits while the user reads the messages before it. */
-const FAIL_CLOSE_GRACE = 1000;
+export const takeUnit = Symbol('rfc6455.takeUnit');
 
 /**
  * A WebSocket client connection with websocket-client's API, as Promises.
@@ -149,39 +68,17 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   private readonly deflate: DeflateConfig | null;
   private timeoutMs: number | null | undefined = undefined;
 
-  private socket: net.Socket | tls.TLSSocket | null = null;
-  private session: ClientSession | null = null;
+  /** The current socket and session, shared with the parts below. */
+  private readonly link = new Link();
+  private readonly writer: Writer;
+  private readonly closing: Closing;
+  /** The session's hooks, feeding the inbox. */
+  private readonly receiver: Receiver;
+  private readonly inbox: Inbox;
   private secure = false;
   private handshakeStatus: number | undefined = undefined;
   private responseHeaders: Record<string, string> = {};
   private negotiatedSubprotocol: string | null = null;
-
-  /** The session's hooks and the inbox's flow control, one object for the WebSocket's life. */
-  private readonly hooks = new SessionHooks(this);
-  private readonly inbox: Inbox;
-  private readonly waiters: Waiter[] = [];
-  /** A pong not yet written because the socket is congested: only the latest ping needs one (RFC 6455 §5.5.3). */
-  private pendingPong: Buffer | null = null;
-  /** The socket is paused because the inbox is full. */
-  private socketPaused = false;
-  /** Pongs handed to the socket whose write has not completed. */
-  private pongsInFlight = 0;
-  /** Write callback of a pong (one function per socket, not one per pong). */
-  private pongWritten: () => void = () => undefined;
-  /**
-   * A close frame the session made (the reply to the server's close, or a
-   * failure's), held back while the user reads the messages that came before
-   * it, so that replies to them go first (RFC 6455 §5.5.1 lets the current
-   * message go first).
-   */
-  private heldClose: HeldClose | null = null;
-  private failure: SessionFailure | null = null;
-  private lostError: unknown = null;
-  private socketClosed = true;
-  private readonly closeListeners: Array<() => void> = [];
-  private peerCloseTimer: NodeJS.Timeout | null = null;
-  /** Set by close(): the end of the stream is the user's doing, not a loss. */
-  private closedByUser = false;
   /** True while a connect() runs: a second one is refused instead of opening a socket that would leak. */
   private connecting = false;
 
@@ -192,9 +89,12 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   constructor(options: WebSocketOptions = {}) {
     checkWebSocketOptions(options);
     this.options = options;
+    this.writer = new Writer(this.link);
+    this.closing = new Closing(this.link, this.writer);
     const maxQueue = options.maxQueue ?? DEFAULT_MAX_QUEUE;
     const maxQueueBytes = options.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES;
-    this.inbox = new Inbox({ maxQueue, maxQueueBytes, fireContFrame: options.fireContFrame }, this.hooks);
+    this.receiver = new Receiver(this.link, this.writer, this.closing, { maxQueue, maxQueueBytes, fireContFrame: options.fireContFrame });
+    this.inbox = this.receiver.inbox;
     this.deflate = deflateConfig(options.perMessageDeflate);
   }
 
@@ -214,7 +114,8 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
 
   /** True while the connection is open: handshake done, no close frame sent or received, not failed or lost. */
   get connected(): boolean {
-    return this.session !== null && !this.socketClosed && this.session.state === 'open' && this.failure === null;
+    const session = this.link.session;
+    return session !== null && !this.link.socketClosed && session.state === 'open' && this.closing.failure === null;
   }
 
   /** The HTTP status of the opening handshake (101 once connected). */
@@ -238,17 +139,19 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
    * Also on the {@link WebSocketConnectionClosedException} reads and sends get.
    */
   get peerCloseCode(): number | null | undefined {
-    return this.session?.closeReceived === true ? this.session.closeCode : undefined;
+    const session = this.link.session;
+    return session?.closeReceived === true ? session.closeCode : undefined;
   }
 
   /** The reason of the server's close frame ('' when none), once it has arrived; undefined before. */
   get peerCloseReason(): string | undefined {
-    return this.session?.closeReceived === true ? this.session.closeReason : undefined;
+    const session = this.link.session;
+    return session?.closeReceived === true ? session.closeReason : undefined;
   }
 
   /** Bytes handed to `send()` (and friends) not yet written to the socket. */
   get bufferedAmount(): number {
-    return (this.socket?.writableLength ?? 0) + (this.pendingPong?.length ?? 0);
+    return this.writer.bufferedAmount;
   }
 
   /** True when the connection runs over TLS. */
@@ -267,7 +170,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     if (this.connecting) {
       throw createError('WS_ERR_ALREADY_CONNECTED', 'connect() called while an earlier connect() on this WebSocket is still running');
     }
-    if (this.socket !== null && !this.socketClosed) {
+    if (this.link.openSocket !== null) {
       throw createError('WS_ERR_ALREADY_CONNECTED', 'connect() called on a WebSocket that is already connected');
     }
     this.connecting = true;
@@ -282,22 +185,23 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     const { perMessageDeflate, ...openingOptions } = options;
     const deflate = perMessageDeflate === undefined ? this.deflate : deflateConfig(perMessageDeflate);
     if (options.timeout !== undefined) this.timeout = options.timeout;
-    const timeout = this.timeout;
     const opened = await openConnection(url, {
       ...openingOptions,
-      timeout,
+      timeout: this.timeout,
       sockopt: this.options.sockopt,
       sslopt: this.options.sslopt,
       deflate,
     });
-    this.resetState();
-    this.socket = opened.socket;
-    this.socketClosed = false;
-    this.secure = opened.url.secure || 'encrypted' in opened.socket;
+    this.receiver.reset();
+    this.closing.reset();
+    const socket = opened.socket;
+    this.link.socket = socket;
+    this.link.socketClosed = false;
+    this.secure = opened.url.secure || 'encrypted' in socket;
     this.handshakeStatus = opened.response.statusCode;
     this.responseHeaders = opened.response.headers;
     this.negotiatedSubprotocol = opened.subprotocol;
-    this.session = new ClientSession(this.hooks, {
+    const session = new ClientSession(this.receiver, {
       maxPayload: this.options.maxPayload,
       maxFragments: this.options.maxFragments,
       skipUtf8Validation: this.options.skipUtf8Validation,
@@ -309,42 +213,19 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
       allocateFrame: options.socket === undefined ? allocateFrame : undefined,
       compression: opened.compression,
     });
-    this.attachSocket(opened.socket);
+    this.link.session = session;
+    this.attachSocket(socket);
     // Frames that came with the 101 go through the same bounds as any read: they may fill the inbox.
-    if (opened.head.length > 0) this.session.receive(opened.head);
-    if (this.inbox.paused) this.socketPaused = true;
-    else if (!this.socketClosed) opened.socket.resume();
-  }
-
-  private resetState(): void {
-    this.inbox.reset();
-    this.pendingPong = null;
-    this.pongsInFlight = 0;
-    this.socketPaused = false;
-    this.dropHeldClose();
-    this.failure = null;
-    this.lostError = null;
-    this.closedByUser = false;
+    if (opened.head.length > 0) session.receive(opened.head);
+    this.receiver.startReading(socket);
   }
 
   private attachSocket(socket: net.Socket | tls.TLSSocket): void {
-    const onData = (chunk: Buffer): void => {
-      this.session?.receive(chunk);
-      // The inbox filled during this read: read no more until the user reads.
-      if (this.inbox.paused) this.pauseSocket();
-    };
+    const onData = (chunk: Buffer): void => this.receiver.receive(chunk);
     socket.on('data', onData);
     setReadSink(socket, onData);
-    socket.on('drain', () => this.flushPendingPong());
-    this.pongWritten = () => {
-      if (socket !== this.socket) return;
-      this.pongsInFlight--;
-      // The latest held pong goes once the backlog is below the bound, or when no other pong write would wake us.
-      if (socket.writableLength < PONG_BACKLOG || this.pongsInFlight === 0) this.flushPendingPong();
-    };
-    socket.on('error', (error) => {
-      if (this.lostError === null) this.lostError = error;
-    });
+    this.writer.attach(socket);
+    socket.on('error', (error) => this.closing.lost(error));
     socket.on('end', () => {
       // RFC 6455 §7.1.1: the server closed TCP; close our side too.
       socket.end();
@@ -352,168 +233,30 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     socket.on('close', () => this.onSocketClosed(socket));
   }
 
+  private onSocketClosed(socket: net.Socket): void {
+    if (socket !== this.link.socket) return;
+    this.link.socketClosed = true;
+    this.closing.socketClosed();
+    this.writer.socketClosed();
+    if (isTraceEnabled()) trace('++Closed: socket closed');
+    this.inbox.serve();
+    this.closing.notifyClosed();
+  }
+
   // ---- receiving ----------------------------------------------------------
 
-  /** A ping or pong; one that came between the frames of a message notes after how many, for recvFrame(). */
-  private controlEntry(opcode: number, data: Buffer): Queued {
-    const afterFrame = this.session?.messageFramesReceived ?? 0;
-    return afterFrame === 0 ? { opcode, data } : { opcode, data, afterFrame };
-  }
-
-  private push(entry: Queued, size: number): void {
-    if (typeof entry === 'string' && this.waiters.length > 0 && this.inbox.length === 0) {
-      // A whole text message, nothing queued before it, a read waiting: every kind of read takes it (see Inbox.take).
-      const waiter = this.waiters.shift() as Waiter;
-      if (waiter.timer !== null) clearTimeout(waiter.timer);
-      waiter.resolve(entry);
-      this.releaseHeldCloseWhenRead();
-      return;
-    }
-    this.inbox.push(entry, size);
-    if (this.waiters.length > 0) this.serveWaiters();
-    // Backpressure: once the unread messages reach a bound, the session stops
-    // after this message and the socket is paused until the user reads.
-    if (!isControl(opcodeOf(entry))) this.inbox.maybePause();
-  }
-
-  /**
-   * The inbox is full: the session stops after the current message and keeps
-   * the rest of the read as bytes; the socket is paused once the read in
-   * progress returns (see attachSocket), so a pause costs one per read.
-   */
-  private pauseReading(): void {
-    this.session?.pause();
-  }
-
-  /** The inbox has room: parse what was held (which may fill it again), then read the socket unless it did. */
-  private resumeReading(): void {
-    this.session?.resume();
-    if (!this.inbox.paused && this.socketPaused) {
-      this.socketPaused = false;
-      if (!this.socketClosed) this.socket?.resume();
-    }
-  }
-
-  private pauseSocket(): void {
-    if (this.socketPaused) return;
-    this.socketPaused = true;
-    this.socket?.pause();
-  }
-
-  /** Take the next queued entry a read of kind `want` accepts, dropping the control frames it skips; then let reading resume if there is room. */
-  private take(want: Want): Queued | undefined {
-    const entry = this.inbox.take(want);
-    this.inbox.maybeResume();
-    this.releaseHeldCloseWhenRead();
-    return entry;
-  }
-
-  /**
-   * Hand queued entries to waiting reads: each entry to the first read, in
-   * call order, that asks for its kind — a control frame only to a read that
-   * asked for control frames, dropped if none did — and once nothing more can
-   * come, reject the rest. Reading resumes only after the loop, so the entries
-   * parsed then are served by a call of their own.
-   */
-  private serveWaiters(): void {
-    const waiters = this.waiters;
-    while (waiters.length > 0) {
-      const next = this.inbox.peek();
-      if (next === undefined) {
-        if (this.ended) this.rejectWaiters(this.endError());
-        break;
-      }
-      const index = firstAccepting(waiters, opcodeOf(next));
-      if (index === -1) {
-        this.inbox.take('frame');
-        continue;
-      }
-      const waiter = waiters[index] as Waiter;
-      const entry = this.inbox.take(waiter.want);
-      if (entry === undefined) {
-        // The rest of a message queued as raw frames has not come yet.
-        if (this.ended) this.rejectWaiters(this.endError());
-        break;
-      }
-      if (index === 0) waiters.shift();
-      else waiters.splice(index, 1);
-      if (waiter.timer !== null) clearTimeout(waiter.timer);
-      waiter.resolve(waiter.dataOnly ? dataOf(entry) : entry);
-    }
-    this.inbox.maybeResume();
-    this.releaseHeldCloseWhenRead();
-  }
-
-  private rejectWaiters(error: unknown): void {
-    for (const waiter of this.waiters.splice(0)) {
-      if (waiter.timer !== null) clearTimeout(waiter.timer);
-      waiter.reject(error);
-    }
-  }
-
-  /**
-   * The error a read gets once everything that arrived was consumed. The user
-   * is being told that the connection ended, so a close frame still held back
-   * for replies to earlier messages goes out now: no send may follow it.
-   */
-  private endError(): unknown {
-    this.sendHeldClose();
-    if (this.failure !== null) return this.failure;
-    const session = this.session;
-    if (session === null) return createError('WS_ERR_NOT_CONNECTED', 'not connected: call connect() first');
-    const peer = session.closeReceived ? { peerCloseCode: session.closeCode, peerCloseReason: session.closeReason } : undefined;
-    const said = peer === undefined ? '' : describePeerClose(peer.peerCloseCode, peer.peerCloseReason);
-    if (this.closedByUser) {
-      const answer = peer === undefined ? '' : `; the server answered${said === '' ? ' with an empty close frame' : said}`;
-      return createError('WS_ERR_CONNECTION_CLOSED', `connection closed by close()${answer}`, peer);
-    }
-    if (peer !== undefined) return createError('WS_ERR_CONNECTION_CLOSED', `connection closed by the server${said}`, peer);
-    if (this.lostError !== null) {
-      const detail = this.lostError instanceof Error ? `: ${this.lostError.message}` : '';
-      // abort() and shutdown() are the user's own close; anything else dropped the connection.
-      const code = this.lostError instanceof WebSocketConnectionClosedException ? 'WS_ERR_CONNECTION_CLOSED' : 'WS_ERR_CONNECTION_LOST';
-      return createError(code, `connection to remote host was lost${detail}`, { cause: this.lostError });
-    }
-    if (session.closeSent) return createError('WS_ERR_CONNECTION_CLOSED', 'connection closed: a close frame was sent');
-    return createError('WS_ERR_CONNECTION_LOST', 'connection to remote host was lost');
-  }
-
-  /** True when no more entries can arrive. */
-  private get ended(): boolean {
-    const session = this.session;
-    return session === null || this.socketClosed || this.failure !== null || session.closeReceived;
+  /** A queued unit for a read of kind `want` if no earlier read waits, else undefined. */
+  private takeNow(want: Want): Queued | undefined {
+    const session = this.link.session;
+    // Frames are queued one by one from the first recvFrame() until a read of another kind.
+    if (session !== null) session.rawFrames = want === 'frame';
+    return this.inbox.takeNow(want);
   }
 
   private read(want: Want): Promise<Queued> {
-    const entry = this.takeNow(want);
-    return entry !== undefined ? Promise.resolve(entry) : (this.wait(want, false) as Promise<Queued>);
-  }
-
-  /** A read of kind `want` once nothing is queued for it: resolves with the entry, or with its data when `dataOnly`. */
-  private wait(want: Want, dataOnly: boolean): Promise<Queued | Buffer> {
-    if (this.ended) return Promise.reject(this.endError());
-    return new Promise<Queued | Buffer>((resolve, reject) => {
-      const waiter: Waiter = { want, dataOnly, resolve, reject, timer: null };
-      const timeout = this.timeout;
-      if (timeout !== null) {
-        waiter.timer = setTimeout(() => {
-          const at = this.waiters.indexOf(waiter);
-          if (at !== -1) this.waiters.splice(at, 1);
-          // The connection stays usable: a later recv() gets the next message.
-          reject(createError('WS_ERR_RECV_TIMEOUT', `recv timed out after ${timeout} ms waiting for a message`));
-        }, timeout);
-      }
-      this.waiters.push(waiter);
-    });
-  }
-
-  /** A queued entry for a read of kind `want` if no earlier read waits, else undefined. */
-  private takeNow(want: Want): Queued | undefined {
-    if (this.session !== null) this.session.rawFrames = want === 'frame';
-    if (this.waiters.length > 0) return undefined;
-    const entry = this.take(want);
-    // Taking can resume a paused inbox, whose held bytes may queue what this read wants: look once more then.
-    return entry === undefined && this.inbox.length > 0 ? this.take(want) : entry;
+    const session = this.link.session;
+    if (session !== null) session.rawFrames = want === 'frame';
+    return this.inbox.read(want, this.timeout);
   }
 
   /**
@@ -525,7 +268,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   recv(): Promise<string | Buffer> {
     // A message already queued costs one settled promise, not an async function's.
     const entry = this.takeNow('message');
-    return entry !== undefined ? Promise.resolve(dataOf(entry)) : (this.wait('message', true) as Promise<string | Buffer>);
+    return entry !== undefined ? Promise.resolve(dataOf(entry)) : (this.inbox.wait('message', this.timeout, true) as Promise<string | Buffer>);
   }
 
   /**
@@ -546,10 +289,14 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   }
 
   /** @internal See {@link readUnit}. */
-  async [readUnit](): Promise<ReceivedUnit> {
-    const entry = await this.read('control');
-    if (typeof entry === 'string') return { opcode: ABNF.OPCODE_TEXT, data: entry, fin: true };
-    return { opcode: entry.opcode, data: entry.data, fin: entry.frame === undefined || entry.frame.fin === 1 };
+  async [readUnit](): Promise<Received> {
+    return unitOf(await this.read('control'));
+  }
+
+  /** @internal See {@link takeUnit}. */
+  [takeUnit](): Received | undefined {
+    const entry = this.takeNow('control');
+    return entry === undefined ? undefined : unitOf(entry);
   }
 
   /**
@@ -563,7 +310,6 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
    * reassembles them if needed).
    */
   async recvFrame(): Promise<ABNF> {
-    if (this.session !== null) this.session.rawFrames = true;
     const entry = await this.read('frame');
     return entryToFrame(entry);
   }
@@ -577,15 +323,16 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     // Written out rather than as an async generator: a queued message costs one
     // settled promise per step instead of the generator's chain of them.
     const done = (error: unknown): IteratorResult<string | Buffer> => {
-      const cleanEnd = this.session?.closeReceived === true || this.closedByUser;
-      if (error instanceof WebSocketConnectionClosedException && this.failure === null && cleanEnd) return { value: undefined, done: true };
+      const closing = this.closing;
+      const cleanEnd = this.link.session?.closeReceived === true || closing.closedByUser;
+      if (error instanceof WebSocketConnectionClosedException && closing.failure === null && cleanEnd) return { value: undefined, done: true };
       throw error;
     };
     const step = (entry: Queued): IteratorResult<string | Buffer> => ({ value: dataOf(entry), done: false });
     const iterator: AsyncIterableIterator<string | Buffer> = {
       next: () => {
         const entry = this.takeNow('message');
-        return entry !== undefined ? Promise.resolve(step(entry)) : (this.wait('message', false) as Promise<Queued>).then(step, done);
+        return entry !== undefined ? Promise.resolve(step(entry)) : this.read('message').then(step, done);
       },
       [Symbol.asyncIterator]: () => iterator,
     };
@@ -594,33 +341,14 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
 
   // ---- sending ------------------------------------------------------------
 
+
   private requireSession(what: string): ClientSession {
-    if (this.session === null || this.socket === null) {
+    const session = this.link.session;
+    if (session === null || this.link.socket === null) {
       throw createError('WS_ERR_NOT_CONNECTED', `cannot send ${what}: not connected`);
     }
-    if (this.socketClosed) throw this.endErrorFor(what);
-    return this.session;
-  }
-
-  private endErrorFor(what: string): WebSocketConnectionClosedException {
-    const reason = this.endError();
-    const detail = reason instanceof Error ? reason.message : String(reason);
-    const peer = reason instanceof WebSocketConnectionClosedException && reason.peerCloseCode !== undefined
-      ? { peerCloseCode: reason.peerCloseCode, peerCloseReason: reason.peerCloseReason }
-      : {};
-    // The refusal keeps the code of the end it reports (closed, lost, not connected).
-    const code = reason instanceof WebSocketConnectionClosedException ? reason.code : 'WS_ERR_CONNECTION_CLOSED';
-    return new WebSocketConnectionClosedException(`cannot send ${what}: ${detail}`, { cause: reason, code, ...peer });
-  }
-
-  /**
-   * A send the session refused because a close frame went out or came in is
-   * told why as a read is (the server's code and reason, or close()).
-   */
-  private sendError(what: string, error: unknown): unknown {
-    const session = this.session;
-    if (!(error instanceof WebSocketConnectionClosedException) || session === null) return error;
-    return session.closeReceived || this.closedByUser ? this.endErrorFor(what) : error;
+    if (this.link.socketClosed) throw this.closing.refusal(what);
+    return session;
   }
 
   /**
@@ -644,7 +372,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
       traceFrame('Sent', opcode ?? (typeof payload === 'string' ? ABNF.OPCODE_TEXT : ABNF.OPCODE_BINARY), payload);
       return this.write(bytes);
     } catch (error) {
-      return handled(Promise.reject(this.sendError('a message', error)));
+      return handled(Promise.reject(this.closing.sendError('a message', error)));
     }
   }
 
@@ -686,7 +414,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
       traceFrame('Sent', opcode, data, fin);
       return this.write(bytes);
     } catch (error) {
-      return handled(Promise.reject(this.sendError('a frame', error)));
+      return handled(Promise.reject(this.closing.sendError('a frame', error)));
     }
   }
 
@@ -700,134 +428,12 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     return handled(this.send(payload, ABNF.OPCODE_PONG).then(nothing));
   }
 
-  /** Write data bytes behind any pong still waiting, resolving once flushed (bounded by `timeout`); see writeSend. */
+  /** Write data bytes (see Writer.send), bounded by `timeout`. */
   private write(bytes: Buffer): Promise<number> {
-    this.flushPendingPong();
-    return writeSend(this.socket as net.Socket, bytes, this.timeout);
+    return this.writer.send(bytes, this.timeout);
   }
 
-  private writeControl(bytes: Buffer, kind: WriteKind): void {
-    const socket = this.socket;
-    if (socket === null || this.socketClosed) return;
-    if (isTraceEnabled()) {
-      const what = kind === 'close' ? 'close reply held until the messages before it are read' : 'pong (automatic reply)';
-      trace(`++Sent ${what}: ${bytes.length} bytes on the wire`);
-    }
-    if (kind === 'close') {
-      this.holdClose(bytes, false);
-      return;
-    }
-    if (kind === 'pong') {
-      if (socket.writableLength >= PONG_BACKLOG && (this.pongsInFlight > 0 || socket.writableNeedDrain)) {
-        // RFC 6455 §5.5.3: while a pong waits, only the latest ping needs an answer.
-        // A pong write completing (or 'drain') sends it.
-        this.pendingPong = bytes;
-        return;
-      }
-      this.pendingPong = bytes;
-      this.flushPendingPong();
-      return;
-    }
-    this.flushPendingPong();
-    socket.write(bytes);
-  }
-
-  private flushPendingPong(): void {
-    if (this.pendingPong === null || this.socket === null) return;
-    const pong = this.pendingPong;
-    this.pendingPong = null;
-    this.pongsInFlight++;
-    this.socket.write(pong, this.pongWritten);
-  }
-
-  // ---- closing and failing ------------------------------------------------
-
-  private onFailure(error: SessionFailure, closeFrame: Buffer | null): void {
-    this.failure = error;
-    if (isTraceEnabled()) trace(`++Fail: ${error.name}: ${error.message}`);
-    if (closeFrame === null) {
-      this.awaitPeerClose(DEFAULT_CLOSE_TIMEOUT);
-    } else {
-      // Held before the waiters are served: a read told of the failure sends it at once.
-      this.holdClose(closeFrame, true);
-    }
-    this.serveWaiters();
-  }
-
-  /**
-   * Hold a close frame the session made until the messages queued before it
-   * were read (then one turn more, for the user's reply to the last of them),
-   * at most FAIL_CLOSE_GRACE.
-   */
-  private holdClose(frame: Buffer, failure: boolean): void {
-    const grace = setTimeout(() => this.sendHeldClose(), FAIL_CLOSE_GRACE);
-    grace.unref();
-    this.heldClose = { frame, failure, grace };
-    this.releaseHeldCloseWhenRead();
-  }
-
-  /** Once nothing is left unread, the held close frame goes out one turn later: after the user's reply to what it just read. */
-  private releaseHeldCloseWhenRead(): void {
-    if (this.heldClose === null || this.inbox.data > 0) return;
-    const held = this.heldClose;
-    setImmediate(() => {
-      if (this.heldClose === held && this.inbox.data === 0) this.sendHeldClose();
-    });
-  }
-
-  /**
-   * Write the held close frame now. A reply to the server's close completes
-   * the handshake (the server then closes TCP); after a failure's, our side
-   * is closed too (RFC 6455 §7.1.7) and the server has until the close
-   * timeout to close its side.
-   */
-  private sendHeldClose(): void {
-    const held = this.heldClose;
-    if (held === null) return;
-    this.dropHeldClose();
-    const socket = this.socket;
-    if (socket === null || this.socketClosed || socket.destroyed) return;
-    this.session?.closeWritten();
-    this.flushPendingPong();
-    socket.write(held.frame);
-    if (held.failure) {
-      socket.end();
-      this.awaitPeerClose(DEFAULT_CLOSE_TIMEOUT);
-    }
-  }
-
-  private dropHeldClose(): void {
-    if (this.heldClose !== null) clearTimeout(this.heldClose.grace);
-    this.heldClose = null;
-  }
-
-  /** The server closes TCP first (RFC 6455 §7.1.1); if it does not within `ms`, drop the socket. */
-  private awaitPeerClose(ms: number): void {
-    if (this.peerCloseTimer !== null || this.socket === null || this.socketClosed) return;
-    const socket = this.socket;
-    this.peerCloseTimer = setTimeout(() => socket.destroy(), ms);
-  }
-
-  private onSocketClosed(socket: net.Socket): void {
-    if (socket !== this.socket) return;
-    this.socketClosed = true;
-    if (this.peerCloseTimer !== null) {
-      clearTimeout(this.peerCloseTimer);
-      this.peerCloseTimer = null;
-    }
-    this.dropHeldClose();
-    this.session?.closeWritten();
-    this.pendingPong = null;
-    if (isTraceEnabled()) trace('++Closed: socket closed');
-    this.serveWaiters();
-    for (const listener of this.closeListeners.splice(0)) listener();
-  }
-
-  /** Resolves when the socket has closed (immediately if it is). */
-  private socketClosedPromise(): Promise<void> {
-    if (this.socketClosed) return Promise.resolve();
-    return new Promise((resolve) => this.closeListeners.push(resolve));
-  }
+  // ---- closing --------------------------------------------------------------
 
   /**
    * The closing handshake (RFC 6455 §7.1.2): send a close frame, wait for the
@@ -837,97 +443,36 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
    *
    * @throws WebSocketProtocolException for a status code that may not be sent.
    */
-  close(opts: { status?: number | null; reason?: string | Uint8Array; timeout?: number } = {}): Promise<void> {
-    return handled(this.closeHandshake(opts));
-  }
-
-  private async closeHandshake(opts: { status?: number | null; reason?: string | Uint8Array; timeout?: number }): Promise<void> {
-    const timeout = opts.timeout ?? DEFAULT_CLOSE_TIMEOUT;
-    checkMs('close timeout', timeout);
-    const socket = this.socket;
-    const session = this.session;
-    if (socket === null || session === null || this.socketClosed) return;
-    if (session.state === 'open' && this.failure === null) {
-      // `status: null` sends a close frame without a body (RFC 6455 §5.5.1).
-      const status = opts.status === undefined ? 1000 : opts.status;
-      const frame = session.sendClose(status, opts.reason ?? '');
-      this.closedByUser = true;
-      if (isTraceEnabled()) traceFrame('Sent', ABNF.OPCODE_CLOSE, encodeClosePayload(status, opts.reason ?? ''));
-      this.flushPendingPong();
-      socket.write(frame);
-    } else {
-      // A close frame still held back (a failure's, or the reply to the server's close): send it now.
-      this.sendHeldClose();
-    }
-    // The server's close frame may be behind the unread messages: read on (data
-    // frames after our close are dropped, RFC 6455 §5.5.1) so the handshake completes.
-    this.inbox.unpause();
-    const timer = setTimeout(() => socket.destroy(), timeout);
-    try {
-      await this.socketClosedPromise();
-    } finally {
-      clearTimeout(timer);
-    }
+  close(opts: CloseOptions = {}): Promise<void> {
+    return handled(this.closing.closeHandshake(opts, this.inbox));
   }
 
   /** Drop the connection at once: pending and later reads and sends reject with ConnectionClosed. */
   abort(): void {
-    this.dropSocket('connection aborted by abort()');
+    this.closing.drop('connection aborted by abort()');
   }
 
   /** Close the socket immediately, without a closing handshake, discarding unread messages. */
   shutdown(): void {
     this.inbox.clear();
-    this.dropSocket('connection shut down by shutdown()');
-  }
-
-  /** Destroy the socket without a closing handshake; `why` is what later reads and sends are told. */
-  private dropSocket(why: string): void {
-    if (this.socket === null || this.socketClosed) return;
-    if (this.lostError === null) this.lostError = createError('WS_ERR_CONNECTION_CLOSED', why);
-    // Sends of this turn still corked go to the kernel first, as if written at once.
-    this.socket.uncork();
-    this.socket.destroy();
+    this.closing.drop('connection shut down by shutdown()');
   }
 }
 
-function nothing(): void {}
-
-/** " with code 4001 (bye)", " with code 1000", or '' for an empty close frame. */
-function describePeerClose(code: number | null, reason: string): string {
-  return `${code === null ? '' : ` with code ${code}`}${reason ? ` (${reason})` : ''}`;
-}
-
-/**
- * The promise itself, marked as handled: it still rejects for whoever awaits
- * it, but a caller that fires and forgets never gets an unhandled rejection
- * (which ends a Node process); the failure is reported by the next call anyway.
- */
-function handled<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(nothing);
-  return promise;
+/** A queued unit as a received unit: a bare string is a whole text message. */
+function unitOf(entry: Queued): Received {
+  return typeof entry === 'string' ? wholeUnit(ABNF.OPCODE_TEXT, entry) : entry;
 }
 
 function dataOf(entry: Queued): string | Buffer {
   return typeof entry === 'string' ? entry : entry.data;
 }
 
-/** Index of the first waiter that takes a unit of this opcode, or -1. */
-function firstAccepting(waiters: readonly Waiter[], opcode: number): number {
-  for (let i = 0; i < waiters.length; i++) {
-    if (accepts((waiters[i] as Waiter).want, opcode)) return i;
-  }
-  return -1;
-}
-
-/** The close frame's payload as received (code and reason), for recvData(true); never re-validated. */
+/** A received unit as an ABNF frame (a close frame's payload as received, never re-validated). */
 function entryToFrame(entry: Queued): ABNF {
   if (typeof entry === 'string') return new ABNF({ fin: 1, opcode: ABNF.OPCODE_TEXT, mask: 0, data: toBuffer(entry) });
-  if (entry.frame !== undefined) {
-    const f = entry.frame;
-    return new ABNF({ fin: f.fin, rsv1: f.rsv1, rsv2: f.rsv2, rsv3: f.rsv3, opcode: f.opcode, mask: 0, data: f.data });
-  }
-  return new ABNF({ fin: 1, opcode: entry.opcode, mask: 0, data: toBuffer(entry.data) });
+  const { fin, rsv1, rsv2, rsv3, opcode, data } = entry;
+  return new ABNF({ fin, rsv1, rsv2, rsv3, opcode, mask: 0, data: toBuffer(data) });
 }
 
 /**
@@ -941,73 +486,4 @@ export async function createConnection(url: string, options: WebSocketOptions & 
   const ws = new WebSocket(options);
   await ws.connect(url, { ...options, timeout: options.timeout === undefined ? getDefaultTimeout() : options.timeout });
   return ws;
-}
-
-/**
- * The session's hooks and the inbox's flow control for one WebSocket, as
- * methods on a prototype: a connection costs this one small object rather
- * than a closure per hook. The WebSocket's private methods are reached by
- * name (TypeScript allows it with brackets), as these hooks are part of its
- * receive half.
- */
-class SessionHooks implements SessionHandler, FlowControl {
-  constructor(private readonly ws: WebSocket) {}
-
-  onText(text: string, size: number, frames?: readonly number[]): void {
-    traceFrame('Rcv', ABNF.OPCODE_TEXT, text);
-    // A fragmented message keeps its frame lengths, for recvFrame().
-    this.ws['push'](frames === undefined ? text : { opcode: ABNF.OPCODE_TEXT, data: text, frames }, size);
-  }
-
-  onBinary(data: Buffer, frames?: readonly number[]): void {
-    traceFrame('Rcv', ABNF.OPCODE_BINARY, data);
-    this.ws['push']({ opcode: ABNF.OPCODE_BINARY, data, frames }, data.length);
-  }
-
-  onFragment(opcode: number, data: Buffer, fin: boolean, rsv1: boolean): void {
-    traceFrame('Rcv', opcode, data, fin ? 1 : 0);
-    this.ws['push']({ opcode, data, frame: { fin: fin ? 1 : 0, rsv1: rsv1 ? 1 : 0, rsv2: 0, rsv3: 0, opcode, data } }, data.length);
-  }
-
-  onFrame(frame: ReceivedFrame): void {
-    if (frame.opcode !== ABNF.OPCODE_CLOSE) {
-      traceFrame('Rcv', frame.opcode, frame.data, frame.fin);
-      this.ws['push']({ opcode: frame.opcode, data: frame.data, frame, raw: true }, frame.data.length);
-    }
-  }
-
-  onPing(data: Buffer): void {
-    traceFrame('Rcv', ABNF.OPCODE_PING, data);
-    this.ws['push'](this.ws['controlEntry'](ABNF.OPCODE_PING, data), data.length);
-  }
-
-  onPong(data: Buffer): void {
-    traceFrame('Rcv', ABNF.OPCODE_PONG, data);
-    this.ws['push'](this.ws['controlEntry'](ABNF.OPCODE_PONG, data), data.length);
-  }
-
-  onClose(_code: number | null, _reason: string, payload: Buffer): void {
-    traceFrame('Rcv', ABNF.OPCODE_CLOSE, payload);
-    this.ws['push']({ opcode: ABNF.OPCODE_CLOSE, data: payload }, payload.length);
-    this.ws['awaitPeerClose'](DEFAULT_CLOSE_TIMEOUT);
-    this.ws['serveWaiters']();
-  }
-
-  onWrite(bytes: Buffer, kind: WriteKind): void {
-    this.ws['writeControl'](bytes, kind);
-  }
-
-  onFailure(error: SessionFailure, closeFrame: Buffer | null): void {
-    this.ws['onFailure'](error, closeFrame);
-  }
-
-  /** The inbox is full. */
-  pause(): void {
-    this.ws['pauseReading']();
-  }
-
-  /** The inbox has room again. */
-  resume(): void {
-    this.ws['resumeReading']();
-  }
 }

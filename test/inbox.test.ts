@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Inbox, type Entry } from '../src/inbox.js';
+import { Inbox, type ConnectionEnd } from '../src/inbox.js';
+import { wholeUnit, type Received } from '../src/protocol/received.js';
 
 const BINARY = 2;
 const CONT = 0;
@@ -7,13 +8,14 @@ const PING = 9;
 
 function inbox(maxQueue: number, maxQueueBytes: number): { box: Inbox; log: string[] } {
   const log: string[] = [];
-  const box = new Inbox({ maxQueue, maxQueueBytes }, { pause: () => log.push('pause'), resume: () => log.push('resume') });
+  const flow = { pause: () => log.push('pause'), resume: () => log.push('resume') };
+  const end = { ended: false, endError: () => new Error('not ended'), afterRead: () => undefined };
+  const box = new Inbox({ maxQueue, maxQueueBytes }, flow, end);
   return { box, log };
 }
 
-function rawFrame(opcode: number, data: string, fin: 0 | 1): Entry {
-  const bytes = Buffer.from(data);
-  return { opcode, data: bytes, raw: true, frame: { fin, rsv1: 0, rsv2: 0, rsv3: 0, opcode, data: bytes } };
+function rawFrame(opcode: number, data: string, fin: 0 | 1): Received {
+  return { opcode, data: Buffer.from(data), fin, rsv1: 0, rsv2: 0, rsv3: 0, frame: true };
 }
 
 describe('Inbox', () => {
@@ -39,8 +41,8 @@ describe('Inbox', () => {
 
   it('pauses once the unread bytes reach maxQueueBytes; pings and pongs count toward neither bound', () => {
     const { box, log } = inbox(100, 1000);
-    box.push({ opcode: PING, data: Buffer.alloc(125) }, 125);
-    box.push({ opcode: BINARY, data: Buffer.alloc(999) }, 999);
+    box.push(wholeUnit(PING, Buffer.alloc(125)), 125);
+    box.push(wholeUnit(BINARY, Buffer.alloc(999)), 999);
     box.maybePause();
     expect([box.bytes, box.data, log]).toEqual([999, 1, []]);
     box.push('x', 1);
@@ -64,19 +66,83 @@ describe('Inbox', () => {
     box.push(rawFrame(BINARY, 'e', 1), 1);
     box.maybePause();
     expect(log).toEqual(['pause', 'resume', 'pause']);
-    expect(box.take('message')).toEqual({ opcode: BINARY, data: Buffer.from('abcd') });
-    expect(box.take('message')).toEqual({ opcode: BINARY, data: Buffer.from('e') });
+    expect(box.take('message')).toEqual(wholeUnit(BINARY, Buffer.from('abcd')));
+    expect(box.take('message')).toEqual(wholeUnit(BINARY, Buffer.from('e')));
   });
 
   it('hands out the frames of a message queued whole to frame reads, and the rest to a message read', () => {
     const { box } = inbox(16, 1 << 20);
-    box.push({ opcode: 1, data: 'abcdef', frames: [1, 2, 3] }, 6);
-    const first = box.take('frame') as Entry;
-    expect([first.opcode, first.frame?.fin, String(first.data)]).toEqual([1, 0, 'a']);
-    const second = box.take('frame') as Entry;
-    expect([second.opcode, second.frame?.fin, String(second.data)]).toEqual([CONT, 0, 'bc']);
+    box.push({ ...wholeUnit(1, 'abcdef'), frames: [1, 2, 3] }, 6);
+    const first = box.take('frame') as Received;
+    expect([first.opcode, first.fin, first.frame, String(first.data)]).toEqual([1, 0, true, 'a']);
+    const second = box.take('frame') as Received;
+    expect([second.opcode, second.fin, String(second.data)]).toEqual([CONT, 0, 'bc']);
     expect(box.data).toBe(1);
     expect(box.take('message')).toBe('def');
     expect([box.data, box.bytes]).toEqual([0, 0]);
+  });
+});
+
+/** An inbox with a producer that can be ended, recording what reads were told. */
+function readable(): { box: Inbox; end: ConnectionEnd & { ended: boolean; afterReads: number } } {
+  const end = {
+    ended: false,
+    afterReads: 0,
+    endError: () => new Error('ended by the test'),
+    afterRead() {
+      end.afterReads++;
+    },
+  };
+  const box = new Inbox({ maxQueue: 16, maxQueueBytes: 1 << 20 }, { pause: () => undefined, resume: () => undefined }, end);
+  return { box, end };
+}
+
+describe('Inbox reads', () => {
+  it('serves waiting reads in call order, each unit to the first read that takes its kind; a ping skips message reads', async () => {
+    const { box } = readable();
+    const message = box.read('message', null);
+    const control = box.read('control', null);
+    box.deliver(wholeUnit(PING, Buffer.from('p')), 1);
+    box.deliver('hello', 5);
+    expect(await message).toBe('hello');
+    expect(((await control) as Received).opcode).toBe(PING);
+  });
+
+  it('a ping no waiting read asks for is dropped; a later message read gets the next message', async () => {
+    const { box } = readable();
+    const message = box.read('message', null);
+    box.deliver(wholeUnit(PING, Buffer.from('p')), 1);
+    expect(box.length).toBe(0);
+    box.deliver('after', 5);
+    expect(await message).toBe('after');
+  });
+
+  it('a unit already queued is taken at once unless an earlier read waits; every read tells the end state', () => {
+    const { box, end } = readable();
+    box.deliver('a', 1);
+    expect(box.takeNow('message')).toBe('a');
+    expect(end.afterReads).toBe(1);
+    void box.read('message', null);
+    box.push('b', 1);
+    expect(box.takeNow('message')).toBeUndefined();
+  });
+
+  it('once the producer ended, waiting reads and later reads reject with its error, after what was queued', async () => {
+    const { box, end } = readable();
+    box.deliver('last', 4);
+    const first = box.read('message', null);
+    const second = box.read('message', null);
+    end.ended = true;
+    box.serve();
+    expect(await first).toBe('last');
+    await expect(second).rejects.toThrow('ended by the test');
+    await expect(box.read('data', null)).rejects.toThrow('ended by the test');
+  });
+
+  it('a read that times out rejects with WS_ERR_RECV_TIMEOUT and leaves the queue usable', async () => {
+    const { box } = readable();
+    await expect(box.read('message', 10)).rejects.toMatchObject({ code: 'WS_ERR_RECV_TIMEOUT' });
+    box.deliver('later', 5);
+    expect(await box.read('message', 5000)).toBe('later');
   });
 });

@@ -169,11 +169,11 @@ function run(pieces: Buffer[], setup: Setup, pauseEvery = 0): string[] {
         log.push(`B ${fingerprint(data)}`);
         maybePause();
       },
-      onFragment(opcode, data, fin, rsv1) {
+      onFragment(frame) {
         noteAfterEnd('onFragment');
-        fragments = opcode === 0 ? fragments + 1 : 1;
+        fragments = frame.opcode === 0 ? fragments + 1 : 1;
         ensure(fragments <= setup.maxFragments, () => `fragment ${fragments} passed maxFragments ${setup.maxFragments}`);
-        log.push(`F ${opcode} ${fin ? 1 : 0} ${rsv1 ? 1 : 0} ${fingerprint(data)}`);
+        log.push(`F ${frame.opcode} ${frame.fin} ${frame.rsv1} ${fingerprint(frame.data)}`);
         maybePause();
       },
       onFrame(frame) {

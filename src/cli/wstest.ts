@@ -5,10 +5,13 @@
  *   wstest server-suite --config fuzzingclient.json
  *   wstest client-suite --port 9001                 test a client (Autobahn's fuzzingserver)
  *   wstest client-suite --config fuzzingserver.json
+ *   wstest compare RUN_A RUN_B                       compare two runs' index.json case by case
  * See `wstest --help`. The work is done by src/conformance; this file parses and prints.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
+import { IndexFormatError, compareIndexes, formatComparison, identical, parseIndex } from '../conformance/compare.js';
 import { ConfigError, parseFuzzingClientConfig, parseFuzzingServerConfig, type FuzzingClientConfig, type FuzzingServerConfig } from '../conformance/config.js';
 import { writeReportFolder } from '../conformance/outdir.js';
 import { CasePatternError } from '../conformance/patterns.js';
@@ -22,6 +25,7 @@ const EXIT_USAGE = 2;
 
 export const HELP = `usage: wstest server-suite (--url URL [--agent NAME] | --config FILE) [options]
        wstest client-suite [--port PORT | --config FILE] [options]
+       wstest compare RUN_A RUN_B
 
 server-suite: test a WebSocket echo server with Autobahn|Testsuite's 517 cases (sections 1-7, 9, 10, 12, 13).
   --url URL             ws:// or wss:// URL of the echo server
@@ -35,6 +39,10 @@ server-suite: test a WebSocket echo server with Autobahn|Testsuite's 517 cases (
                         NON-STRICT (also NON-STRICT cases, WRONG CODE / FAILED BY CLIENT
                         closes), UNIMPLEMENTED (also those), none (never)
   --fail-by-drop        fail connections by dropping TCP (Autobahn's failByDrop option)
+  --strict              also FAIL what Autobahn lets pass (a bad close, a protocol violation, a
+                        permessage-deflate answer without what the offer asked of the server, a
+                        section 9 echo with the right length but other bytes); without it these
+                        are notes in the case's report
   --insecure            do not verify a wss:// server's certificate
   --quiet               no progress bar
 
@@ -46,6 +54,13 @@ client-suite: serve the client cases (Autobahn's fuzzingserver agent protocol) u
   --exclude-cases P     comma-separated patterns left out
   --outdir DIR          where /updateReports writes its reports (default ./reports/clients)
   --cert FILE --key FILE  serve wss:// with this PEM certificate and key
+  --strict              also FAIL what Autobahn lets pass (a bad close, a protocol violation of the
+                        client, a section 9 echo with the right length but other bytes); without it
+                        these are notes in the case's report
+
+compare: compare two runs case by case (verdict, close verdict, close code the peer sent).
+  RUN_A, RUN_B          report folders (their index.json) or index.json files, ours or Autobahn's
+  Exit status 0 when identical, 1 when some case differs or is on one side only.
 
 Exit status: 0 pass, 1 a case failed by the --fail-on rule or the server cannot be reached,
 2 bad command line or config.`;
@@ -57,6 +72,7 @@ interface ServerSuiteArgs {
   outdir: string;
   jobs: number;
   failOn: FailOn;
+  strict: boolean;
   insecure: boolean;
   quiet: boolean;
 }
@@ -76,7 +92,7 @@ function parseServerSuite(argv: string[]): ServerSuiteArgs {
   const switches = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    if (['--fail-by-drop', '--insecure', '--quiet'].includes(arg)) switches.add(arg);
+    if (['--fail-by-drop', '--strict', '--insecure', '--quiet'].includes(arg)) switches.add(arg);
     else if (['--url', '--agent', '--config', '--cases', '--exclude-cases', '--outdir', '--jobs', '--fail-on'].includes(arg)) {
       flags.set(arg, takeValue(argv, i, arg));
       i++;
@@ -107,7 +123,15 @@ function parseServerSuite(argv: string[]): ServerSuiteArgs {
   if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`expected --jobs to be an integer >= 1, got ${JSON.stringify(jobsText)}`);
   const failOn = (flags.get('--fail-on') ?? 'FAILED') as FailOn;
   if (!FAIL_ON_VALUES.includes(failOn)) throw new UsageError(`expected --fail-on to be one of ${FAIL_ON_VALUES.join(', ')}, got ${JSON.stringify(failOn)}`);
-  return { config, outdir: flags.get('--outdir') ?? config.outdir, jobs, failOn, insecure: switches.has('--insecure'), quiet: switches.has('--quiet') };
+  return {
+    config,
+    outdir: flags.get('--outdir') ?? config.outdir,
+    jobs,
+    failOn,
+    strict: switches.has('--strict'),
+    insecure: switches.has('--insecure'),
+    quiet: switches.has('--quiet'),
+  };
 }
 
 async function serverSuite(args: ServerSuiteArgs): Promise<number> {
@@ -117,6 +141,7 @@ async function serverSuite(args: ServerSuiteArgs): Promise<number> {
   let serverStarted = started;
   const results = await runServerSuiteConfig(args.config, {
     jobs: args.jobs,
+    strict: args.strict,
     rejectUnauthorized: !args.insecure,
     onServer: (agent, url, total) => {
       serverStarted = performance.now();
@@ -136,8 +161,13 @@ async function serverSuite(args: ServerSuiteArgs): Promise<number> {
 
 async function clientSuite(argv: string[]): Promise<number> {
   const flags = new Map<string, string>();
+  let strict = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
+    if (arg === '--strict') {
+      strict = true;
+      continue;
+    }
     if (!['--port', '--host', '--cases', '--exclude-cases', '--outdir', '--config', '--cert', '--key'].includes(arg))
       throw new UsageError(`unknown argument ${JSON.stringify(arg)}`);
     flags.set(arg, takeValue(argv, i++, arg));
@@ -175,6 +205,7 @@ async function clientSuite(argv: string[]): Promise<number> {
     excludeAgentCases: config.excludeAgentCases,
     reportDir: config.outdir,
     tls,
+    strict,
   });
   process.stdout.write(
     `wstest: client suite listening on ${server.url} (agent protocol: /getCaseCount, /runCase, /getCaseInfo, /getCaseStatus, /updateReports); ` +
@@ -188,6 +219,26 @@ async function clientSuite(argv: string[]): Promise<number> {
   return EXIT_OK;
 }
 
+/** The index.json of a report folder, or the file itself. */
+function readIndex(path: string): string {
+  let file = path;
+  try {
+    if (statSync(path).isDirectory()) file = join(path, 'index.json');
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`could not read ${file}: ${(error as Error).message}`);
+  }
+}
+
+function compareRuns(argv: string[]): number {
+  if (argv.length !== 2 || argv.some((a) => a.startsWith('--')))
+    throw new UsageError(`expected two report folders or index.json files, got ${argv.length === 0 ? 'none' : argv.map((a) => JSON.stringify(a)).join(' ')}`);
+  const [a, b] = argv as [string, string];
+  const comparison = compareIndexes(parseIndex(readIndex(a), a), parseIndex(readIndex(b), b));
+  process.stdout.write(`${formatComparison(comparison, a, b)}\n`);
+  return identical(comparison) ? EXIT_OK : EXIT_FAILED;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
@@ -197,11 +248,16 @@ async function main(argv: string[]): Promise<number> {
     }
     if (command === 'server-suite') return await serverSuite(parseServerSuite(rest));
     if (command === 'client-suite') return await clientSuite(rest);
-    throw new UsageError(`unknown command ${JSON.stringify(command)}; expected server-suite or client-suite`);
+    if (command === 'compare') return compareRuns(rest);
+    throw new UsageError(`unknown command ${JSON.stringify(command)}; expected server-suite, client-suite or compare`);
   } catch (error) {
     if (error instanceof ServerUnreachable) {
       process.stderr.write(`wstest: ${error.message}\n`);
       return EXIT_FAILED;
+    }
+    if (error instanceof IndexFormatError) {
+      process.stderr.write(`wstest: ${error.message}\n`);
+      return EXIT_USAGE;
     }
     if (error instanceof UsageError || error instanceof ConfigError || error instanceof CasePatternError) {
       process.stderr.write(`wstest: ${error.message}\n${HELP.split('\n\n')[0]}\n`);

@@ -36,7 +36,8 @@ export type DeflateNegotiation =
   | { kind: 'declined'; why: string }
   /** the client's offer breaks RFC 7692 §7 (a strict judge fails the case; the offer is declined). */
   | { kind: 'invalid'; why: string }
-  | { kind: 'accepted'; response: string; params: DeflateParams };
+  /** `notes`: RFC 7692 rules the answer breaks that Autobahn's verdicts do not count (server suite). */
+  | { kind: 'accepted'; response: string; params: DeflateParams; notes: string[] };
 
 const EXTENSION = 'permessage-deflate';
 const TOKEN_CHARS = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/; // RFC 7230 §3.2.6 tchar
@@ -163,7 +164,7 @@ export function negotiateDeflate(header: string | undefined, acceptances: readon
   for (const acceptance of acceptances) {
     for (const offer of offers) {
       const accepted = answer(offer, acceptance);
-      if (accepted !== null) return { kind: 'accepted', ...accepted };
+      if (accepted !== null) return { kind: 'accepted', ...accepted, notes: [] };
     }
   }
   return { kind: 'declined', why: `no offer in "${header}" allows client_max_window_bits, which this case asks for` };
@@ -187,10 +188,32 @@ export function clientOffer(requests: readonly DeflateAcceptance[]): string {
 }
 
 /**
- * Reads the server's answer to `clientOffer(requests)` (RFC 7692 §5, §7): none is 'declined'
- * (Autobahn: UNIMPLEMENTED); an answer that breaks §7 or fits none of the offers is 'invalid'.
+ * What the answer leaves out of what `request` asked of the server (RFC 7692 §7.1.1.1, §7.1.2.1: a
+ * server that accepts an offer asking for server_no_context_takeover / server_max_window_bits=N
+ * includes it in its answer, the window at most N); empty when the answer grants it all.
  */
-export function readServerAnswer(header: string | undefined, requests: readonly DeflateAcceptance[]): DeflateNegotiation {
+function ungranted(answer: DeflateOffer, request: DeflateAcceptance): string[] {
+  const missing: string[] = [];
+  if (request.clientNoContextTakeover && !answer.serverNoContextTakeover)
+    missing.push('the answer leaves out server_no_context_takeover, which the offer asked for and RFC 7692 §7.1.1.1 requires in the answer of a server that accepts the offer');
+  if (request.clientMaxWindowBits !== 0) {
+    if (answer.serverMaxWindowBits === null)
+      missing.push(
+        `the answer leaves out server_max_window_bits, which the offer asked for (=${request.clientMaxWindowBits}) and RFC 7692 §7.1.2.1 requires in the answer of a server that accepts the offer`,
+      );
+    else if (answer.serverMaxWindowBits > request.clientMaxWindowBits)
+      missing.push(`the answer has server_max_window_bits=${answer.serverMaxWindowBits}, above the ${request.clientMaxWindowBits} the offer asked for (RFC 7692 §7.1.2.1)`);
+  }
+  return missing;
+}
+
+/**
+ * Reads the server's answer to `clientOffer(requests)` (RFC 7692 §5, §7): none is 'declined'
+ * (Autobahn: UNIMPLEMENTED); an answer that is not a valid permessage-deflate response is 'invalid'.
+ * An answer that leaves out what the offer asked of the server is accepted, as Autobahn's client
+ * accepts it, with the omission in `notes`; with `strict` it is 'invalid'.
+ */
+export function readServerAnswer(header: string | undefined, requests: readonly DeflateAcceptance[], strict = false): DeflateNegotiation {
   if (header === undefined || header.trim() === '') return { kind: 'declined', why: 'the server accepted no extension' };
   let elements: Element[];
   try {
@@ -209,14 +232,10 @@ export function readServerAnswer(header: string | undefined, requests: readonly 
   }
   if (answer.clientMaxWindowBits === true)
     return { kind: 'invalid', why: `answer "${header}" has client_max_window_bits without a value (RFC 7692 §7.1.2.2)` };
-  // The answer must fit one of the offers: what was asked of the server is granted (§7.1.1.1, §7.1.2.1).
-  const fits = requests.find(
-    (r) =>
-      (!r.clientNoContextTakeover || answer.serverNoContextTakeover) &&
-      (r.clientMaxWindowBits === 0 || (answer.serverMaxWindowBits !== null && answer.serverMaxWindowBits <= r.clientMaxWindowBits)),
-  );
-  if (fits === undefined)
-    return { kind: 'invalid', why: `answer "${header}" does not grant what the offer "${clientOffer(requests)}" asked of the server (RFC 7692 §7.1)` };
+  // The answer should grant what one of the offers asked of the server; the one it comes closest to is reported.
+  const shortfalls = requests.map((r) => ungranted(answer, r)).sort((a, b) => a.length - b.length);
+  const notes = shortfalls[0]!.map((finding) => `${finding} (answer "${header.trim()}")`);
+  if (strict && notes.length > 0) return { kind: 'invalid', why: notes.join('; ') };
   return {
     kind: 'accepted',
     response: header.trim(),
@@ -226,5 +245,6 @@ export function readServerAnswer(header: string | undefined, requests: readonly 
       serverMaxWindowBits: answer.serverMaxWindowBits ?? 15,
       clientMaxWindowBits: typeof answer.clientMaxWindowBits === 'number' ? answer.clientMaxWindowBits : 15,
     },
+    notes,
   };
 }

@@ -37,6 +37,7 @@ function detail(agent: string, r: CaseResult): string {
     ['Expectation', d?.expectation ?? ''],
     ['Verdict', `${r.behavior} / close ${r.behaviorClose}`],
     ['What happened', r.reason],
+    ...(d !== undefined && d.notes.length > 0 ? [['Stricter than Autobahn', d.notes.join('\n')] as [string, string]] : []),
     ['Duration', `${r.durationMs} ms`],
     ['Close codes', `sent ${r.localCloseCode ?? 'none'}, received ${r.remoteCloseCode ?? 'none'}${d?.remoteCloseReason ? ` "${d.remoteCloseReason}"` : ''}`],
   ];
@@ -54,7 +55,7 @@ function detail(agent: string, r: CaseResult): string {
     log = `<h4>Wire log</h4><pre class="log">${esc(lines.join('\n'))}</pre>`;
   }
   return (
-    `<details id="${anchor(agent, r.id)}"${r.behavior === 'OK' && r.behaviorClose === 'OK' ? '' : ' open'}><summary><span class="${CLASS[r.behavior]}">${esc(r.behavior)}</span> ` +
+    `<details id="${anchor(agent, r.id)}"${r.behavior === 'OK' && r.behaviorClose === 'OK' && (d?.notes.length ?? 0) === 0 ? '' : ' open'}><summary><span class="${CLASS[r.behavior]}">${esc(r.behavior)}</span> ` +
     `${esc(agent)} — case ${esc(r.id)}</summary><table class="kv">${table}</table>${log}</details>`
   );
 }
@@ -88,7 +89,10 @@ export function renderHtmlReport(results: ReadonlyMap<string, readonly CaseResul
           const close = r.behaviorClose === 'OK' ? String(r.remoteCloseCode ?? '') : r.behaviorClose;
           const time = id.startsWith('9.') ? ` ${r.durationMs} ms` : '';
           const closeClass = r.behaviorClose === 'OK' || r.behaviorClose === 'INFORMATIONAL' ? '' : ' class="closebad"';
-          return `<td class="${CLASS[r.behavior]}" title="${esc(r.reason)}"><a href="#${anchor(agent, id)}">${esc(r.behavior)}</a> <small${closeClass}>${esc(close)}${time}</small></td>`;
+          const notes = r.detail?.notes ?? [];
+          const noted = notes.length === 0 ? '' : ' <small class="noted">note</small>';
+          const title = [r.reason, ...notes.map((n) => `note: ${n}`)].join('\n');
+          return `<td class="${CLASS[r.behavior]}" title="${esc(title)}"><a href="#${anchor(agent, id)}">${esc(r.behavior)}</a> <small${closeClass}>${esc(close)}${time}</small>${noted}</td>`;
         })
         .join('');
       return `${head}<tr><th class="id">${esc(id)}</th>${cells}</tr>`;
@@ -104,13 +108,13 @@ body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222}
 h1{font-size:20px} table{border-collapse:collapse} td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}
 .ok{background:#c8f0c8}.nonstrict{background:#f0e6a0}.failed{background:#f4b0b0}.info{background:#c8dcf4}.unimpl{background:#ddd}.missing{background:#fff;color:#999}
 tr.section th{background:#333;color:#fff} th.id{font-weight:normal;font-family:monospace}
-td a{color:inherit;font-weight:600;text-decoration:none} small{color:#444} small.closebad{background:#c0392b;color:#fff;padding:0 4px;border-radius:3px}
+td a{color:inherit;font-weight:600;text-decoration:none} small{color:#444} small.closebad{background:#c0392b;color:#fff;padding:0 4px;border-radius:3px} small.noted{background:#7a5c00;color:#fff;padding:0 4px;border-radius:3px}
 details{border:1px solid #ddd;margin:4px 0;padding:4px 8px} summary{cursor:pointer;font-family:monospace}
 summary span{padding:0 6px} table.kv th{width:130px;vertical-align:top;background:#f6f6f6}
 pre{margin:0;white-space:pre-wrap;word-break:break-all;font-size:12px} pre.log{background:#f8f8f8;padding:6px;border:1px solid #eee}
 </style></head><body>
 <h1>${esc(title)}</h1>
-<p>Generated ${esc(new Date().toISOString())} by rfc6455 wstest. Verdicts as Autobahn|Testsuite defines them: OK, NON-STRICT (a SHOULD not met), FAILED (a MUST broken), INFORMATIONAL, UNIMPLEMENTED. The small text is the close code received, or the close verdict (red) when it is not OK. Click a verdict for the case's detail and wire log.</p>
+<p>Generated ${esc(new Date().toISOString())} by rfc6455 wstest. Verdicts as Autobahn|Testsuite defines them: OK, NON-STRICT (a SHOULD not met), FAILED (a MUST broken), INFORMATIONAL, UNIMPLEMENTED. The small text is the close code received, or the close verdict (red) when it is not OK. A case marked "note" broke a rule of the RFCs that Autobahn's verdicts do not count (wstest --strict fails it). Click a verdict for the case's detail and wire log.</p>
 <table>${summary}</table>
 <h2>Cases</h2>
 <table class="matrix"><tr><th>case</th>${agents.map((a) => `<th>${esc(a)}</th>`).join('')}</tr>

@@ -53,7 +53,7 @@ export function buildIndex(results: ReadonlyMap<string, readonly CaseResult[]>):
   return index;
 }
 
-/** The per-case report: Autobahn's field names, plus `reason` (one line on what went wrong) and `violation`. */
+/** The per-case report: Autobahn's field names, plus `reason` (one line on what went wrong), `violation` and `notes` (findings stricter than Autobahn's verdict). */
 export function caseReport(agent: string, r: CaseResult): Record<string, unknown> {
   const d = r.detail;
   return {
@@ -79,6 +79,7 @@ export function caseReport(agent: string, r: CaseResult): Record<string, unknown
     wasClean: d?.wasClean ?? null,
     wasNotCleanReason: d?.wasNotCleanReason ?? null,
     violation: d?.violation ?? null,
+    notes: d?.notes ?? [],
     localCloseCode: r.localCloseCode,
     remoteCloseCode: r.remoteCloseCode,
     remoteCloseReason: d?.remoteCloseReason ?? null,

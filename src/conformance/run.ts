@@ -50,6 +50,8 @@ export class CaseRun {
   messageHandler: ((data: Buffer, binary: boolean) => void) | null = null;
   /** set when the hard per-case timeout cut the connection. */
   timedOut: string | null = null;
+  /** findings stricter than Autobahn's verdict (RFC rules it does not count); `strict` makes them FAILED. */
+  readonly notes: string[] = [];
   readonly startedAt = performance.now();
   readonly startedIso = new Date().toISOString();
 
@@ -61,8 +63,9 @@ export class CaseRun {
     /** the permessage-deflate negotiation of a case that has `deflate`; null for the others. */
     readonly negotiation: DeflateNegotiation | null = null,
     /**
-     * true: a bad close or a protocol violation fails the case (the project's bar for its own client);
-     * false: Autobahn's verdicts as they are, the close judged only in `behaviorClose`.
+     * true: a bad close, a protocol violation or a note fails the case (wstest's --strict, the
+     * project's bar for its own client); false: Autobahn's verdicts as they are, the close judged
+     * only in `behaviorClose`, and what the strict judge would fail recorded in `notes`.
      */
     readonly strict = true,
   ) {}
@@ -98,10 +101,16 @@ export class CaseRun {
     const reason = this.behaviorClose === 'OK' || this.result.startsWith(this.resultClose) ? this.result : `${this.result}; ${this.resultClose}`;
     const judged = { behavior: this.behavior, behaviorClose: this.behaviorClose, reason };
     const violation = this.peer.violation;
+    const strictVerdict = applyStrictRules(judged, { timedOut: this.timedOut, violation }, this.peer.peerName);
     let verdict: Verdict;
-    if (this.strict) verdict = applyStrictRules(judged, { timedOut: this.timedOut, violation });
-    else if (this.timedOut !== null) verdict = applyStrictRules(judged, { timedOut: this.timedOut, violation: null });
-    else verdict = violation === null ? judged : { ...judged, reason: `${reason}; the tester failed the connection: ${violation}` };
+    // A timeout fails the case in both modes: nothing was judged to its end.
+    if (this.strict || this.timedOut !== null) verdict = strictVerdict;
+    else {
+      verdict = violation === null ? judged : { ...judged, reason: `${reason}; the tester failed the connection: ${violation}` };
+      if (strictVerdict.behavior !== verdict.behavior) this.notes.push(`${strictVerdict.reason} (FAILED with --strict)`);
+    }
+    if (this.strict && this.notes.length > 0 && verdict.behavior !== 'FAILED' && verdict.behavior !== 'UNIMPLEMENTED')
+      verdict = { ...verdict, behavior: 'FAILED', reason: this.notes.join('; ') };
     return {
       id: this.definition.id,
       description: this.definition.description,
@@ -126,6 +135,7 @@ export class CaseRun {
         wasClean: this.peer.wasClean,
         wasNotCleanReason: this.peer.wasNotCleanReason,
         violation,
+        notes: this.notes,
         remoteCloseReason: this.peer.remoteCloseReason,
         wirelog: this.peer.wirelog.entries(),
       },

@@ -33,7 +33,11 @@ export interface ServerSuiteOptions {
   closeTimeoutMs?: number;
   /** fail a connection by dropping TCP instead of a close frame (Autobahn's `failByDrop`); false by default. */
   failByDrop?: boolean;
-  /** also fail a case on a bad close or a protocol violation (stricter than Autobahn); false by default. */
+  /**
+   * judge stricter than Autobahn: also fail a case on a bad close, a protocol violation or a
+   * permessage-deflate answer that leaves out what the offer asked of the server (RFC 7692 §7.1);
+   * false by default (Autobahn's verdicts, those findings in the case's notes).
+   */
   strict?: boolean;
   origin?: string;
   protocols?: readonly string[];
@@ -104,7 +108,7 @@ export async function runServerCase(definition: CaseDefinition, options: ServerS
       reason: `opening handshake failed: ${why}`,
     };
   }
-  const negotiation = definition.deflate === undefined ? null : readServerAnswer(opened.extensions, definition.deflate);
+  const negotiation = definition.deflate === undefined ? null : readServerAnswer(opened.extensions, definition.deflate, options.strict ?? false);
   return new Promise<CaseResult>((resolve) => {
     let run: CaseRun;
     let hardTimer: NodeJS.Timeout | undefined;
@@ -133,6 +137,7 @@ export async function runServerCase(definition: CaseDefinition, options: ServerS
       },
     );
     run = new CaseRun(definition, peer, scale, negotiation, options.strict ?? false);
+    if (negotiation?.kind === 'accepted') run.notes.push(...negotiation.notes);
     hardTimer = setTimeout(() => {
       run.timedOut = `case ${definition.id} did not finish within ${hardMs} ms`;
       peer.destroy();

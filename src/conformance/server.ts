@@ -41,6 +41,11 @@ export interface FuzzingServerOptions {
   caseTimeoutMs?: number;
   /** when set, /updateReports writes `report.json` into this folder. */
   reportDir?: string;
+  /**
+   * judge stricter than Autobahn: a bad close or a protocol violation of the client fails the
+   * case; false by default (Autobahn's verdicts, those findings in the case's notes).
+   */
+  strict?: boolean;
 }
 
 export interface FuzzingServer {
@@ -122,7 +127,7 @@ export async function startFuzzingServer(options: FuzzingServerOptions = {}): Pr
         deflate: negotiation?.kind === 'accepted' ? new DeflateCodec(negotiation.params) : undefined,
       },
     );
-    run = new CaseRun(definition, peer, scale, negotiation);
+    run = new CaseRun(definition, peer, scale, negotiation, options.strict ?? false);
     hardTimer = setTimeout(() => {
       run.timedOut = `case ${definition.id} did not finish within ${hardMs} ms`;
       peer.destroy();

@@ -29,15 +29,20 @@ export function runFails(results: Iterable<CaseResult>, failOn: FailOn): boolean
   return false;
 }
 
-/** "301 cases: 294 OK, 4 NON-STRICT, 3 INFORMATIONAL" and a line per case that is not OK (verdict or close). */
+/**
+ * "301 cases: 294 OK, 4 NON-STRICT, 3 INFORMATIONAL" and a line per case that is not OK (verdict
+ * or close) or has notes (findings stricter than Autobahn's verdict, which --strict fails).
+ */
 export function formatSummary(agent: string, results: readonly CaseResult[], elapsedMs: number): string {
   const counts = ORDER.map((b) => [b, results.filter((r) => r.behavior === b).length] as const)
     .filter(([, n]) => n > 0)
     .map(([b, n]) => `${n} ${b}`);
   const lines = [`${agent}: ${results.length} cases in ${(elapsedMs / 1000).toFixed(1)} s: ${counts.join(', ') || 'none run'}`];
   for (const r of results) {
-    if (r.behavior === 'OK' && r.behaviorClose === 'OK') continue;
-    lines.push(`  ${r.id.padEnd(9)} ${r.behavior.padEnd(13)} close ${r.behaviorClose.padEnd(16)} ${r.reason}`);
+    const notes = r.detail?.notes ?? [];
+    if (r.behavior === 'OK' && r.behaviorClose === 'OK' && notes.length === 0) continue;
+    const noted = notes.length === 0 ? '' : `; note: ${notes.join('; ')}`;
+    lines.push(`  ${r.id.padEnd(9)} ${r.behavior.padEnd(13)} close ${r.behaviorClose.padEnd(16)} ${r.reason}${noted}`);
   }
   return lines.join('\n');
 }

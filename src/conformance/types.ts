@@ -84,6 +84,8 @@ export interface CaseDetail {
   wasClean: boolean;
   wasNotCleanReason: string | null;
   violation: string | null;
+  /** what a stricter judge than Autobahn (RFC rules its verdicts do not count) found; `--strict` fails the case on them. */
+  notes: string[];
   remoteCloseReason: string | null;
   wirelog: { entries: WirelogEntry[]; omitted: number };
   /** the opening handshake as sent and received (server suite). */

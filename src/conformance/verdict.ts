@@ -1,8 +1,9 @@
 /**
  * Verdict rules. `judgeEvents` and `judgeClose` follow Autobahn|Testsuite's meaning of
- * OK / NON-STRICT / FAILED and of the close verdicts; `applyStrictRules` then makes the
- * overall verdict honest: a case whose connection did not end the required way, whose
- * client broke a protocol rule, or which ran out of time, is FAILED whatever it echoed.
+ * OK / NON-STRICT / FAILED and of the close verdicts; `applyStrictRules` is the stricter
+ * judge (wstest's `--strict`, the project's bar for its own client): a case whose connection
+ * did not end the required way, whose peer broke a protocol rule, or which ran out of time,
+ * is FAILED whatever it echoed.
  */
 import type { Behavior, CaseEvent, CloseBehavior, ExpectedClose } from './types.js';
 
@@ -87,13 +88,13 @@ export interface Verdict {
 }
 
 /**
- * Overrides that make a verdict honest: a timeout or a client protocol violation fails the case,
- * and so does a close verdict other than OK / INFORMATIONAL.
+ * Overrides that make a verdict honest: a timeout or a protocol violation of the peer (`peer`:
+ * 'client' or 'server') fails the case, and so does a close verdict other than OK / INFORMATIONAL.
  */
-export function applyStrictRules(verdict: Verdict, problems: { timedOut: string | null; violation: string | null }): Verdict {
+export function applyStrictRules(verdict: Verdict, problems: { timedOut: string | null; violation: string | null }, peer = 'client'): Verdict {
   if (problems.timedOut !== null)
     return { behavior: 'FAILED', behaviorClose: 'FAILED', reason: `timeout: ${problems.timedOut}` };
-  if (problems.violation !== null) return { ...verdict, behavior: 'FAILED', reason: `client violated the protocol: ${problems.violation}` };
+  if (problems.violation !== null) return { ...verdict, behavior: 'FAILED', reason: `${peer} violated the protocol: ${problems.violation}` };
   if (verdict.behavior === 'INFORMATIONAL' || verdict.behavior === 'FAILED' || verdict.behavior === 'UNIMPLEMENTED') return verdict;
   if (verdict.behaviorClose !== 'OK' && verdict.behaviorClose !== 'INFORMATIONAL')
     return { ...verdict, behavior: 'FAILED', reason: `close ${verdict.behaviorClose}: ${verdict.reason}` };

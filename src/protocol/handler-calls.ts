@@ -4,10 +4,24 @@
  * session is then told (it stops for good) and the error goes on out of
  * `receive()` unchanged.
  */
-import type { ReceivedFrame, SessionFailure, SessionHandler, WriteKind } from './session.js';
+import type { Received } from './received.js';
+import type { SessionFailure, SessionHandler, WriteKind } from './session.js';
 
 function bit(value: boolean): 0 | 1 {
   return value ? 1 : 0;
+}
+
+/** A frame as it came; `rsv` holds rsv1..rsv3 as bits 2..0. */
+function frameRecord(opcode: number, fin: boolean, rsv: number, data: Buffer): Received<Buffer> {
+  return {
+    opcode,
+    data,
+    fin: bit(fin),
+    rsv1: bit((rsv & 4) !== 0),
+    rsv2: bit((rsv & 2) !== 0),
+    rsv3: bit((rsv & 1) !== 0),
+    frame: true,
+  };
 }
 
 export class HandlerCalls {
@@ -36,9 +50,10 @@ export class HandlerCalls {
     }
   }
 
-  fragment(opcode: number, data: Buffer, fin: boolean, rsv1: boolean): void {
+  /** One frame of a fragmented message, for fireContFrame; `rsv` holds rsv1..rsv3 as bits 2..0. */
+  fragment(opcode: number, fin: boolean, rsv: number, data: Buffer): void {
     try {
-      this.handler.onFragment(opcode, data, fin, rsv1);
+      this.handler.onFragment(frameRecord(opcode, fin, rsv, data));
     } catch (error) {
       throw this.stopped(error);
     }
@@ -46,14 +61,7 @@ export class HandlerCalls {
 
   /** A frame as it came, for raw frame mode; `rsv` holds rsv1..rsv3 as bits 2..0. */
   frame(opcode: number, fin: boolean, rsv: number, data: Buffer, message?: Buffer): void {
-    const record: ReceivedFrame = {
-      fin: bit(fin),
-      rsv1: bit((rsv & 4) !== 0),
-      rsv2: bit((rsv & 2) !== 0),
-      rsv3: bit((rsv & 1) !== 0),
-      opcode,
-      data,
-    };
+    const record = frameRecord(opcode, fin, rsv, data);
     if (message !== undefined) record.message = message;
     try {
       this.handler.onFrame(record);

@@ -9,12 +9,12 @@ export type {
   SessionState,
   WriteKind,
   SessionFailure,
-  ReceivedFrame,
   OutgoingFrame,
   SessionHandler,
   MessageCompression,
   SessionOptions,
 } from './session.js';
+export type { Received, ReceivedFrame } from './received.js';
 export { deflateConfig, deflateOffer, acceptDeflateResponse, describeDeflateParams } from './deflate.js';
 export type { DeflateOptions, DeflateConfig, DeflateParams } from './deflate.js';
 export { PerMessageDeflate } from './deflate-codec.js';

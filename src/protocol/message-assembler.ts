@@ -262,7 +262,7 @@ export class MessageAssembler {
       this.emit.binary(data, this.takeFrameSizes());
     } else if (this.delivery === DELIVER_FRAGMENTS) {
       const first = this.fragmentCount === 1;
-      this.emit.fragment(first ? this.messageOpcode : OPCODE_CONT, data, this.frameFin, (this.frameRsv & 4) !== 0);
+      this.emit.fragment(first ? this.messageOpcode : OPCODE_CONT, this.frameFin, this.frameRsv, data);
     } else {
       this.emit.frame(this.frameOpcode, this.frameFin, this.frameRsv, data, inflated);
     }

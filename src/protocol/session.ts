@@ -19,6 +19,7 @@ import { checkCount } from '../options.js';
 import { closeReply, failureClose, failureCode } from './close-frames.js';
 import { HandlerCalls } from './handler-calls.js';
 import { MessageAssembler } from './message-assembler.js';
+import type { Received } from './received.js';
 import { SessionInput } from './session-input.js';
 import { encodeControl, encodeDataMessage, encodeOutgoingFrame, masking, type FrameAllocator, type MaskKeySource, type OutgoingFrame } from './sender.js';
 import { DEFAULT_MAX_FRAGMENTS, type MessageCompression, type SessionOptions } from './session-options.js';
@@ -33,19 +34,6 @@ export type WriteKind = 'pong' | 'close';
 
 /** The errors that fail a connection: 1002 (protocol) or 1007 / 1009 (payload), set as `closeCode`. */
 export type SessionFailure = WebSocketProtocolException | WebSocketPayloadException;
-
-/** One received frame as it came, for `recvFrame()` (see {@link ClientSession.rawFrames}). */
-export interface ReceivedFrame {
-  fin: 0 | 1;
-  rsv1: 0 | 1;
-  rsv2: 0 | 1;
-  rsv3: 0 | 1;
-  opcode: number;
-  /** The unmasked payload of this frame alone. */
-  data: Buffer;
-  /** On the last frame of a compressed message (RFC 7692): the whole message, inflated and checked. */
-  message?: Buffer;
-}
 
 /**
  * The session's outputs. Hooks run synchronously inside `receive()`, in the
@@ -67,15 +55,15 @@ export interface SessionHandler {
   onBinary(data: Buffer, frames?: readonly number[]): void;
   /**
    * With `fireContFrame`: one frame of a fragmented message, as it completes.
-   * `opcode` is TEXT or BINARY for the first frame and CONT (0) for the rest;
-   * `fin` is true on the last. Text fragments are raw bytes (a character may
-   * be split between two), still validated as they arrive. The frames of a
-   * compressed message (RFC 7692) come as they arrived, still compressed,
-   * `rsv1` true on the first; the message is checked once it is complete.
+   * Its `opcode` is TEXT or BINARY for the first frame and CONT (0) for the
+   * rest; `fin` is 1 on the last. Text fragments are raw bytes (a character
+   * may be split between two), still validated as they arrive. The frames of
+   * a compressed message (RFC 7692) come as they arrived, still compressed,
+   * `rsv1` set on the first; the message is checked once it is complete.
    */
-  onFragment(opcode: number, data: Buffer, fin: boolean, rsv1: boolean): void;
+  onFragment(frame: Received<Buffer>): void;
   /** With `rawFrames`: every frame, data and control, instead of onText/onBinary/onFragment/onPing/onPong. */
-  onFrame(frame: ReceivedFrame): void;
+  onFrame(frame: Received<Buffer>): void;
   /** A ping arrived; its pong was already handed to `onWrite` (unless a close was sent). */
   onPing(payload: Buffer): void;
   /** A pong arrived (solicited or not: never an error, RFC 6455 §5.5.3). */

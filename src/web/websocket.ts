@@ -5,12 +5,13 @@
  * loop that turns received units into events.
  */
 import { Blob } from 'node:buffer';
-import { toBuffer } from '../frame/bytes.js';
 import { ABNF } from '../frame/abnf.js';
-import { decodeClosePayload } from '../frame/close.js';
 import { WebSocketConnectionClosedException } from '../exceptions.js';
-import { readUnit, WebSocket as Connection } from '../websocket.js';
-import { CloseEvent, ErrorEvent, MessageEvent } from './events.js';
+import type { Received } from '../protocol/received.js';
+import { readUnit, takeUnit, WebSocket as Connection } from '../websocket.js';
+import { CloseEvent, ErrorEvent, type MessageEvent } from './events.js';
+import { MessageListeners, type Listener, type ListenerOptions } from './message-listeners.js';
+import { ReceivedMessageEvent } from './received-message-event.js';
 import { engineOptions, type EngineOptions, type WebSocketInit } from './options.js';
 import { checkProtocols, parseWebSocketUrl } from './url.js';
 
@@ -78,9 +79,13 @@ export class WebSocket extends EventTarget {
   #sendChain: Promise<void> | null = null;
   readonly #cancel = new AbortController();
   readonly #handlers = new Map<string, HandlerSlot>();
+  /** The `message` listeners, kept here so that a received message reaches them without Node's dispatch. */
+  readonly #messageListeners = new MessageListeners();
 
   constructor(url: string | URL, protocols?: string | string[] | WebSocketInit, init: WebSocketInit = {}) {
     super();
+    // A `message` event someone else dispatches goes through Node's EventTarget to the same listeners.
+    super.addEventListener('message', (event) => this.#messageListeners.invokeForeign(this, event));
     if (protocols !== undefined && typeof protocols === 'object' && !Array.isArray(protocols)) {
       init = protocols;
       protocols = init.protocols;
@@ -134,10 +139,10 @@ export class WebSocket extends EventTarget {
     this.#setHandler('open', handler);
   }
   get onmessage(): Handler<MessageEvent> {
-    return this.#getHandler('message') as Handler<MessageEvent>;
+    return this.#messageListeners.attribute as Handler<MessageEvent>;
   }
   set onmessage(handler: Handler<MessageEvent>) {
-    this.#setHandler('message', handler as Handler<Event>);
+    this.#messageListeners.attribute = handler as Handler<Event>;
   }
   get onerror(): Handler<ErrorEvent> {
     return this.#getHandler('error') as Handler<ErrorEvent>;
@@ -150,6 +155,22 @@ export class WebSocket extends EventTarget {
   }
   set onclose(handler: Handler<CloseEvent>) {
     this.#setHandler('close', handler as Handler<Event>);
+  }
+
+  /**
+   * Add a listener, as `EventTarget` does (DOM Standard § 2.7). `message`
+   * listeners are kept by the WebSocket itself and called in order with the
+   * `onmessage` handler, with every option (`capture`, `once`, `passive`, `signal`).
+   */
+  override addEventListener(type: string, listener: Listener | null, options?: ListenerOptions): void {
+    if (String(type) === 'message') this.#messageListeners.add(listener, options);
+    else super.addEventListener(type, listener as EventListenerOrEventListenerObject | null, options);
+  }
+
+  /** Remove a listener added with the same callback and `capture`. */
+  override removeEventListener(type: string, listener: Listener | null, options?: boolean | { capture?: boolean }): void {
+    if (String(type) === 'message') this.#messageListeners.remove(listener, options);
+    else super.removeEventListener(type, listener as EventListenerOrEventListenerObject | null, options);
   }
 
   /**
@@ -258,10 +279,15 @@ export class WebSocket extends EventTarget {
     await this.#receive(connection);
   }
 
-  /** The read loop: one event per message, until the close frame or the end of the connection. */
+  /**
+   * The read loop: one event per message, until the close frame or the end of
+   * the connection. Every message already queued when a read completes is
+   * handed out in the same pass, with no promise between two of them (as Node's
+   * global WebSocket and `ws` fire the messages of one socket read).
+   */
   async #receive(connection: Connection): Promise<void> {
     for (;;) {
-      let unit;
+      let unit: Received | undefined;
       try {
         unit = await connection[readUnit]();
       } catch (error) {
@@ -269,36 +295,38 @@ export class WebSocket extends EventTarget {
         this.#finish(false, error);
         return;
       }
-      switch (unit.opcode) {
-        case ABNF.OPCODE_TEXT:
-        case ABNF.OPCODE_BINARY:
-          // WHATWG WebSockets: a message received while not OPEN is dropped.
-          if (this.#readyState === OPEN) this.#dispatchMessage(unit.data);
-          break;
-        case ABNF.OPCODE_CLOSE: {
-          // The session already validated the payload.
-          const { code, reason } = decodeClosePayload(toBuffer(unit.data), true);
-          if (this.#readyState === OPEN) this.#readyState = CLOSING;
-          // Sends the reply now and waits for TCP to close (bounded by the close timeout).
-          await connection.close().catch(() => undefined);
-          // RFC 6455 §7.1.5: no code in the close frame is reported as 1005.
-          this.#finish(true, null, code ?? 1005, reason);
-          return;
+      // One clock read for the pass: the time stamp of the messages it hands out.
+      const receivedAt = performance.now();
+      while (unit !== undefined && unit.opcode !== ABNF.OPCODE_CLOSE) {
+        // WHATWG WebSockets: a message received while not OPEN is dropped. Pings are answered by the connection; pongs need nothing.
+        if ((unit.opcode === ABNF.OPCODE_TEXT || unit.opcode === ABNF.OPCODE_BINARY) && this.#readyState === OPEN) {
+          this.#dispatchMessage(unit.data, receivedAt);
         }
-        default:
-          // Pings are answered by the connection; pongs need nothing.
-          break;
+        unit = connection[takeUnit]();
+      }
+      if (unit !== undefined) {
+        // The session decoded and validated the close frame's code and reason.
+        const { code = null, reason = '' } = unit;
+        if (this.#readyState === OPEN) this.#readyState = CLOSING;
+        // Sends the reply now and waits for TCP to close (bounded by the close timeout).
+        await connection.close().catch(() => undefined);
+        // RFC 6455 §7.1.5: no code in the close frame is reported as 1005.
+        this.#finish(true, null, code ?? 1005, reason);
+        return;
       }
     }
   }
 
-  #dispatchMessage(data: string | Buffer): void {
+  #dispatchMessage(data: string | Buffer, receivedAt: number): void {
+    const listeners = this.#messageListeners;
+    // Nobody would see the event.
+    if (listeners.empty) return;
     let value: string | Buffer | ArrayBuffer | Blob = data;
     if (typeof data !== 'string') {
       if (this.#binaryType === 'blob') value = new Blob([data]);
       else if (this.#binaryType === 'arraybuffer') value = toArrayBuffer(data);
     }
-    this.dispatchEvent(new MessageEvent('message', { data: value, origin: this.#origin }));
+    listeners.invoke(this, new ReceivedMessageEvent(this, value, this.#origin, receivedAt) as unknown as ReceivedMessageEvent & Event);
   }
 
   /**

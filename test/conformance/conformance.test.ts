@@ -26,7 +26,7 @@ let run: AgentRun;
 let results: Map<string, CaseResult>;
 
 beforeAll(async () => {
-  server = await startFuzzingServer({ scale: SCALE });
+  server = await startFuzzingServer({ scale: SCALE, strict: true });
   // The default offer, as `--deflate` makes it; sections 1–10 decline it, 12–13 answer it their way.
   run = await runAgent({ url: server.url, agent: AGENT, caseTimeoutMs: 30_000, perMessageDeflate: true });
   results = new Map((server.results().get(AGENT) ?? []).map((r) => [r.id, r]));
@@ -90,7 +90,7 @@ describe('the agent run', () => {
 
 describe('permessage-deflate with an offer of its own', () => {
   it('passes every 13.x case when it asks the server for no context and a 2^9 window, limits its own window and compresses every message', async () => {
-    const small = await startFuzzingServer({ cases: '13.*', scale: 1 / 32 });
+    const small = await startFuzzingServer({ cases: '13.*', scale: 1 / 32, strict: true });
     try {
       const perMessageDeflate = { serverNoContextTakeover: true, serverMaxWindowBits: 9, clientMaxWindowBits: 9, threshold: 0 };
       const run = await runAgent({ url: small.url, agent: 'offer', caseTimeoutMs: 20_000, perMessageDeflate });

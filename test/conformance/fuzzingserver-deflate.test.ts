@@ -68,6 +68,7 @@ describe('negotiation (RFC 7692 §5, §7)', () => {
       kind: 'accepted',
       response: 'permessage-deflate; server_no_context_takeover; server_max_window_bits=9; client_no_context_takeover',
       params: { serverNoContextTakeover: true, serverMaxWindowBits: 9, clientNoContextTakeover: true, clientMaxWindowBits: 15 },
+      notes: [],
     });
   });
 
@@ -118,6 +119,64 @@ describe('codec (zlib streams, RFC 7692 §7.2)', () => {
       }),
       { numRuns: 40 },
     );
+  });
+
+  it("as the client (server suite) inflates a server's context-keeping stream with a preset dictionary, as a stream would", async () => {
+    const chunk = fc.uint8Array({ minLength: 1, maxLength: 700 });
+    // Messages built from earlier ones, so the server's deflater refers back across messages.
+    const plan = fc.array(fc.tuple(chunk, fc.nat(), fc.nat(800)), { minLength: 1, maxLength: 8 });
+    await fc.assert(
+      fc.asyncProperty(plan, fc.integer({ min: 9, max: 15 }), async (steps, bits) => {
+        const server = zlib.createDeflateRaw({ windowBits: bits });
+        const asClient = new DeflateCodec({ ...params(false), serverMaxWindowBits: bits }, 'client');
+        const sent: Buffer[] = [];
+        try {
+          for (const [fresh, from, length] of steps) {
+            const earlier = Buffer.concat(sent);
+            const start = earlier.length === 0 ? 0 : from % earlier.length;
+            const message = Buffer.concat([earlier.subarray(start, start + length), Buffer.from(fresh)]);
+            sent.push(message);
+            const compressed = await new Promise<Buffer>((resolve) => {
+              const parts: Buffer[] = [];
+              const onData = (c: Buffer) => parts.push(c);
+              server.on('data', onData);
+              server.write(message);
+              server.flush(zlib.constants.Z_SYNC_FLUSH, () => {
+                server.off('data', onData);
+                resolve(Buffer.concat(parts).subarray(0, -4));
+              });
+            });
+            expect((await asClient.decompress(compressed, 1 << 20)).equals(message)).toBe(true);
+          }
+        } finally {
+          server.destroy();
+          asClient.close();
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it.each(['server', 'client'] as const)('as the %s, fails a reference past the agreed window with 1002, as zlib does', async (role) => {
+    const message = COMPRESSION_SOURCES[4]!.data().bytes.subarray(0, 2000);
+    const deflater = zlib.createDeflateRaw({ windowBits: 15 });
+    const flushed = (m: Buffer) =>
+      new Promise<Buffer>((resolve) => {
+        const parts: Buffer[] = [];
+        const onData = (c: Buffer) => parts.push(c);
+        deflater.on('data', onData);
+        deflater.write(m);
+        deflater.flush(zlib.constants.Z_SYNC_FLUSH, () => {
+          deflater.off('data', onData);
+          resolve(Buffer.concat(parts).subarray(0, -4));
+        });
+      });
+    // The peer agreed to a 2^9 window but its second message refers 2000 bytes back.
+    const codec = new DeflateCodec({ ...params(false), serverMaxWindowBits: 9, clientMaxWindowBits: 9 }, role);
+    expect((await codec.decompress(await flushed(message), 1 << 20)).equals(message)).toBe(true);
+    await expect(codec.decompress(await flushed(message), 1 << 20)).rejects.toMatchObject({ code: 1002, message: expect.stringContaining('too far back') });
+    codec.close();
+    deflater.destroy();
   });
 
   it('keeps the context: a repeated message compresses to a back-reference', async () => {
@@ -251,7 +310,7 @@ describe('verdicts of sections 12–13', () => {
   };
 
   beforeAll(async () => {
-    server = await startFuzzingServer({ cases: ids.join(','), scale: 1 / 16, caseTimeoutMs: 5_000 });
+    server = await startFuzzingServer({ cases: ids.join(','), scale: 1 / 16, caseTimeoutMs: 5_000, strict: true });
   });
   afterAll(() => server.close());
 

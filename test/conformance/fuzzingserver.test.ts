@@ -364,10 +364,33 @@ describe('ws as the client under test', () => {
   });
 });
 
-describe('broken agents are FAILED', () => {
+describe("a client that echoes but never answers the close: Autobahn's verdict by default, FAILED with strict", () => {
+  it('is OK / UNCLEAN with the strict finding as a note, and FAILED / UNCLEAN with strict', async () => {
+    const verdicts = [];
+    for (const strict of [false, true]) {
+      const server = await startFuzzingServer({ cases: '1.1.2', strict });
+      try {
+        await rawClient(`${server.url}/runCase?case=1&agent=mute`, (socket, opcode, payload) => {
+          if (opcode === 1) socket.write(clientFrame(1, payload));
+        });
+        await visit(`${server.url}/updateReports?agent=mute`);
+        const [result] = server.results().get('mute')!;
+        verdicts.push({ behavior: result!.behavior, behaviorClose: result!.behaviorClose, notes: result!.detail!.notes });
+      } finally {
+        await server.close();
+      }
+    }
+    const unclean = 'a clean closing handshake was required, but TCP closed without one';
+    expect(verdicts[0]).toEqual({ behavior: 'OK', behaviorClose: 'UNCLEAN', notes: [expect.stringContaining(`close UNCLEAN: `)] });
+    expect(verdicts[0]!.notes[0]).toContain(`${unclean} (FAILED with --strict)`);
+    expect(verdicts[1]).toEqual({ behavior: 'FAILED', behaviorClose: 'UNCLEAN', notes: [] });
+  }, 30_000);
+});
+
+describe('broken agents are FAILED (strict, the bar of the project\'s own client)', () => {
   let server: FuzzingServer;
   beforeAll(async () => {
-    server = await startFuzzingServer({ cases: '1.1.2,1.2.2,2.1,3.1,6.3.1,6.5.1,6.8.1,7.3.3,7.13.1,9.1.1', scale: 1 / 64, caseTimeoutMs: 3_000 });
+    server = await startFuzzingServer({ cases: '1.1.2,1.2.2,2.1,3.1,6.3.1,6.5.1,6.8.1,7.3.3,7.13.1,9.1.1', scale: 1 / 64, caseTimeoutMs: 3_000, strict: true });
   });
   afterAll(() => server.close());
 

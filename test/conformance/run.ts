@@ -39,7 +39,7 @@ function parseArgs(argv: readonly string[]): RunOptions {
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
-  const server = await startFuzzingServer({ scale: options.scale, cases: options.cases });
+  const server = await startFuzzingServer({ scale: options.scale, cases: options.cases, strict: true });
   const started = performance.now();
   try {
     await runAgent({ url: server.url, agent: AGENT, perMessageDeflate: true });

@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientOffer, readServerAnswer } from '../../src/conformance/deflate-negotiation.js';
 import { FrameReader, encodeFrame } from '../../src/conformance/frames.js';
 import { ConfigError, parseFuzzingClientConfig, parseFuzzingServerConfig } from '../../src/conformance/config.js';
-import { cleanForFilename, reportFileName, writeReportFolder } from '../../src/conformance/outdir.js';
+import { caseReport, cleanForFilename, reportFileName, writeReportFolder } from '../../src/conformance/outdir.js';
+import { renderHtmlReport } from '../../src/conformance/html-report.js';
 import { excludedForAgent, matchesCasePattern, resolveCases } from '../../src/conformance/patterns.js';
 import { SERVER_SUITE_CASES, ServerUnreachable, defaultJobs, runServerSuite, runServerSuiteConfig, selectServerCases } from '../../src/conformance/server-suite.js';
 import { formatSummary, progressLine, runFails } from '../../src/conformance/summary.js';
@@ -194,6 +195,47 @@ describe('server suite against broken servers', () => {
     }
   });
 
+  it("a server that answers permessage-deflate without the parameters asked of it gets Autobahn's verdict (OK) with a note; FAILED with strict", async () => {
+    const server = await startBrokenServer('deflate-ignores-params');
+    try {
+      const cases = ['12.1.1', '13.2.1', '13.4.1'];
+      const results = await runServerSuite({ url: server.url, cases, jobs: 3, scale: 1 / 50 });
+      // Autobahn's client takes any valid permessage-deflate answer and judges the echoes, which are right here.
+      expect(verdicts(results)).toEqual({ '12.1.1': 'OK/OK', '13.2.1': 'OK/OK', '13.4.1': 'OK/OK' });
+      const notes = Object.fromEntries(results.map((r) => [r.id, r.detail!.notes]));
+      expect(notes['12.1.1']).toEqual([]);
+      expect(notes['13.2.1']).toEqual([
+        'the answer leaves out server_no_context_takeover, which the offer asked for and RFC 7692 §7.1.1.1 requires in the answer of a server that accepts the offer (answer "permessage-deflate")',
+      ]);
+      expect(notes['13.4.1']).toEqual([
+        'the answer leaves out server_max_window_bits, which the offer asked for (=15) and RFC 7692 §7.1.2.1 requires in the answer of a server that accepts the offer (answer "permessage-deflate")',
+      ]);
+      expect(caseReport('broken', results[1]!).notes).toEqual(notes['13.2.1']);
+      const html = renderHtmlReport(new Map([['broken', results]]), 't');
+      expect(html).toContain('Stricter than Autobahn');
+      expect(html.match(/<small class="noted">note<\/small>/g)).toHaveLength(2);
+
+      const strict = await runServerSuite({ url: server.url, cases, jobs: 3, scale: 1 / 50, strict: true });
+      expect(verdicts(strict)).toEqual({ '12.1.1': 'OK/OK', '13.2.1': 'FAILED/OK', '13.4.1': 'FAILED/OK' });
+      expect(strict[1]!.reason).toContain('permessage-deflate not negotiated: the answer leaves out server_no_context_takeover');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a section 9 echo of the right length with other bytes is OK as in Autobahn, with a note; FAILED with strict', async () => {
+    const server = await startBrokenServer('flips-bytes');
+    try {
+      const [ok] = await runServerSuite({ url: server.url, cases: ['9.1.1'], scale: 1 / 16 });
+      expect(ok).toMatchObject({ behavior: 'OK', behaviorClose: 'OK' });
+      expect(ok!.detail!.notes).toEqual(['the echoed text message has the right length but differs from the one sent']);
+      const [strict] = await runServerSuite({ url: server.url, cases: ['9.1.1'], scale: 1 / 16, strict: true });
+      expect(strict).toMatchObject({ behavior: 'FAILED', reason: 'the echoed text message has the right length but differs from the one sent' });
+    } finally {
+      await server.close();
+    }
+  });
+
   it('a server that cannot be reached is one error, not a verdict per case', async () => {
     const server = await startBrokenServer('lenient');
     const url = server.url;
@@ -240,28 +282,46 @@ describe('the tester as the client: frames and deflate answers', () => {
     );
   });
 
-  it('accepts an answer that grants what the offer asked of the server, and only such an answer', () => {
+  it("accepts any valid answer as Autobahn's client does; what it leaves out of the offer is a note, and invalid with strict", () => {
     const request = fc.record({ clientNoContextTakeover: fc.boolean(), clientMaxWindowBits: fc.constantFrom(0, 8, 9, 12, 15) });
     fc.assert(
-      fc.property(request, fc.boolean(), fc.integer({ min: 8, max: 15 }), fc.option(fc.integer({ min: 8, max: 15 }), { nil: undefined }), (r, noContext, serverBits, clientBits) => {
-        const parts = ['permessage-deflate'];
-        if (noContext) parts.push('server_no_context_takeover');
-        if (r.clientMaxWindowBits !== 0) parts.push(`server_max_window_bits=${serverBits}`);
-        if (clientBits !== undefined) parts.push(`client_max_window_bits=${clientBits}`);
-        const answer = readServerAnswer(parts.join('; '), [r]);
-        const grants = (!r.clientNoContextTakeover || noContext) && (r.clientMaxWindowBits === 0 || serverBits <= r.clientMaxWindowBits);
-        expect(answer.kind).toBe(grants ? 'accepted' : 'invalid');
-        if (answer.kind === 'accepted') {
-          expect(answer.params).toEqual({
-            serverNoContextTakeover: noContext,
-            clientNoContextTakeover: false,
-            serverMaxWindowBits: r.clientMaxWindowBits === 0 ? 15 : serverBits,
-            clientMaxWindowBits: clientBits ?? 15,
+      fc.property(
+        request,
+        fc.boolean(),
+        fc.option(fc.integer({ min: 8, max: 15 }), { nil: undefined }),
+        fc.option(fc.integer({ min: 8, max: 15 }), { nil: undefined }),
+        (r, noContext, serverBits, clientBits) => {
+          const parts = ['permessage-deflate'];
+          if (noContext) parts.push('server_no_context_takeover');
+          if (serverBits !== undefined) parts.push(`server_max_window_bits=${serverBits}`);
+          if (clientBits !== undefined) parts.push(`client_max_window_bits=${clientBits}`);
+          const header = parts.join('; ');
+          const answer = readServerAnswer(header, [r]);
+          const leavesOutNoContext = r.clientNoContextTakeover && !noContext;
+          const leavesOutBits = r.clientMaxWindowBits !== 0 && (serverBits === undefined || serverBits > r.clientMaxWindowBits);
+          expect(answer).toMatchObject({
+            kind: 'accepted',
+            params: {
+              serverNoContextTakeover: noContext,
+              clientNoContextTakeover: false,
+              serverMaxWindowBits: serverBits ?? 15,
+              clientMaxWindowBits: clientBits ?? 15,
+            },
           });
-        }
-        expect(clientOffer([r])).toMatch(/^permessage-deflate; client_no_context_takeover; client_max_window_bits/);
-      }),
+          if (answer.kind !== 'accepted') return;
+          expect(answer.notes.some((n) => n.includes('leaves out server_no_context_takeover') && n.includes('RFC 7692 §7.1.1.1'))).toBe(leavesOutNoContext);
+          expect(answer.notes.some((n) => n.includes('server_max_window_bits') && n.includes('RFC 7692 §7.1.2.1'))).toBe(leavesOutBits);
+          expect(answer.notes.length).toBe(Number(leavesOutNoContext) + Number(leavesOutBits));
+          const strict = readServerAnswer(header, [r], true);
+          expect(strict.kind).toBe(leavesOutNoContext || leavesOutBits ? 'invalid' : 'accepted');
+          if (strict.kind === 'invalid') expect(strict.why).toBe(answer.notes.join('; '));
+          expect(clientOffer([r])).toMatch(/^permessage-deflate; client_no_context_takeover; client_max_window_bits/);
+        },
+      ),
     );
+    // Several offers (13.7): the answer is measured against the offer it grants most of.
+    const offers = [{ clientNoContextTakeover: true, clientMaxWindowBits: 8 }, { clientNoContextTakeover: true, clientMaxWindowBits: 0 }, { clientNoContextTakeover: false, clientMaxWindowBits: 0 }];
+    expect(readServerAnswer('permessage-deflate', offers, true)).toMatchObject({ kind: 'accepted', notes: [] });
     expect(readServerAnswer(undefined, [{ clientNoContextTakeover: false, clientMaxWindowBits: 0 }])).toEqual({ kind: 'declined', why: 'the server accepted no extension' });
     expect(readServerAnswer('permessage-deflate; client_max_window_bits', [{ clientNoContextTakeover: false, clientMaxWindowBits: 0 }])).toMatchObject({ kind: 'invalid' });
     expect(readServerAnswer('x-webkit-deflate-frame', [{ clientNoContextTakeover: false, clientMaxWindowBits: 0 }]).kind).toBe('invalid');

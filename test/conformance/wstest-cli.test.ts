@@ -4,12 +4,13 @@
  * wss:// with the ws client playing Autobahn's agent protocol.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { buildPackage, type BuiltPackage } from '../cli/wsdump-process.js';
+import { startBrokenServer } from '../helpers/broken-echo-server.js';
 import { makeTestCertificates, type TestCertificates } from '../helpers/tls-cert.js';
 import { startWsServer, type WsTestServer } from '../helpers/ws-server.js';
 
@@ -38,6 +39,33 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
   await built?.remove();
+});
+
+describe('wstest compare', () => {
+  it('exits 0 for identical runs, 1 with a line per difference, 2 on a missing or malformed index', async () => {
+    const ok = { behavior: 'OK', behaviorClose: 'OK', duration: 3, remoteCloseCode: 1000, reportfile: 'ws_case_1_1_1.json' };
+    const runA = join(dir, 'run-a');
+    const runB = join(dir, 'run-b');
+    await mkdir(runA);
+    await mkdir(runB);
+    await writeFile(join(runA, 'index.json'), JSON.stringify({ ws: { '1.1.1': ok, '6.4.1': { ...ok, behavior: 'NON-STRICT', remoteCloseCode: 1007 } } }));
+    await writeFile(join(runB, 'index.json'), JSON.stringify({ ws: { '1.1.1': { ...ok, duration: 9 }, '6.4.1': { ...ok, behavior: 'NON-STRICT', remoteCloseCode: 1007 } } }));
+    const same = await runCli(['compare', runA, join(runB, 'index.json')]);
+    expect(same).toMatchObject({ code: 0, stdout: '2 cases compared: identical (verdict, close verdict and close code)\n' });
+    await writeFile(join(runB, 'index.json'), JSON.stringify({ ws: { '1.1.1': ok, '6.4.1': { ...ok, remoteCloseCode: 1007 } } }));
+    const differs = await runCli(['compare', runA, runB]);
+    expect(differs.code).toBe(1);
+    expect(differs.stdout).toBe('  ws 6.4.1     behavior        NON-STRICT  ->  OK\n2 cases compared: 1 differ\n');
+    const missing = await runCli(['compare', runA, join(dir, 'nowhere')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`could not read ${join(dir, 'nowhere')}: ENOENT`);
+    await writeFile(join(runB, 'index.json'), '{"ws": []}');
+    const malformed = await runCli(['compare', runA, runB]);
+    expect(malformed).toMatchObject({ code: 2, stderr: `wstest: ${runB}: expected agent "ws" to hold an object of cases, got []\n` });
+    const one = await runCli(['compare', runA]);
+    expect(one.code).toBe(2);
+    expect(one.stderr).toContain(`expected two report folders or index.json files, got "${runA}"`);
+  });
 });
 
 describe('wstest server-suite', () => {
@@ -69,6 +97,27 @@ describe('wstest server-suite', () => {
     const lenient = await runCli(['server-suite', '--config', config, '--fail-on', 'none', '--quiet']);
     expect(lenient.code).toBe(0);
   });
+
+  it("gives Autobahn's verdict by default with the RFC 7692 finding as a note; --strict fails the case", async () => {
+    const broken = await startBrokenServer('deflate-ignores-params');
+    try {
+      const args = ['server-suite', '--url', broken.url, '--agent', 'tornado-like', '--cases', '13.2.1', '--quiet'];
+      const outdir = join(dir, 'notes');
+      const lenient = await runCli([...args, '--outdir', outdir]);
+      expect(lenient.stdout).toContain('tornado-like: 1 cases in');
+      expect(lenient.stdout).toMatch(/^ {2}13\.2\.1 +OK +close OK .*; note: the answer leaves out server_no_context_takeover/m);
+      expect(lenient.code).toBe(0);
+      const report = JSON.parse(await readFile(join(outdir, 'tornado_like_case_13_2_1.json'), 'utf8')) as { behavior: string; notes: string[] };
+      expect(report.behavior).toBe('OK');
+      expect(report.notes[0]).toContain('RFC 7692 §7.1.1.1');
+      expect(await readFile(join(outdir, 'index.html'), 'utf8')).toContain('Stricter than Autobahn');
+      const strict = await runCli([...args, '--outdir', join(dir, 'strict'), '--strict']);
+      expect(strict.stdout).toMatch(/^ {2}13\.2\.1 +FAILED +close OK +permessage-deflate not negotiated: the answer leaves out server_no_context_takeover/m);
+      expect(strict.code).toBe(1);
+    } finally {
+      await broken.close();
+    }
+  }, 60_000);
 
   it('exits 2 with the reason on a bad command line or config', async () => {
     const both = await runCli(['server-suite']);

@@ -6,13 +6,18 @@
  * - 'no-close-reply': as 'lenient', but a close frame is ignored and TCP left open;
  * - 'deflate-uncompressed': accepts permessage-deflate, then echoes each frame's payload as it came
  *   (still compressed) with RSV1 cleared, i.e. as an uncompressed message;
+ * - 'deflate-ignores-params': answers any permessage-deflate offer with a bare "permessage-deflate"
+ *   (leaving out server_no_context_takeover / server_max_window_bits the offer asked for) and
+ *   echoes every frame as it came: the client's compressed stream comes back as the server's,
+ *   which inflates right because it keeps its context with a 2^15 window, as the answer says;
+ * - 'flips-bytes': as 'lenient', but the last byte of every data frame has its low bit flipped (same length; ASCII stays ASCII);
  * - 'keeps-tcp-open': fails a frame with RSV bits with close 1002 and answers a close frame, as it
  *   should, but never closes TCP (RFC 6455 §7.1.1 says the server closes it first).
  */
 import { createHash } from 'node:crypto';
 import { createServer, type Socket } from 'node:net';
 
-export type Breakage = 'lenient' | 'no-close-reply' | 'deflate-uncompressed' | 'keeps-tcp-open';
+export type Breakage = 'lenient' | 'no-close-reply' | 'deflate-uncompressed' | 'deflate-ignores-params' | 'flips-bytes' | 'keeps-tcp-open';
 
 export interface BrokenServer {
   url: string;
@@ -64,6 +69,7 @@ function serve(socket: Socket, breakage: Breakage, input: Buffer): void {
         continue;
       }
       const echoed = breakage === 'deflate-uncompressed' ? first & ~0x40 : first;
+      if (breakage === 'flips-bytes' && opcode < 8 && payload.length > 0) payload[payload.length - 1]! ^= 0x01;
       socket.write(frame(opcode === 9 ? (first & 0xf0) | 10 : echoed, payload));
     }
   };
@@ -88,7 +94,9 @@ export async function startBrokenServer(breakage: Breakage): Promise<BrokenServe
       if (end < 0) return;
       socket.off('data', onHead);
       const key = /sec-websocket-key:\s*(\S+)/i.exec(head.subarray(0, end).toString('latin1'))?.[1] ?? '';
-      const extensions = breakage === 'deflate-uncompressed' ? 'Sec-WebSocket-Extensions: permessage-deflate\r\n' : '';
+      const offered = /sec-websocket-extensions:[^\r\n]*permessage-deflate/i.test(head.subarray(0, end).toString('latin1'));
+      const answers = breakage === 'deflate-uncompressed' || (breakage === 'deflate-ignores-params' && offered);
+      const extensions = answers ? 'Sec-WebSocket-Extensions: permessage-deflate\r\n' : '';
       const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
       socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n${extensions}\r\n`);
       serve(socket, breakage, head.subarray(end + 4));

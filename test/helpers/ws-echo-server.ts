@@ -14,7 +14,7 @@ import { WebSocketServer } from 'ws';
 const args = process.argv.slice(2);
 const thresholdAt = args.indexOf('--threshold');
 const threshold = thresholdAt === -1 ? undefined : Number(args[thresholdAt + 1]);
-const port = Number(args.find((a, i) => /^\d+$/.test(a) && i !== thresholdAt + 1) ?? 0);
+const port = Number(args.find((a, i) => /^\d+$/.test(a) && (thresholdAt === -1 || i !== thresholdAt + 1)) ?? 0);
 const server = new WebSocketServer({
   host: '127.0.0.1',
   port,

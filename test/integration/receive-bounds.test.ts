@@ -13,8 +13,8 @@ const { raw, open } = usePeers(5000);
 
 /** What the client holds unread (its inbox) and unparsed (its session), read from the private fields. */
 function unread(ws: WebSocket): { messages: number; bytes: number; heldBytes: number } {
-  const inner = ws as unknown as { inbox: { data: number; bytes: number }; session: { heldBytes: number } };
-  return { messages: inner.inbox.data, bytes: inner.inbox.bytes, heldBytes: inner.session.heldBytes };
+  const inner = ws as unknown as { inbox: { data: number; bytes: number }; link: { session: { heldBytes: number } } };
+  return { messages: inner.inbox.data, bytes: inner.inbox.bytes, heldBytes: inner.link.session.heldBytes };
 }
 
 /** Waits (loosely bounded, for a loaded machine) until the client holds `count` unread data units, then a little longer to see that it holds no more. */
@@ -119,7 +119,7 @@ describe('the maxQueue boundary', () => {
     expect(state.messages).toBe(16);
     // The client read at most a few socket reads past the 101: the flood waits in the kernel and on the server.
     expect(state.heldBytes).toBeLessThan(1024 * 1024);
-    const bytesRead = (ws as unknown as { socket: { bytesRead: number } }).socket.bytesRead;
+    const bytesRead = (ws as unknown as { link: { socket: { bytesRead: number } } }).link.socket.bytesRead;
     expect(bytesRead).toBeLessThan(1024 * 1024);
     expect(backlog).toBeGreaterThan(0);
     // 130,000 queued messages would take tens of MB; the client holds a few reads.

@@ -20,7 +20,7 @@ afterEach(async () => {
 async function connected(): Promise<{ ws: WebSocket; socket: net.Socket; server: RawServer }> {
   server = await startRawServer((peer) => peer.accept());
   const ws = await createConnection(server.url);
-  const socket = (ws as unknown as { socket: net.Socket }).socket;
+  const socket = (ws as unknown as { link: { socket: net.Socket } }).link.socket;
   return { ws, socket, server };
 }
 

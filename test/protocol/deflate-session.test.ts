@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { WebSocketPayloadException, WebSocketProtocolException } from '../../src/exceptions.js';
 import type { DeflateParams } from '../../src/protocol/deflate.js';
 import { PerMessageDeflate, SlidingWindow } from '../../src/protocol/deflate-codec.js';
+import type { Received } from '../../src/protocol/received.js';
 import { ClientSession, type SessionOptions } from '../../src/protocol/session.js';
 import { BINARY, CLOSE, CONT, PING, PONG, Recorder, TEXT, closePayload, cutsArb, decodeClientFrames, ev, everyByte, feed, frame, params, show } from './helpers.js';
 
@@ -250,8 +251,8 @@ describe('limits', () => {
 
 describe('delivery modes', () => {
   class FragmentRecorder extends Recorder {
-    override onFragment(opcode: number, data: Buffer, fin: boolean, rsv1?: boolean): void {
-      this.events.push(`${ev.fragment(opcode, data, fin)}${rsv1 ? ':rsv1' : ''}`);
+    override onFragment(f: Received<Buffer>): void {
+      this.events.push(`${ev.fragment(f.opcode, f.data, f.fin === 1)}${f.rsv1 === 1 ? ':rsv1' : ''}`);
     }
   }
   const stream = cat(

@@ -11,12 +11,12 @@ import { FrameParser, type FrameHeader } from '../../src/frame/parser.js';
 import type { DeflateParams } from '../../src/protocol/deflate.js';
 import {
   ClientSession,
-  type ReceivedFrame,
   type SessionFailure,
   type SessionHandler,
   type SessionOptions,
   type WriteKind,
 } from '../../src/protocol/session.js';
+import type { Received } from '../../src/protocol/received.js';
 
 export const CONT = 0x0;
 export const TEXT = 0x1;
@@ -134,10 +134,10 @@ export class Recorder implements SessionHandler {
   onBinary(data: Buffer): void {
     this.events.push(ev.binary(data));
   }
-  onFragment(opcode: number, data: Buffer, fin: boolean): void {
-    this.events.push(ev.fragment(opcode, data, fin));
+  onFragment(f: Received<Buffer>): void {
+    this.events.push(ev.fragment(f.opcode, f.data, f.fin === 1));
   }
-  onFrame(f: ReceivedFrame): void {
+  onFrame(f: Received<Buffer>): void {
     this.events.push(ev.frame(f));
   }
   onPing(payload: Buffer): void {
