@@ -104,15 +104,16 @@ export class FrameParser {
   /** Set by {@link interrupt}: the push in progress returns after the current step. */
   private interrupted = false;
 
-  /** Header bytes gathered so far when a header spans chunks. */
-  private readonly headerBytes = Buffer.alloc(MAX_HEADER_LENGTH);
+  /** Header bytes gathered so far when a header spans chunks (made the first time one does: an idle connection holds none). */
+  private headerBytes: Buffer | null = null;
   private headerFill = 0;
 
   /** True while the payload of the current frame is being read. */
   private inPayload = false;
   private isControl = false;
   private masked = false;
-  private readonly maskKey = new Uint8Array(4);
+  /** The current frame's masking key, made at the first masked frame (a server's frames are not masked). */
+  private maskKey: Uint8Array | null = null;
   private maskPhase = 0;
   /** Payload bytes of the current frame not yet seen. */
   private remaining = 0;
@@ -211,7 +212,7 @@ export class FrameParser {
       }
     }
     // The header spans chunks: gather it, checking the first two bytes as soon as they are in.
-    const gathered = this.headerBytes;
+    const gathered = (this.headerBytes ??= Buffer.alloc(MAX_HEADER_LENGTH));
     let fill = this.headerFill;
     const end = chunk.length;
     if (fill < 2) {
@@ -295,7 +296,7 @@ export class FrameParser {
     }
     const masked = (byte1 & 0x80) !== 0;
     if (masked) {
-      const key = this.maskKey;
+      const key = (this.maskKey ??= new Uint8Array(4));
       key[0] = source[p];
       key[1] = source[p + 1];
       key[2] = source[p + 2];
@@ -330,7 +331,7 @@ export class FrameParser {
     const take = remaining < available ? remaining : available;
     const stop = pos + take;
     const whole = pos === 0 && take === chunk.length;
-    if (this.masked) this.maskPhase = maskInPlace(whole ? chunk : chunk.subarray(pos, stop), this.maskKey, this.maskPhase);
+    if (this.masked) this.maskPhase = maskInPlace(whole ? chunk : chunk.subarray(pos, stop), this.maskKey as Uint8Array, this.maskPhase);
     const left = remaining - take;
     this.remaining = left;
     if (left === 0) this.inPayload = false;
@@ -366,7 +367,7 @@ export class FrameParser {
   }
 
   private finishControl(payload: Buffer): void {
-    if (this.masked) maskInPlace(payload, this.maskKey, 0);
+    if (this.masked) maskInPlace(payload, this.maskKey as Uint8Array, 0);
     this.remaining = 0;
     this.inPayload = false;
     this.handler.onPayload(payload, true);
