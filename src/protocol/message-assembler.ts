@@ -13,7 +13,6 @@ import { Utf8Validator } from '../frame/utf8.js';
 import type { HandlerCalls } from './handler-calls.js';
 import { PayloadBuffer } from './payload-buffer.js';
 import type { MessageCompression } from './session-options.js';
-import { TextPieces } from './text-pieces.js';
 
 /** How the current data message is handed out. */
 const DELIVER_MESSAGE = 0;
@@ -51,8 +50,6 @@ export class MessageAssembler {
   private readonly payload: PayloadBuffer;
   /** A compressed message's bytes, collected apart when its frames are delivered one by one. */
   private readonly compressedPayload: PayloadBuffer;
-  /** A checked text message delivered whole, decoded as its pieces arrive instead of gathered as bytes. */
-  private readonly textPieces = new TextPieces();
 
   // The frame being received.
   private frameOpcode = 0;
@@ -96,7 +93,7 @@ export class MessageAssembler {
 
   /** Bytes of incomplete payload held. */
   get bufferedBytes(): number {
-    return this.payload.held + this.compressedPayload.held + this.textPieces.length;
+    return this.payload.held + this.compressedPayload.held;
   }
 
   /**
@@ -148,7 +145,6 @@ export class MessageAssembler {
       // A compressed message is validated once inflated.
       this.validating = opcode === OPCODE_TEXT && !this.skipUtf8Validation && !this.compressed;
       if (this.validating) this.validator.reset();
-      this.textPieces.clear();
     }
     // RFC 6455 §10.4: refuse as soon as the announced size passes the limit.
     const total = this.messageLength + header.payloadLength;
@@ -179,12 +175,6 @@ export class MessageAssembler {
       // A frame of a fragmented message ends: remember its length (the message may still be read frame by frame).
       (this.frameSizes ??= []).push(this.frameLength);
     }
-    if (this.validating && this.delivery === DELIVER_MESSAGE) {
-      // Checked above, so decoded now: no whole-message buffer, and the piece's bytes are not kept.
-      this.textPieces.push(chunk, start, end);
-      if (frameEnd && this.frameFin) this.emit.text(this.textPieces.take(), this.messageReceived, this.takeFrameSizes());
-      return;
-    }
     if (frameEnd && (this.frameFin || this.delivery !== DELIVER_MESSAGE)) {
       if (this.payload.length > 0) {
         this.payload.append(chunk, start, end, 0);
@@ -210,7 +200,6 @@ export class MessageAssembler {
     this.continuationExpected = false;
     this.payload.clear();
     this.compressedPayload.clear();
-    this.textPieces.clear();
   }
 
   /**
