@@ -1,13 +1,12 @@
 /**
- * Text messages decoded piece by piece as they arrive (TextPieces): any
- * chunking of valid UTF-8 gives the string a whole decode gives; invalid UTF-8
- * anywhere still fails the connection at the chunk holding the first bad
- * byte, with the messages before it delivered.
+ * Text messages that span chunks and frames: any chunking and fragmentation of
+ * valid UTF-8 gives the string a whole decode gives; invalid UTF-8 anywhere
+ * fails the connection at the chunk holding the first bad byte (RFC 6455 §8.1,
+ * fail fast), with the messages before it delivered.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TextPieces } from '../../src/protocol/text-pieces.js';
-import { TEXT, CONT, chunksAt, ev, feed, frame } from './helpers.js';
+import { TEXT, CONT, ev, feed, frame } from './helpers.js';
 
 /** Text of every UTF-8 length (1–4 bytes), lone surrogates excluded (they have no UTF-8). */
 const textArb = fc.string({ unit: 'binary', maxLength: 200 });
@@ -21,47 +20,7 @@ function chunkEndHolding(at: number, cuts: readonly number[], length: number): n
   return Math.min(length, ...cuts.filter((c) => c > at && c < length));
 }
 
-describe('TextPieces', () => {
-  it('decodes valid UTF-8 cut anywhere, inside characters too, to the string a whole decode gives', () => {
-    fc.assert(
-      fc.property(textArb, cutSeedsArb, (text, seeds) => {
-        const bytes = Buffer.from(text, 'utf8');
-        const pieces = new TextPieces();
-        for (const chunk of chunksAt(bytes, cutsFrom(seeds, bytes.length))) pieces.push(chunk, 0, chunk.length);
-        expect(pieces.length).toBe(bytes.length);
-        expect(pieces.take()).toBe(bytes.toString('utf8'));
-        expect(pieces.length).toBe(0);
-      }),
-    );
-  });
-
-  it('decodes only [start, end) of each source', () => {
-    fc.assert(
-      fc.property(textArb, fc.uint8Array({ maxLength: 8 }), fc.uint8Array({ maxLength: 8 }), (text, before, after) => {
-        const bytes = Buffer.from(text, 'utf8');
-        const half = bytes.length >> 1;
-        const pieces = new TextPieces();
-        const first = Buffer.concat([before, bytes.subarray(0, half), after]);
-        const second = Buffer.concat([before, bytes.subarray(half), after]);
-        pieces.push(first, before.length, before.length + half);
-        pieces.push(second, before.length, before.length + bytes.length - half);
-        expect(pieces.take()).toBe(text);
-      }),
-    );
-  });
-
-  it('starts over after take() and clear(): a character cut off by clear() does not reach the next text', () => {
-    const pieces = new TextPieces();
-    const euro = Buffer.from('€', 'utf8');
-    pieces.push(euro, 0, 2);
-    pieces.clear();
-    pieces.push(Buffer.from('ab'), 0, 2);
-    expect(pieces.take()).toBe('ab');
-    expect(pieces.take()).toBe('');
-  });
-});
-
-describe('session: text spanning chunks, decoded as it arrives', () => {
+describe('session: text spanning chunks and frames', () => {
   it('gives the same text messages under any fragmentation and chunking', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(textArb, fc.nat()), { minLength: 1, maxLength: 4 }), cutSeedsArb, (messages, seeds) => {
