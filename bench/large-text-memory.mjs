@@ -3,11 +3,12 @@
 // through `await ws.recv()` ("recv"), through `await ws.recv()` with the variable
 // cleared after use ("recv-drop"), through `for await` ("forawait"), or by ws's
 // 'message' handler ("ws"), or by ws with the same `let m = await next()` reader over a
-// promise per message ("ws-pull": the pull pattern without rfc6455). Needs `npm run
+// promise per message ("ws-pull": the pull pattern without rfc6455; "ws-pull-drop" clears
+// the variable once the message is used, as "recv-drop"). Needs `npm run
 // build`. process.memoryUsage() is sampled every 2 ms; the peak sample and the
 // process's maxRSS are printed.
 //
-//   node bench/large-text-memory.mjs <port> recv|recv-drop|forawait|ws|ws-pull
+//   node bench/large-text-memory.mjs <port> recv|recv-drop|forawait|ws|ws-pull|ws-pull-drop
 import { createRequire } from 'node:module';
 
 const [port, mode] = process.argv.slice(2);
@@ -31,7 +32,7 @@ if (mode === 'ws') {
     ws.on('close', resolve);
     ws.on('error', reject);
   });
-} else if (mode === 'ws-pull') {
+} else if (mode === 'ws-pull' || mode === 'ws-pull-drop') {
   const WebSocket = createRequire(import.meta.url)('ws');
   const ws = new WebSocket(url, { perMessageDeflate: false });
   const queued = [];
@@ -51,8 +52,9 @@ if (mode === 'ws') {
   });
   const next = () => (queued.length > 0 ? Promise.resolve(queued.shift()) : new Promise((resolve) => (waiting = resolve)));
   while (n < COUNT) {
-    const message = await next();
+    let message = await next();
     if (message.length > 0) n++;
+    if (mode === 'ws-pull-drop') message = null;
   }
   ws.close();
 } else {
