@@ -182,6 +182,11 @@ describe('links and anchors', () => {
     expect(broken).toEqual([]);
   });
 
+  it('the README stays a front door: under 400 lines, the depth in docs/', () => {
+    const lines = fs.readFileSync(path.join(repo, 'README.md'), 'utf8').trimEnd().split('\n');
+    expect(lines.length).toBeLessThan(400);
+  });
+
   it('the README links every guide in docs/', () => {
     const readme = fs.readFileSync(path.join(repo, 'README.md'), 'utf8');
     const linked = new Set(linksOf(readme).map((link) => link.target.split('#')[0]));
