@@ -2,10 +2,13 @@
 // source peer (start it first: `npx tsx bench/e2e/server.ts` prints its port), read
 // through `await ws.recv()` ("recv"), through `await ws.recv()` with the variable
 // cleared after use ("recv-drop"), through `for await` ("forawait"), or by ws's
-// 'message' handler ("ws"). Needs `npm run build`. process.memoryUsage() is sampled
-// every 2 ms; the peak sample and the process's maxRSS are printed.
+// 'message' handler ("ws"), or by ws with the same `let m = await next()` reader over a
+// promise per message ("ws-pull": the pull pattern without rfc6455; "ws-pull-drop" clears
+// the variable once the message is used, as "recv-drop"). Needs `npm run
+// build`. process.memoryUsage() is sampled every 2 ms; the peak sample and the
+// process's maxRSS are printed.
 //
-//   node bench/large-text-memory.mjs <port> recv|recv-drop|forawait|ws
+//   node bench/large-text-memory.mjs <port> recv|recv-drop|forawait|ws|ws-pull|ws-pull-drop
 import { createRequire } from 'node:module';
 
 const [port, mode] = process.argv.slice(2);
@@ -29,6 +32,31 @@ if (mode === 'ws') {
     ws.on('close', resolve);
     ws.on('error', reject);
   });
+} else if (mode === 'ws-pull' || mode === 'ws-pull-drop') {
+  const WebSocket = createRequire(import.meta.url)('ws');
+  const ws = new WebSocket(url, { perMessageDeflate: false });
+  const queued = [];
+  let waiting = null;
+  ws.on('open', () => ws.send('go'));
+  ws.on('message', (data) => {
+    const text = data.toString();
+    if (waiting === null) queued.push(text);
+    else {
+      const resolve = waiting;
+      waiting = null;
+      resolve(text);
+    }
+  });
+  ws.on('error', (error) => {
+    throw error;
+  });
+  const next = () => (queued.length > 0 ? Promise.resolve(queued.shift()) : new Promise((resolve) => (waiting = resolve)));
+  while (n < COUNT) {
+    let message = await next();
+    if (message.length > 0) n++;
+    if (mode === 'ws-pull-drop') message = null;
+  }
+  ws.close();
 } else {
   const { createConnection } = await import('../dist/index.js');
   const ws = await createConnection(url);
