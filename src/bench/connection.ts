@@ -9,7 +9,7 @@ import type * as tls from 'node:tls';
 import { openConnection, type OpeningParams } from '../opening.js';
 import { deflateConfig, type DeflateOptions } from '../protocol/deflate.js';
 import { ClientSession, type SessionFailure } from '../protocol/session.js';
-import { readDirectly } from '../transport/large-reads.js';
+import { setReadSink } from '../transport/large-reads.js';
 import { DirectWriter } from './direct-write.js';
 
 /** Batches up to this many bytes are copied into one buffer for one handle write; larger ones are written piece by piece. */
@@ -104,7 +104,7 @@ export class BenchConnection {
     // since it is never paused here); a TLS socket's come as 'data' events.
     // Anything the stream still holds from the opening comes as 'data' too,
     // on resume(), before any new read.
-    connection.direct = readDirectly(socket, receive);
+    connection.direct = setReadSink(socket, receive, { borrow: true });
     // A plain socket (the one whose reads come directly) is written on its handle too.
     if (connection.direct && options.directWrites !== false) connection.writer = new DirectWriter(socket);
     socket.on('data', receive);

@@ -16,15 +16,16 @@
  * shared buffer is never handed on, since Node may hold it as the next read
  * buffer of several sockets at once.
  * Chunks go through `Readable#push`, as Node's own reads do: 'data' events,
- * pause(), resume(), unshift() and backpressure behave as without `onread`,
- * unless the socket's reads were handed to a function by {@link readDirectly}.
+ * pause(), resume(), unshift() and backpressure behave as without `onread`.
  *
- * A socket given a read sink ({@link setReadSink}) hands each chunk (copied
- * or handed on as above) straight to it while it flows with nothing
- * buffered: no trip through the stream's push, 'data' event and read-more
- * tick per read. Paused, or with chunks still buffered, chunks go through
- * `push` and reach the sink's 'data' listener in order once the socket flows
- * again.
+ * A socket given a read sink ({@link setReadSink}) hands each chunk straight
+ * to it while it flows with nothing buffered: no trip through the stream's
+ * push, 'data' event and read-more tick per read. A sink that keeps what it
+ * gets receives chunks of its own (copied or handed on as above); a sink
+ * that borrows receives a view of the read buffer itself, valid only during
+ * the call, with no allocation and no copy. Paused, or with chunks still
+ * buffered, chunks go through `push` (copied) and reach the sink's 'data'
+ * listener in order once the socket flows again.
  */
 import type net from 'node:net';
 import { newTurn } from './send-write.js';
@@ -36,68 +37,66 @@ export const HAND_OVER_BYTES = READ_BUFFER_BYTES / 4;
 
 /** Where a socket's chunks go when it flows with nothing buffered. */
 const readSink = Symbol('rfc6455.readSink');
+/** True when the sink borrows: it gets views of the read buffer, valid during the call. */
+const sinkBorrows = Symbol('rfc6455.sinkBorrows');
+/** Set on a socket by its first read through {@link largeReads}. */
+const readsLarge = Symbol('rfc6455.readsLarge');
 
 interface SinkSocket extends net.Socket {
   [readSink]?: (chunk: Buffer) => void;
+  [sinkBorrows]?: boolean;
+  [readsLarge]?: true;
+}
+
+/** How a read sink takes its chunks. */
+export interface ReadSinkOptions {
+  /**
+   * Borrow each chunk: a view of the read buffer, valid only during the call
+   * (the next read of any socket may overwrite it), so the sink must be done
+   * with it when it returns. No allocation, no copy per read. Default false:
+   * each chunk is the sink's to keep.
+   */
+  borrow?: boolean;
 }
 
 /**
  * Hand the chunks of `socket` (made with {@link largeReads}) to `sink` directly
  * while it flows with nothing buffered. `sink` must also be the socket's
- * 'data' listener: chunks read while paused come through the stream. On a
- * socket made without `largeReads` this changes nothing.
+ * 'data' listener: chunks read while paused, or before the sink was set,
+ * come through the stream, as buffers of their own. Returns true when the
+ * socket has already read through `largeReads` (so its next reads go to the
+ * sink); false for a socket that has not, such as a TLS socket or one made
+ * elsewhere, on which the sink has no effect: read it as a stream.
  */
-export function setReadSink(socket: net.Socket, sink: (chunk: Buffer) => void): void {
-  (socket as SinkSocket)[readSink] = sink;
+export function setReadSink(socket: net.Socket, sink: (chunk: Buffer) => void, options: ReadSinkOptions = {}): boolean {
+  const sinkSocket = socket as SinkSocket;
+  sinkSocket[readSink] = sink;
+  sinkSocket[sinkBorrows] = options.borrow === true;
+  return sinkSocket[readsLarge] === true;
 }
 
 /** The read buffer of every socket not in bulk mode. */
 let shared: Buffer | null = null;
-
-/** For each socket that has read through {@link largeReads}: sets the function its reads go to, see {@link readDirectly}. */
-const directHooks = new WeakMap<net.Socket, (receive: (bytes: Buffer) => void) => void>();
-
-/**
- * From now on, hand each read of `socket` to `receive` instead of pushing a
- * copy through the stream: no allocation, no copy, no 'data' event per read.
- * `bytes` is a view of the read buffer, valid only during the call (the next
- * read of any socket may overwrite it), so `receive` must be done with it
- * when it returns, and must not throw. The end of the stream, errors and
- * 'close' still come as events; what the stream had already buffered is
- * still read from it.
- * Returns false, changing nothing, for a socket that has not read through
- * {@link largeReads} (a TLS socket, one made elsewhere): read it as a stream.
- */
-export function readDirectly(socket: net.Socket, receive: (bytes: Buffer) => void): boolean {
-  const hook = directHooks.get(socket);
-  if (hook === undefined) return false;
-  hook(receive);
-  return true;
-}
 
 /** An `onread` option for `net.connect`: one per socket. */
 export function largeReads(): net.OnReadOpts {
   /** This socket's own read buffer while it receives in bulk. */
   let own: Buffer | null = null;
   let bulk = false;
-  let direct: ((bytes: Buffer) => void) | undefined;
-  let seen = false;
   return {
     buffer: () => (bulk ? (own ??= Buffer.allocUnsafe(READ_BUFFER_BYTES)) : (shared ??= Buffer.allocUnsafe(READ_BUFFER_BYTES))),
     callback(this: net.Socket, bytesRead: number, buffer: Uint8Array): boolean {
       const read = buffer as Buffer;
+      const socket = this as SinkSocket;
       newTurn();
-      if (!seen) {
-        seen = true;
-        directHooks.set(this, (receive) => {
-          direct = receive;
-        });
-      }
-      if (direct !== undefined) {
-        // Nothing is handed on in this mode, so the shared buffer serves every read.
+      if (socket[readsLarge] !== true) socket[readsLarge] = true;
+      const sink = socket[readSink];
+      const toSink = sink !== undefined && this.readableFlowing === true && this.readableLength === 0;
+      if (toSink && socket[sinkBorrows] === true) {
+        // Nothing is handed on to a borrowing sink, so the shared buffer serves every read.
         bulk = false;
         own = null;
-        direct(read.subarray(0, bytesRead));
+        sink(read.subarray(0, bytesRead));
         return true;
       }
       let chunk: Buffer;
@@ -110,8 +109,7 @@ export function largeReads(): net.OnReadOpts {
       }
       bulk = bytesRead >= HAND_OVER_BYTES;
       if (!bulk) own = null;
-      const sink = (this as SinkSocket)[readSink];
-      if (sink !== undefined && this.readableFlowing === true && this.readableLength === 0) {
+      if (toSink) {
         sink(chunk);
         return true;
       }

@@ -108,6 +108,48 @@ describe('largeReads: socket reads into 256 KiB buffers', () => {
     expect(pushedChunks + direct).toBe(chunks.length);
   });
 
+  it('a borrowing read sink gets views of the one shared read buffer while the socket flows, own chunks through data events while paused; every byte once, in order', async () => {
+    const socket = net.connect({ host: '127.0.0.1', port: port(server), onread: largeReads() });
+    const push = vi.spyOn(socket, 'push');
+    const chunks: Buffer[] = [];
+    const borrowedBuffers = new Set<ArrayBufferLike>();
+    let borrowed = 0;
+    let paused = false;
+    let pausedCalls = 0;
+    const onData = (chunk: Buffer): void => {
+      if (paused) pausedCalls++;
+      chunks.push(chunk);
+      if (chunks.length === 3) {
+        paused = true;
+        socket.pause();
+        setTimeout(() => {
+          paused = false;
+          socket.resume();
+        }, 50);
+      }
+    };
+    socket.on('data', onData);
+    // Set before the first read: the socket has not read through largeReads yet.
+    expect(setReadSink(socket, (view) => {
+      borrowed++;
+      borrowedBuffers.add(view.buffer);
+      // A view is valid only during the call: keep a copy.
+      onData(Buffer.from(view));
+    }, { borrow: true })).toBe(false);
+    await new Promise((resolve) => socket.on('end', resolve));
+    socket.destroy();
+    expect(setReadSink(socket, () => {}, { borrow: true })).toBe(true);
+    expect(pausedCalls).toBe(0);
+    expect(Buffer.concat(chunks).equals(payload)).toBe(true);
+    expect(borrowed).toBeGreaterThan(0);
+    // What is read while paused (or queued behind it) goes through the stream, as chunks of their own.
+    const pushedChunks = push.mock.calls.filter(([chunk]) => chunk !== null).length;
+    expect(pushedChunks + borrowed).toBe(chunks.length);
+    // Even reads of 64 KiB and more land in the shared buffer: nothing is handed on to a borrowing sink.
+    expect(borrowedBuffers.size).toBe(1);
+    expect([...borrowedBuffers][0]!.byteLength).toBe(READ_BUFFER_BYTES);
+  });
+
   it('bytes that arrive before any data listener wait in the stream, and unshift() puts bytes back in front', async () => {
     const socket = net.connect({ host: '127.0.0.1', port: port(server), onread: largeReads() });
     await new Promise((resolve) => socket.once('readable', resolve));

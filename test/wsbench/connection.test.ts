@@ -5,7 +5,7 @@ import { WebSocketServer, type WebSocket as WsPeer } from 'ws';
 import { BenchConnection, type BenchConnectOptions, type ConnectionEvents } from '../../src/bench/connection.js';
 import { runWorkload, type WorkloadSpec } from '../../src/bench/workload.js';
 import { OPCODE_BINARY, OPCODE_CONT, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT } from '../../src/frame/opcodes.js';
-import { HAND_OVER_BYTES, largeReads, readDirectly } from '../../src/transport/large-reads.js';
+import { HAND_OVER_BYTES, largeReads, setReadSink } from '../../src/transport/large-reads.js';
 import { usePeers } from '../helpers/peers.js';
 import { serverFrame, type RawPeer } from '../helpers/raw-server.js';
 import { makeTestCertificates, type TestCertificates } from '../helpers/tls-cert.js';
@@ -128,10 +128,14 @@ describe('reads of a plain socket, straight from its read buffer', () => {
             filler += chunk.length;
             if (chunk.length < HAND_OVER_BYTES) return;
             socket.off('data', onData);
-            const direct = readDirectly(socket, (bytes) => {
-              if (bytes[0] === 2) replies.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
-              else filler += bytes.length;
-            });
+            const direct = setReadSink(
+              socket,
+              (bytes) => {
+                if (bytes[0] === 2) replies.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
+                else filler += bytes.length;
+              },
+              { borrow: true },
+            );
             expect(direct).toBe(true);
             resolve();
           };
@@ -154,7 +158,7 @@ describe('reads of a plain socket, straight from its read buffer', () => {
     peers.servers.push({ close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
     const socket = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
     let direct = 0;
-    expect(readDirectly(socket, () => direct++)).toBe(false);
+    expect(setReadSink(socket, () => direct++, { borrow: true })).toBe(false);
     const data = await new Promise<string>((resolve) => socket.on('data', (chunk) => resolve(chunk.toString())));
     expect(data).toBe('x');
     expect(direct).toBe(0);
