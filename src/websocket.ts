@@ -31,6 +31,10 @@ import {
 import { setReadSink } from './transport/large-reads.js';
 import { Writer } from './writer.js';
 
+/** The WebSocket a socket is attached to, for the socket listeners every connection shares. */
+const SOCKET_OWNER = Symbol('rfc6455.socketOwner');
+type OwnedSocket = net.Socket & { [SOCKET_OWNER]?: WebSocket };
+
 export type { ConnectOptions, WebSocketOptions } from './websocket-options.js';
 
 /**
@@ -225,12 +229,24 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     socket.on('data', onData);
     setReadSink(socket, onData);
     this.writer.attach(socket);
-    socket.on('error', (error) => this.closing.lost(error));
-    socket.on('end', () => {
-      // RFC 6455 §7.1.1: the server closed TCP; close our side too.
-      socket.end();
-    });
-    socket.on('close', () => this.onSocketClosed(socket));
+    // Listeners shared by every connection find theirs through the socket: no closures per connection.
+    (socket as OwnedSocket)[SOCKET_OWNER] = this;
+    socket.on('error', WebSocket.onSocketError);
+    socket.on('end', WebSocket.onSocketEnd);
+    socket.on('close', WebSocket.onSocketClose);
+  }
+
+  private static onSocketError(this: OwnedSocket, error: Error): void {
+    this[SOCKET_OWNER]?.closing.lost(error);
+  }
+
+  private static onSocketEnd(this: net.Socket): void {
+    // RFC 6455 §7.1.1: the server closed TCP; close our side too.
+    this.end();
+  }
+
+  private static onSocketClose(this: OwnedSocket): void {
+    this[SOCKET_OWNER]?.onSocketClosed(this);
   }
 
   private onSocketClosed(socket: net.Socket): void {

@@ -21,8 +21,8 @@ export class Writer {
   private pendingPong: Buffer | null = null;
   /** Pongs handed to the socket whose write has not completed. */
   private pongsInFlight = 0;
-  /** Write callback of a pong (one function per socket, not one per pong). */
-  private pongWritten: () => void = () => undefined;
+  /** Write callback of a pong (one function per socket, not one per pong), made by the first pong: an idle connection holds none. */
+  private pongWritten: (() => void) | null = null;
 
   constructor(private readonly link: Link) {}
 
@@ -35,8 +35,12 @@ export class Writer {
   attach(socket: net.Socket): void {
     this.pendingPong = null;
     this.pongsInFlight = 0;
+    this.pongWritten = null;
     socket.on('drain', () => this.flushPendingPong());
-    this.pongWritten = () => {
+  }
+
+  private pongWrittenFor(socket: net.Socket): () => void {
+    return () => {
       if (socket !== this.link.socket) return;
       this.pongsInFlight--;
       // The latest held pong goes once the backlog is below the bound, or when no other pong write would wake us.
@@ -83,7 +87,8 @@ export class Writer {
     const pong = this.pendingPong;
     this.pendingPong = null;
     this.pongsInFlight++;
-    this.link.socket.write(pong, this.pongWritten);
+    const socket = this.link.socket;
+    socket.write(pong, (this.pongWritten ??= this.pongWrittenFor(socket)));
   }
 }
 

@@ -24,14 +24,19 @@ function frameRecord(opcode: number, fin: boolean, rsv: number, data: Buffer): R
   };
 }
 
+/** Told once a hook has thrown, before its error goes on (the session, which stops). */
+export interface HookErrorOwner {
+  hookThrew(): void;
+}
+
 export class HandlerCalls {
   /**
    * @param handler the session's handler.
-   * @param threw called once a hook has thrown, before its error goes on.
+   * @param owner told once a hook has thrown, before its error goes on.
    */
   constructor(
     private readonly handler: SessionHandler,
-    private readonly threw: () => void,
+    private readonly owner: HookErrorOwner,
   ) {}
 
   text(text: string, size: number, frames?: readonly number[]): void {
@@ -111,7 +116,7 @@ export class HandlerCalls {
   }
 
   private stopped(error: unknown): unknown {
-    this.threw();
+    this.owner.hookThrew();
     return error;
   }
 }

@@ -46,10 +46,11 @@ export class MessageAssembler {
   private readonly maxFragments: number;
   private readonly skipUtf8Validation: boolean;
   private readonly compression: MessageCompression | null;
-  private readonly validator = new Utf8Validator();
-  private readonly payload: PayloadBuffer;
+  // Made on first use: an idle connection holds none of them.
+  private validatorMade: Utf8Validator | null = null;
+  private payloadMade: PayloadBuffer | null = null;
   /** A compressed message's bytes, collected apart when its frames are delivered one by one. */
-  private readonly compressedPayload: PayloadBuffer;
+  private compressedPayloadMade: PayloadBuffer | null = null;
 
   // The frame being received.
   private frameOpcode = 0;
@@ -82,8 +83,18 @@ export class MessageAssembler {
     this.skipUtf8Validation = limits.skipUtf8Validation;
     this.compression = limits.compression;
     this.wireLimit = this.compression === null ? this.maxPayload : compressedLimit(this.maxPayload);
-    this.payload = new PayloadBuffer(this.wireLimit);
-    this.compressedPayload = new PayloadBuffer(this.wireLimit);
+  }
+
+  private get validator(): Utf8Validator {
+    return (this.validatorMade ??= new Utf8Validator());
+  }
+
+  private get payload(): PayloadBuffer {
+    return (this.payloadMade ??= new PayloadBuffer(this.wireLimit));
+  }
+
+  private get compressedPayload(): PayloadBuffer {
+    return (this.compressedPayloadMade ??= new PayloadBuffer(this.wireLimit));
   }
 
   /** Frames complete so far of an uncompressed fragmented message delivered whole; else 0 (see `ClientSession.messageFramesReceived`). */
@@ -93,7 +104,7 @@ export class MessageAssembler {
 
   /** Bytes of incomplete payload held. */
   get bufferedBytes(): number {
-    return this.payload.held + this.compressedPayload.held;
+    return (this.payloadMade?.held ?? 0) + (this.compressedPayloadMade?.held ?? 0);
   }
 
   /**
@@ -144,7 +155,7 @@ export class MessageAssembler {
       this.compressed = header.rsv1;
       // A compressed message is validated once inflated.
       this.validating = opcode === OPCODE_TEXT && !this.skipUtf8Validation && !this.compressed;
-      if (this.validating) this.validator.reset();
+      if (this.validating) this.validatorMade?.reset();
     }
     // RFC 6455 §10.4: refuse as soon as the announced size passes the limit.
     const total = this.messageLength + header.payloadLength;
@@ -176,7 +187,7 @@ export class MessageAssembler {
       (this.frameSizes ??= []).push(this.frameLength);
     }
     if (frameEnd && (this.frameFin || this.delivery !== DELIVER_MESSAGE)) {
-      if (this.payload.length > 0) {
+      if (this.payloadMade !== null && this.payloadMade.length > 0) {
         this.payload.append(chunk, start, end, 0);
         const whole = this.payload.take();
         this.deliver(whole, 0, whole.length);
@@ -192,14 +203,14 @@ export class MessageAssembler {
 
   /** The chunk given to the parser is done with: a buffer given back for reuse is not held between reads. */
   chunkDone(): void {
-    this.payload.dropSpare();
+    this.payloadMade?.dropSpare();
   }
 
   /** Drop the message in progress: nothing more of it will be read (a close frame was sent or received, or the connection failed). */
   drop(): void {
     this.continuationExpected = false;
-    this.payload.clear();
-    this.compressedPayload.clear();
+    this.payloadMade?.clear();
+    this.compressedPayloadMade?.clear();
   }
 
   /**

@@ -8,11 +8,11 @@ import type { FrameParser } from '../frame/parser.js';
 /** What the input asks of its session. */
 export interface InputOwner {
   /** Whether input is still read (not after the server's close frame, a failure, or a handler's throw). */
-  reading(): boolean;
+  inputReading(): boolean;
   /** A chunk was parsed, whole or up to a pause. */
-  parsed(): void;
+  inputParsed(): void;
   /** The parser threw (a violation, or a hook's error going through): the session decides. */
-  parseFailed(error: unknown): void;
+  inputFailed(error: unknown): void;
 }
 
 export class SessionInput {
@@ -64,7 +64,7 @@ export class SessionInput {
       this.parser.cancelInterrupt();
       return;
     }
-    while (!this.paused && this.owner.reading() && this.held.length > 0) {
+    while (!this.paused && this.owner.inputReading() && this.held.length > 0) {
       const chunk = this.held.shift() as Buffer;
       this.heldLength -= chunk.length;
       this.feed(chunk);
@@ -81,15 +81,15 @@ export class SessionInput {
     this.feeding = true;
     try {
       const used = this.parser.push(chunk);
-      if (used < chunk.length && this.owner.reading()) {
+      if (used < chunk.length && this.owner.inputReading()) {
         // Paused by a hook: the rest of the chunk goes first when parsing resumes.
         this.held.unshift(chunk.subarray(used));
         this.heldLength += chunk.length - used;
       }
-      this.owner.parsed();
+      this.owner.inputParsed();
     } catch (error) {
-      this.owner.parsed();
-      this.owner.parseFailed(error);
+      this.owner.inputParsed();
+      this.owner.inputFailed(error);
     } finally {
       this.feeding = false;
     }

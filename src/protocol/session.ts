@@ -17,10 +17,10 @@ import { MAX_CONTROL_PAYLOAD, OPCODE_BINARY, OPCODE_CLOSE, OPCODE_PING, OPCODE_P
 import { DEFAULT_MAX_PAYLOAD, FrameParser, type FrameHandler, type FrameHeader } from '../frame/parser.js';
 import { checkCount } from '../options.js';
 import { closeReply, failureClose, failureCode } from './close-frames.js';
-import { HandlerCalls } from './handler-calls.js';
+import { HandlerCalls, type HookErrorOwner } from './handler-calls.js';
 import { MessageAssembler } from './message-assembler.js';
 import type { Received } from './received.js';
-import { SessionInput } from './session-input.js';
+import { SessionInput, type InputOwner } from './session-input.js';
 import { encodeControl, encodeDataMessage, encodeOutgoingFrame, masking, type FrameAllocator, type MaskKeySource, type OutgoingFrame } from './sender.js';
 import { DEFAULT_MAX_FRAGMENTS, type MessageCompression, type SessionOptions } from './session-options.js';
 import { closeHeld, readsInput, sendRefusal, stateOf, type Phase, type SessionState } from './session-state.js';
@@ -119,7 +119,7 @@ const EMPTY = Buffer.alloc(0);
  * inflated (the inflated size bounded by `maxPayload` while inflating), then
  * validated and delivered: see {@link MessageCompression}.
  */
-export class ClientSession implements FrameHandler {
+export class ClientSession implements FrameHandler, InputOwner, HookErrorOwner {
   /**
    * Raw frame mode: each frame is handed to `onFrame` as it arrived, with no
    * reassembly (every protocol rule still applies, pings are still answered).
@@ -152,7 +152,7 @@ export class ClientSession implements FrameHandler {
   private controlOpcode = 0;
 
   constructor(handler: SessionHandler, options: SessionOptions = {}) {
-    this.emit = new HandlerCalls(handler, () => this.stopOnHookError());
+    this.emit = new HandlerCalls(handler, this);
     this.splitAt = checkCount('fragmentSize', options.fragmentSize ?? 0, 0);
     this.skipUtf8Validation = options.skipUtf8Validation === true;
     this.fireContFrame = options.fireContFrame === true;
@@ -174,11 +174,8 @@ export class ClientSession implements FrameHandler {
       acceptMasked: false,
       allowedRsv: this.compression === null ? 0 : 4,
     });
-    this.input = new SessionInput(this.parser, {
-      reading: () => readsInput(this.phase),
-      parsed: () => this.message.chunkDone(),
-      parseFailed: (error) => this.parseFailed(error),
-    });
+    // The session is its input's owner and its hooks' (methods, not closures: nothing per connection).
+    this.input = new SessionInput(this.parser, this);
   }
 
   /** Payload bytes per frame when sending messages; 0 never splits. Applies from the next message. */
@@ -290,8 +287,18 @@ export class ClientSession implements FrameHandler {
     this.input.resume();
   }
 
-  /** The parser threw: a violation fails the connection; a hook's error goes on out of `receive()`. */
-  private parseFailed(error: unknown): void {
+  /** InputOwner: whether input is still read. */
+  inputReading(): boolean {
+    return readsInput(this.phase);
+  }
+
+  /** InputOwner: a chunk was parsed; a buffer given back for reuse is not held between reads. */
+  inputParsed(): void {
+    this.message.chunkDone();
+  }
+
+  /** InputOwner: the parser threw: a violation fails the connection; a hook's error goes on out of `receive()`. */
+  inputFailed(error: unknown): void {
     if (this.phase === 'stopped') throw error;
     if (error instanceof WebSocketProtocolException || error instanceof WebSocketPayloadException) {
       this.fail(error);
@@ -375,8 +382,8 @@ export class ClientSession implements FrameHandler {
     this.emit.failure(error, closeFrame);
   }
 
-  /** Called through {@link HandlerCalls} once a hook threw: the session stops for good. */
-  private stopOnHookError(): void {
+  /** HookErrorOwner, called through {@link HandlerCalls} once a hook threw: the session stops for good. */
+  hookThrew(): void {
     this.closeSentBeforeStop = this.closeSent;
     this.phase = 'stopped';
     this.endInput();
