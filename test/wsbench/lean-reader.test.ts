@@ -72,6 +72,7 @@ const frameArb = fc.oneof(
       ]),
     ),
   },
+  { weight: 1, arbitrary: bytes(20).map((data) => serverFrame(OPCODE_BINARY, data, { fin: false })) },
   { weight: 1, arbitrary: bytes(20).map((data) => serverFrame(OPCODE_PING, data)) },
   { weight: 1, arbitrary: bytes(20).map((data) => serverFrame(OPCODE_PONG, data)) },
   { weight: 1, arbitrary: fc.constant(Buffer.from([0x81, 0x02, 0xc3, 0x28])) },
@@ -139,6 +140,14 @@ describe('LeanReader', () => {
     expect(lean).toEqual(bare);
     expect(lean).toContain(`binary ${Buffer.from('ab').toString('hex')}`);
     expect(fastFrames).toBe(1);
+  });
+
+  it('leaves a whole data frame inside an unfinished fragmented message to the session, which fails the connection', () => {
+    const stream = Buffer.concat([serverFrame(OPCODE_BINARY, 'a', { fin: false }), serverFrame(OPCODE_BINARY, 'b')]);
+    const { bare, lean, fastFrames } = both(stream, []);
+    expect(lean).toEqual(bare);
+    expect(lean[0]).toMatch(/^failure WebSocketProtocolException/);
+    expect(fastFrames).toBe(0);
   });
 
   it('delivers nothing after the server closes', () => {
