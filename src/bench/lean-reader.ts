@@ -24,6 +24,12 @@ const FINAL_BINARY = 0x82;
 /** Second byte below this: unmasked, payload length in 7 bits (RFC 6455 §5.2). */
 const SHORT_UNMASKED_LIMIT = 126;
 
+/**
+ * Reads a connection's bytes in front of its session: {@link LeanReader.receive}
+ * takes each chunk, delivers the common-case frames to `onMessage` (a Buffer
+ * view valid only during the call, or a string for text) and hands every
+ * other byte to the session, in order.
+ */
 export class LeanReader {
   /** Bytes of the current frame (handed to the session) still to come. */
   private owed = 0;
