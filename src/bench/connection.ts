@@ -11,7 +11,6 @@ import { deflateConfig, type DeflateOptions } from '../protocol/deflate.js';
 import { ClientSession, type SessionFailure } from '../protocol/session.js';
 import { setReadSink } from '../transport/large-reads.js';
 import { DirectWriter } from './direct-write.js';
-import { LeanReader } from './lean-reader.js';
 
 /** Batches up to this many bytes are copied into one buffer for one handle write; larger ones are written piece by piece. */
 const CONCAT_MAX_BYTES = 64 * 1024;
@@ -55,16 +54,10 @@ export class BenchConnection {
   /** Writes on the socket's handle (plain sockets read directly), null for writes through the stream (TLS). */
   private writer: DirectWriter | null = null;
 
-  /** Takes whole short data frames without the session; null with compression (every byte to the session). */
-  private readonly reader: LeanReader | null;
-
   private constructor(
     private readonly socket: net.Socket | tls.TLSSocket,
     private readonly session: ClientSession,
-    onMessage: ((data: Buffer | string) => void) | null,
-  ) {
-    this.reader = onMessage === null ? null : new LeanReader(session, onMessage);
-  }
+  ) {}
 
   /**
    * Open a connection to `url`. Resolves once the handshake is done and the
@@ -103,7 +96,7 @@ export class BenchConnection {
       },
       { fragmentSize: options.fragmentSize ?? 0, compression },
     );
-    connection = new BenchConnection(socket, session, compression === null ? events.onMessage.bind(events) : null);
+    connection = new BenchConnection(socket, session);
     const receive = (chunk: Buffer): void => connection!.receive(chunk);
     if (opened.head.length > 0) receive(opened.head);
     // A plain socket's reads come straight from its read buffer (no copy, no
@@ -129,8 +122,7 @@ export class BenchConnection {
   private receive(chunk: Buffer): void {
     this.wireBytesReceived += chunk.length;
     this.batching = true;
-    if (this.reader !== null) this.reader.receive(chunk);
-    else this.session.receive(chunk);
+    this.session.receive(chunk);
     this.flush();
   }
 
