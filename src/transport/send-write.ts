@@ -48,7 +48,7 @@ export function writeSend(socket: net.Socket, frame: Buffer, timeout: number | n
   const s = socket as TurnSocket;
   if (s[directTurn] === turn || socket.writableCorked || socket.writableLength > 0 || socket.destroyed) {
     corkForThisTurn(socket);
-    return writeAndWait(socket, frame, timeout);
+    return writeAndWait(socket, frame, frame, timeout);
   }
   s[directTurn] = turn;
   socket.write(frame);
@@ -58,13 +58,7 @@ export function writeSend(socket: net.Socket, frame: Buffer, timeout: number | n
     return resolvedWith(frame.length);
   }
   // The rest waits in the socket's queue: an empty write behind it calls back once it is written.
-  const lent = frameRing !== null && frameRing.owns(frame) ? frame : null;
-  const waiting = new Completion(socket, frame.length, timeout);
-  socket.write(EMPTY, (error) => {
-    if (lent !== null) frameRing?.giveBack(lent);
-    waiting.settle(error);
-  });
-  return waiting.promise;
+  return writeAndWait(socket, EMPTY, frame, timeout);
 }
 
 /** The last settled promise handed out: a run of sends of one size shares it (it can only ever hold that length). */
@@ -88,12 +82,15 @@ function uncork(socket: net.Socket): void {
   socket.uncork();
 }
 
-/** Write a frame that queues behind others, resolving in its write callback. */
-function writeAndWait(socket: net.Socket, frame: Buffer, timeout: number | null): Promise<number> {
+/**
+ * Write `bytes` (the frame itself, or an empty write queued behind it) and
+ * resolve the send of `frame` in their write callback.
+ */
+function writeAndWait(socket: net.Socket, bytes: Buffer, frame: Buffer, timeout: number | null): Promise<number> {
   const lent = frameRing !== null && frameRing.owns(frame) ? frame : null;
   // The callback keeps the length, not the frame: it never holds a frame the socket is done with.
   const waiting = new Completion(socket, frame.length, timeout);
-  socket.write(frame, (error) => {
+  socket.write(bytes, (error) => {
     if (lent !== null) frameRing?.giveBack(lent);
     waiting.settle(error);
   });
