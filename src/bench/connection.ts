@@ -10,18 +10,12 @@ import { openConnection, type OpeningParams } from '../opening.js';
 import { deflateConfig, type DeflateOptions } from '../protocol/deflate.js';
 import { ClientSession, type SessionFailure } from '../protocol/session.js';
 import { setReadSink } from '../transport/large-reads.js';
-import { DirectWriter } from './direct-write.js';
-
-/** Batches up to this many bytes are copied into one buffer for one handle write; larger ones are written piece by piece. */
-const CONCAT_MAX_BYTES = 64 * 1024;
 
 /** How to open each connection: the client's own connection options. */
 export interface BenchConnectOptions extends Omit<OpeningParams, 'deflate' | 'signal' | 'socket'> {
   perMessageDeflate?: boolean | DeflateOptions;
   /** Split each message into frames of at most this many payload bytes (0: one frame). */
   fragmentSize?: number;
-  /** Write a plain socket on its handle rather than through its stream (default true). */
-  directWrites?: boolean;
 }
 
 /** What happens on a connection, reported to its workload. */
@@ -51,8 +45,6 @@ export class BenchConnection {
   /** While a received chunk is handled: the bytes written meanwhile, to leave in one write after it. */
   private batching = false;
   private readonly batch: Buffer[] = [];
-  /** Writes on the socket's handle (plain sockets read directly), null for writes through the stream (TLS). */
-  private writer: DirectWriter | null = null;
 
   private constructor(
     private readonly socket: net.Socket | tls.TLSSocket,
@@ -105,8 +97,6 @@ export class BenchConnection {
     // Anything the stream still holds from the opening comes as 'data' too,
     // on resume(), before any new read.
     connection.direct = setReadSink(socket, receive, { borrow: true });
-    // A plain socket (the one whose reads come directly) is written on its handle too.
-    if (connection.direct && options.directWrites !== false) connection.writer = new DirectWriter(socket);
     socket.on('data', receive);
     socket.on('error', (error) => events.onError(error));
     socket.on('close', () => {
@@ -133,19 +123,12 @@ export class BenchConnection {
 
   /** True while the socket takes more bytes without buffering past its high-water mark. */
   get writable(): boolean {
-    if (this.ended) return false;
-    return this.writer !== null ? this.writer.writable : !this.socket.writableNeedDrain;
-  }
-
-  /** Writes made on the socket's handle rather than through its stream. */
-  get handleWrites(): number {
-    return this.writer?.handleWrites ?? 0;
+    return !this.ended && !this.socket.writableNeedDrain;
   }
 
   /** Call `listener` once the socket's buffer has drained. */
   onceDrained(listener: () => void): void {
-    if (this.writer !== null) this.writer.onceDrained(listener);
-    else this.socket.once('drain', listener);
+    this.socket.once('drain', listener);
   }
 
   /** Send one message; returns false when the connection can no longer send. */
@@ -157,13 +140,11 @@ export class BenchConnection {
 
   /** Batch the writes made until {@link uncork}. */
   cork(): void {
-    if (this.writer !== null) this.batching = true;
-    else this.socket.cork();
+    this.socket.cork();
   }
 
   uncork(): void {
-    if (this.writer !== null) this.flush();
-    else this.socket.uncork();
+    this.socket.uncork();
   }
 
   /** Start the closing handshake (1000), or just end the socket if the session is done. */
@@ -181,11 +162,6 @@ export class BenchConnection {
   private write(bytes: Buffer): void {
     this.wireBytesSent += bytes.length;
     if (this.batching) this.batch.push(bytes);
-    else this.put(bytes);
-  }
-
-  private put(bytes: Buffer): void {
-    if (this.writer !== null) this.writer.write(bytes);
     else this.socket.write(bytes);
   }
 
@@ -195,13 +171,7 @@ export class BenchConnection {
     const batch = this.batch;
     if (batch.length === 0) return;
     if (batch.length === 1) {
-      this.put(batch[0]!);
-    } else if (this.writer !== null) {
-      // One write system call for the lot: small frames are cheaper copied together than written one by one.
-      let total = 0;
-      for (const bytes of batch) total += bytes.length;
-      if (total <= CONCAT_MAX_BYTES) this.writer.write(Buffer.concat(batch, total));
-      else for (const bytes of batch) this.writer.write(bytes);
+      this.socket.write(batch[0]!);
     } else {
       this.socket.cork();
       for (const bytes of batch) this.socket.write(bytes);
