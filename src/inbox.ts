@@ -16,9 +16,9 @@
  * how the connection ended.
  */
 import { createError } from './exceptions.js';
-import { accepts, isControl, opcodeOf, UnitQueue, type Queued, type Want } from './unit-queue.js';
+import { accepts, dataOf, isControl, opcodeOf, UnitQueue, type Queued, type Want } from './unit-queue.js';
 
-export { accepts, isControl, opcodeOf, type Queued, type Want } from './unit-queue.js';
+export { accepts, dataOf, isControl, opcodeOf, unitOf, type Queued, type Want } from './unit-queue.js';
 
 /** Called when the inbox is full (pause) and when it has room again (resume). */
 export interface FlowControl {
@@ -90,9 +90,7 @@ export class Inbox extends UnitQueue {
   deliver(entry: Queued, size: number): void {
     if (typeof entry === 'string' && this.waiters.length > 0 && this.length === 0) {
       // A whole text message, nothing queued before it, a read waiting: every kind of read takes it (see UnitQueue.take).
-      const waiter = this.waiters.shift() as Waiter;
-      if (waiter.timer !== null) clearTimeout(waiter.timer);
-      waiter.resolve(entry);
+      hand(this.waiters.shift() as Waiter, entry);
       this.end.afterRead(this);
       return;
     }
@@ -167,8 +165,7 @@ export class Inbox extends UnitQueue {
       }
       if (index === 0) waiters.shift();
       else waiters.splice(index, 1);
-      if (waiter.timer !== null) clearTimeout(waiter.timer);
-      waiter.resolve(waiter.dataOnly ? dataOf(entry) : entry);
+      hand(waiter, entry);
     }
     this.maybeResume();
     this.end.afterRead(this);
@@ -208,14 +205,16 @@ export class Inbox extends UnitQueue {
   }
 }
 
+/** Resolve a waiting read with `entry` (its data for a recv()). */
+function hand(waiter: Waiter, entry: Queued): void {
+  if (waiter.timer !== null) clearTimeout(waiter.timer);
+  waiter.resolve(waiter.dataOnly ? dataOf(entry) : entry);
+}
+
 /** Index of the first waiter that takes a unit of this opcode, or -1. */
 function firstAccepting(waiters: readonly Waiter[], opcode: number): number {
   for (let i = 0; i < waiters.length; i++) {
     if (accepts((waiters[i] as Waiter).want, opcode)) return i;
   }
   return -1;
-}
-
-function dataOf(entry: Queued): string | Buffer {
-  return typeof entry === 'string' ? entry : entry.data;
 }

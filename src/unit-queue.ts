@@ -16,6 +16,16 @@ export { opcodeOf } from './receive-queue.js';
 /** What is queued: a whole text message as its string (no object around it, the common case), any other unit as itself. */
 export type Queued = Received | string;
 
+/** A queued unit's data: the string of a whole text message, the bytes of anything else. */
+export function dataOf(entry: Queued): string | Buffer {
+  return typeof entry === 'string' ? entry : entry.data;
+}
+
+/** A queued unit as a received unit: a bare string is a whole text message. */
+export function unitOf(entry: Queued): Received {
+  return typeof entry === 'string' ? wholeUnit(OPCODE_TEXT, entry) : entry;
+}
+
 /** What a read asks for: a message, a message or control frame (`'control'`), or a frame. */
 export type Want = 'message' | 'data' | 'control' | 'frame';
 

@@ -14,11 +14,11 @@ import { toBuffer } from './frame/bytes.js';
 import { allocateFrame } from './frame/frame-ring.js';
 import { Closing, type CloseOptions } from './closing.js';
 import { handled, nothing } from './handled.js';
-import { opcodeOf, type Inbox, type Queued, type Want } from './inbox.js';
+import { dataOf, opcodeOf, unitOf, type Inbox, type Queued, type Want } from './inbox.js';
 import { Link } from './link.js';
 import { openConnection } from './opening.js';
 import { deflateConfig, type DeflateConfig } from './protocol/deflate.js';
-import { wholeUnit, type Received } from './protocol/received.js';
+import type { Received } from './protocol/received.js';
 import { ClientSession } from './protocol/session.js';
 import { Receiver } from './receiver.js';
 import { isTraceEnabled, trace, traceFrame } from './trace.js';
@@ -473,15 +473,6 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     this.inbox.clear();
     this.closing.drop('connection shut down by shutdown()');
   }
-}
-
-/** A queued unit as a received unit: a bare string is a whole text message. */
-function unitOf(entry: Queued): Received {
-  return typeof entry === 'string' ? wholeUnit(ABNF.OPCODE_TEXT, entry) : entry;
-}
-
-function dataOf(entry: Queued): string | Buffer {
-  return typeof entry === 'string' ? entry : entry.data;
 }
 
 /** A received unit as an ABNF frame (a close frame's payload as received, never re-validated). */
