@@ -84,8 +84,24 @@ function treeCpuMicros(pid) {
   return { user, system, total: user + system };
 }
 
+/** Kills of the processes running now: a signal to the harness ends them too (the load generators run detached). */
+const running = new Set();
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    for (const kill of running) kill();
+    process.exit(130);
+  });
+}
+
+/** Track `child` until it exits; `kill` ends it (and what it started). */
+function track(child, kill) {
+  running.add(kill);
+  child.on('exit', () => running.delete(kill));
+}
+
 async function startServer(kind) {
   const child = spawn('taskset', ['-c', '0', process.execPath, `${here}echo-${kind}.mjs`], { stdio: ['pipe', 'pipe', 'inherit'] });
+  track(child, () => child.kill('SIGKILL'));
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const { port } = JSON.parse((await lines.next()).value);
   return {
@@ -136,11 +152,13 @@ function startClient(spec, url, dir) {
     artillery: () => [process.execPath, artilleryBin, 'run', '--quiet', artilleryScript(url, dir)],
   }[kind]();
   const child = spawn('taskset', ['-c', '1', ...args], { stdio: ['ignore', 'ignore', 'inherit'], detached: true });
+  const kill = () => process.kill(-child.pid, 'SIGKILL'); // its process group: thor's worker too
+  track(child, kill);
   return {
     kind,
     pid: child.pid,
     done: new Promise((resolve) => child.on('exit', resolve)),
-    kill: () => process.kill(-child.pid, 'SIGKILL'), // its process group: thor's worker too
+    kill,
   };
 }
 
