@@ -6,7 +6,6 @@ import {
   WebSocketException,
   WebSocketPayloadException,
   WebSocketProxyException,
-  WebSocketTimeoutException,
 } from '../src/index.js';
 import { EXCEPTION_SUBCLASSES } from './helpers/exception-classes.js';
 
