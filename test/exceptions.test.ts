@@ -5,22 +5,12 @@ import {
   WebSocketConnectionClosedException,
   WebSocketException,
   WebSocketPayloadException,
-  WebSocketProtocolException,
   WebSocketProxyException,
-  WebSocketTimeoutException,
 } from '../src/index.js';
-
-const subclasses = [
-  WebSocketProtocolException,
-  WebSocketPayloadException,
-  WebSocketConnectionClosedException,
-  WebSocketTimeoutException,
-  WebSocketProxyException,
-  WebSocketAddressException,
-] as const;
+import { EXCEPTION_SUBCLASSES } from './helpers/exception-classes.js';
 
 describe('exception hierarchy', () => {
-  it.each(subclasses.map((c) => [c.name, c] as const))('%s is a WebSocketException with its own name', (_, Cls) => {
+  it.each(EXCEPTION_SUBCLASSES.map((c) => [c.name, c] as const))('%s is a WebSocketException with its own name', (_, Cls) => {
     const e = new Cls('boom');
     expect(e).toBeInstanceOf(Cls);
     expect(e).toBeInstanceOf(WebSocketException);

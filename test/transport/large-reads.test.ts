@@ -14,6 +14,29 @@ function port(server: net.Server): number {
   return (server.address() as net.AddressInfo).port;
 }
 
+/**
+ * Collects the chunks given to `onData`; on the `pauseAt`-th chunk pauses the
+ * socket for 50 ms, counting the chunks that still arrive while it is paused.
+ */
+function pauseOnce(socket: net.Socket, pauseAt: number) {
+  const chunks: Buffer[] = [];
+  let paused = false;
+  let pausedCalls = 0;
+  const onData = (chunk: Buffer): void => {
+    if (paused) pausedCalls++;
+    chunks.push(chunk);
+    if (chunks.length === pauseAt) {
+      paused = true;
+      socket.pause();
+      setTimeout(() => {
+        paused = false;
+        socket.resume();
+      }, 50);
+    }
+  };
+  return { chunks, onData, pausedCalls: () => pausedCalls };
+}
+
 describe('largeReads: socket reads into 256 KiB buffers', () => {
   const payload = Buffer.alloc(8 * 1024 * 1024);
   for (let i = 0; i < payload.length; i += 4) payload.writeUInt32LE(i, i);
@@ -53,46 +76,19 @@ describe('largeReads: socket reads into 256 KiB buffers', () => {
 
   it('pause() stops the data events and resume() brings the rest, nothing lost', async () => {
     const socket = net.connect({ host: '127.0.0.1', port: port(server), onread: largeReads() });
-    const chunks: Buffer[] = [];
-    let pausedEvents = 0;
-    let paused = false;
-    socket.on('data', (chunk: Buffer) => {
-      if (paused) pausedEvents++;
-      chunks.push(chunk);
-      if (chunks.length === 1) {
-        paused = true;
-        socket.pause();
-        setTimeout(() => {
-          paused = false;
-          socket.resume();
-        }, 50);
-      }
-    });
+    const { chunks, onData, pausedCalls } = pauseOnce(socket, 1);
+    socket.on('data', onData);
     await new Promise((resolve) => socket.on('end', resolve));
     socket.destroy();
-    expect(pausedEvents).toBe(0);
+    expect(pausedCalls()).toBe(0);
     expect(Buffer.concat(chunks).equals(payload)).toBe(true);
   });
 
   it('a read sink gets the chunks directly while the socket flows; chunks read while it is paused come through data events; every byte once, in order', async () => {
     const socket = net.connect({ host: '127.0.0.1', port: port(server), onread: largeReads() });
     const push = vi.spyOn(socket, 'push');
-    const chunks: Buffer[] = [];
+    const { chunks, onData, pausedCalls } = pauseOnce(socket, 3);
     let direct = 0;
-    let paused = false;
-    let pausedCalls = 0;
-    const onData = (chunk: Buffer): void => {
-      if (paused) pausedCalls++;
-      chunks.push(chunk);
-      if (chunks.length === 3) {
-        paused = true;
-        socket.pause();
-        setTimeout(() => {
-          paused = false;
-          socket.resume();
-        }, 50);
-      }
-    };
     socket.on('data', onData);
     setReadSink(socket, (chunk) => {
       direct++;
@@ -100,7 +96,7 @@ describe('largeReads: socket reads into 256 KiB buffers', () => {
     });
     await new Promise((resolve) => socket.on('end', resolve));
     socket.destroy();
-    expect(pausedCalls).toBe(0);
+    expect(pausedCalls()).toBe(0);
     expect(Buffer.concat(chunks).equals(payload)).toBe(true);
     expect(direct).toBeGreaterThan(0);
     // Only what is read while paused (or queued behind it) goes through the stream; the end of input is one more push.
@@ -111,23 +107,9 @@ describe('largeReads: socket reads into 256 KiB buffers', () => {
   it('a borrowing read sink gets views of the one shared read buffer while the socket flows, own chunks through data events while paused; every byte once, in order', async () => {
     const socket = net.connect({ host: '127.0.0.1', port: port(server), onread: largeReads() });
     const push = vi.spyOn(socket, 'push');
-    const chunks: Buffer[] = [];
+    const { chunks, onData, pausedCalls } = pauseOnce(socket, 3);
     const borrowedBuffers = new Set<ArrayBufferLike>();
     let borrowed = 0;
-    let paused = false;
-    let pausedCalls = 0;
-    const onData = (chunk: Buffer): void => {
-      if (paused) pausedCalls++;
-      chunks.push(chunk);
-      if (chunks.length === 3) {
-        paused = true;
-        socket.pause();
-        setTimeout(() => {
-          paused = false;
-          socket.resume();
-        }, 50);
-      }
-    };
     socket.on('data', onData);
     // Set before the first read: the socket has not read through largeReads yet.
     expect(setReadSink(socket, (view) => {
@@ -139,7 +121,7 @@ describe('largeReads: socket reads into 256 KiB buffers', () => {
     await new Promise((resolve) => socket.on('end', resolve));
     socket.destroy();
     expect(setReadSink(socket, () => {}, { borrow: true })).toBe(true);
-    expect(pausedCalls).toBe(0);
+    expect(pausedCalls()).toBe(0);
     expect(Buffer.concat(chunks).equals(payload)).toBe(true);
     expect(borrowed).toBeGreaterThan(0);
     // What is read while paused (or queued behind it) goes through the stream, as chunks of their own.

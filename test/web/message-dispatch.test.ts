@@ -7,11 +7,11 @@
  * message of one read handed out in order, none after close().
  */
 import * as http from 'node:http';
-import type * as net from 'node:net';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { MessageEvent, WebSocket } from '../../src/web/index.js';
+import { listenLocal, stopLocal } from './local-server.js';
 
 /** Messages a `/send?n=N` connection sends at once after its first message from the client. */
 function messagesFor(path: string): number {
@@ -34,16 +34,10 @@ describe('rfc6455/web message dispatch', () => {
         socket.close(1000);
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as net.AddressInfo).port;
+    port = await listenLocal(server);
   });
 
-  afterAll(async () => {
-    for (const client of wss.clients) client.terminate();
-    wss.close();
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
+  afterAll(() => stopLocal(server, wss));
 
   /** A connection that asks for `n` messages once open (after `setup` ran); resolves at its close event (bounded at 10 s). */
   function receive(n: number, setup: (ws: WebSocket) => void): Promise<WebSocket> {

@@ -16,6 +16,7 @@ import {
   WebSocketTimeoutException,
 } from '../../src/exceptions.js';
 import { CloseEvent, ErrorEvent, WebSocket, type WebSocketInit } from '../../src/web/index.js';
+import { listenLocal, stopLocal } from './local-server.js';
 import { makeCertificate, startDanted, startMicrosocks, startTinyproxy, startTlsFront, type RunningServer } from '../helpers/proxies.js';
 
 interface Outcome {
@@ -76,16 +77,10 @@ describe('rfc6455/web options', () => {
       if (path.startsWith('/kill')) socket.send('last words', () => socket.terminate());
       socket.on('message', (data, isBinary) => socket.send(data, { binary: isBinary }));
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as net.AddressInfo).port;
+    port = await listenLocal(server);
   });
 
-  afterAll(async () => {
-    for (const client of wss.clients) client.terminate();
-    wss.close();
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
+  afterAll(() => stopLocal(server, wss));
 
   afterEach(() => {
     upgrades.length = 0;

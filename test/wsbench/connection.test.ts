@@ -6,6 +6,7 @@ import { BenchConnection, type BenchConnectOptions, type ConnectionEvents } from
 import { runWorkload, type WorkloadSpec } from '../../src/bench/workload.js';
 import { OPCODE_BINARY, OPCODE_CONT, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT } from '../../src/frame/opcodes.js';
 import { HAND_OVER_BYTES, largeReads, setReadSink } from '../../src/transport/large-reads.js';
+import { benchSpec } from '../helpers/bench-spec.js';
 import { usePeers } from '../helpers/peers.js';
 import { serverFrame, type RawPeer } from '../helpers/raw-server.js';
 import { makeTestCertificates, type TestCertificates } from '../helpers/tls-cert.js';
@@ -167,24 +168,7 @@ describe('reads of a plain socket, straight from its read buffer', () => {
 });
 
 function spec(url: string, overrides: Partial<WorkloadSpec>): WorkloadSpec {
-  return {
-    url,
-    connect: { timeout: 5000 },
-    connections: 3,
-    inflight: 2,
-    rate: null,
-    durationMs: null,
-    messages: null,
-    warmupMs: 0,
-    connectRate: null,
-    sizes: { kind: 'fixed', size: 20 },
-    text: false,
-    payload: null,
-    mode: 'echo',
-    startMessage: null,
-    drainMs: 2000,
-    ...overrides,
-  };
+  return benchSpec(url, { connections: 3, inflight: 2, ...overrides });
 }
 
 /** Echoes every message, but flips a byte of every 500th. */

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WebSocket as WsPeer } from 'ws';
 import { runWorkload, type WorkloadSpec } from '../../src/bench/workload.js';
+import { benchSpec } from '../helpers/bench-spec.js';
 import { startWsServer, type WsTestServer } from '../helpers/ws-server.js';
 
 let server: WsTestServer | null = null;
@@ -10,24 +11,7 @@ afterEach(async () => {
 });
 
 function spec(url: string, overrides: Partial<WorkloadSpec>): WorkloadSpec {
-  return {
-    url,
-    connect: { timeout: 5000 },
-    connections: 4,
-    inflight: 1,
-    rate: null,
-    durationMs: null,
-    messages: null,
-    warmupMs: 0,
-    connectRate: null,
-    sizes: { kind: 'fixed', size: 20 },
-    text: false,
-    payload: null,
-    mode: 'echo',
-    startMessage: null,
-    drainMs: 2000,
-    ...overrides,
-  };
+  return benchSpec(url, { connections: 4, inflight: 1, ...overrides });
 }
 
 describe('closed loop', () => {
