@@ -3,13 +3,15 @@
  * after the open), pongs reported, and a peer that stops answering detected
  * within pingTimeout, dropped at once, then reconnected to or given up on.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocketApp, WebSocketTimeoutException } from '../../src/index.js';
+import { settlesWithoutTimers, until, useFakeClock } from '../helpers/fake-clock.js';
 import { startDeafServer, type DeafServer } from '../helpers/app-servers.js';
 import { startWsServer, type WsTestServer } from '../helpers/ws-server.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
+  vi.useRealTimers();
   await Promise.all(cleanups.splice(0).map((c) => c()));
 });
 async function deaf(): Promise<DeafServer> {
@@ -30,33 +32,50 @@ function bounded<T>(promise: Promise<T>, ms = 4000): Promise<T> {
   ]);
 }
 
+/** Records when the keepalive sends each ping, on the client's (fake) clock. */
+function recordPings(app: WebSocketApp, pingsAt: number[]): void {
+  const sock = app.sock as NonNullable<typeof app.sock>;
+  const ping = sock.ping.bind(sock);
+  sock.ping = (payload) => {
+    pingsAt.push(performance.now());
+    return ping(payload);
+  };
+}
+
 describe('WebSocketApp keepalive', () => {
   it('pings every pingInterval with pingPayload, the first one interval after the open, and reports the pongs', async () => {
-    let openedAt = 0;
+    useFakeClock();
+    const serverPings: string[] = [];
+    const s = await wsServer((peer) => peer.on('ping', (data) => serverPings.push(data.toString())));
+    let openedAt = -1;
     const pingsAt: number[] = [];
-    const payloads: string[] = [];
-    const s = await wsServer((peer) => {
-      peer.on('ping', (data) => {
-        pingsAt.push(Date.now() - openedAt);
-        payloads.push(data.toString());
-      });
-    });
     const pongs: string[] = [];
     const errors: unknown[] = [];
     const app = new WebSocketApp(s.url, {
-      onOpen: () => {
-        openedAt = Date.now();
-        setTimeout(() => void app.close(), 740);
+      onOpen: (a) => {
+        openedAt = performance.now();
+        recordPings(a, pingsAt);
       },
       onPong: (_a, data) => pongs.push(data.toString()),
       onError: (_a, e) => errors.push(e),
     });
-    expect(await bounded(app.runForever({ pingInterval: 200, pingTimeout: 120, pingPayload: 'hb' }))).toBe(false);
-    expect(errors).toEqual([]);
+    const running = app.runForever({ pingInterval: 200, pingTimeout: 120, pingPayload: 'hb' });
+    await until(() => openedAt >= 0, 'the open');
+    // websocket-client would wait two intervals (400 ms) for the first ping.
+    await vi.advanceTimersByTimeAsync(199);
+    expect(pingsAt).toEqual([]);
+    for (let n = 1; n <= 3; n++) {
+      await vi.advanceTimersByTimeAsync(n === 1 ? 1 : 200);
+      expect(pingsAt).toHaveLength(n);
+      await until(() => pongs.length === n, `pong ${n}`);
+    }
+    await vi.advanceTimersByTimeAsync(199);
     expect(pingsAt).toHaveLength(3);
-    expect(pingsAt[0]).toBeGreaterThanOrEqual(180);
-    expect(pingsAt[0]).toBeLessThan(340); // websocket-client would wait two intervals (400 ms)
-    expect(payloads).toEqual(['hb', 'hb', 'hb']);
+    await app.close();
+    expect(await settlesWithoutTimers(running, 'runForever to end')).toBe(false);
+    expect(errors).toEqual([]);
+    expect(pingsAt.map((t) => t - openedAt)).toEqual([200, 400, 600]);
+    expect(serverPings).toEqual(['hb', 'hb', 'hb']);
     expect(pongs).toEqual(['hb', 'hb', 'hb']);
   });
 
@@ -69,9 +88,10 @@ describe('WebSocketApp keepalive', () => {
   });
 
   it('detects a peer that stops answering pings within pingTimeout and drops it at once', async () => {
+    useFakeClock();
     const s = await deaf();
-    let openedAt = 0;
-    let errorAt = 0;
+    let openedAt = -1;
+    let errorAt = -1;
     const errors: unknown[] = [];
     const closes: unknown[][] = [];
     const app = new WebSocketApp(s.url, {
@@ -82,52 +102,59 @@ describe('WebSocketApp keepalive', () => {
       },
       onClose: (_a, code, reason) => closes.push([code, reason]),
     });
-    expect(await bounded(app.runForever({ pingInterval: 200, pingTimeout: 100 }))).toBe(true);
-    const resolvedAfter = Date.now() - openedAt;
+    const running = app.runForever({ pingInterval: 200, pingTimeout: 100 });
+    await until(() => openedAt >= 0, 'the open');
+    // First ping at 200 ms, its deadline 100 ms later.
+    await vi.advanceTimersByTimeAsync(299);
+    expect(errors).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    await until(() => errors.length > 0, 'the ping timeout error');
+    expect(errorAt - openedAt).toBe(300);
+    // Dropped at once: runForever ends with the clock standing still (no close timeout waited for).
+    expect(await settlesWithoutTimers(running, 'runForever to end')).toBe(true);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toBeInstanceOf(WebSocketTimeoutException);
     expect((errors[0] as Error).message).toBe('ping/pong timed out: expected a pong within pingTimeout = 100 ms of the ping, got none');
-    // First ping at 200 ms, deadline 100 ms later; a small margin, and no 3-second close wait.
-    expect(errorAt - openedAt).toBeGreaterThanOrEqual(295);
-    expect(errorAt - openedAt).toBeLessThan(300 + 150);
-    expect(resolvedAfter).toBeLessThan(300 + 250);
     expect(closes).toEqual([[null, null]]);
     const peerSocket = s.connections[0];
     await new Promise<void>((resolve) => (peerSocket?.closed ? resolve() : peerSocket?.once('close', () => resolve())));
   });
 
-  it('with pingInterval far above pingTimeout, pings every interval and reports the missing pong about pingTimeout after the ping', async () => {
+  it('with pingInterval far above pingTimeout, pings every interval and reports the missing pong pingTimeout after the ping', async () => {
+    useFakeClock();
     const s = await deaf();
-    let openedAt = 0;
-    let errorAt = 0;
+    let openedAt = -1;
+    let errorAt = -1;
     const pingsAt: number[] = [];
     const errors: unknown[] = [];
     const app = new WebSocketApp(s.url, {
       onOpen: (a) => {
         openedAt = performance.now();
-        // Record when the keepalive sends each ping, on the client's clock.
-        const sock = a.sock as NonNullable<typeof a.sock>;
-        const ping = sock.ping.bind(sock);
-        sock.ping = (payload) => {
-          pingsAt.push(performance.now());
-          return ping(payload);
-        };
+        recordPings(a, pingsAt);
       },
       onError: (_a, e) => {
         errorAt = performance.now();
         errors.push(e);
       },
     });
-    expect(await bounded(app.runForever({ pingInterval: 500, pingTimeout: 50 }))).toBe(true);
+    const running = app.runForever({ pingInterval: 500, pingTimeout: 50 });
+    await until(() => openedAt >= 0, 'the open');
+    // The first ping comes one pingInterval (500 ms) after the open, not one pingTimeout (50 ms).
+    await vi.advanceTimersByTimeAsync(499);
+    expect(pingsAt).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(pingsAt.map((t) => t - openedAt)).toEqual([500]);
+    // The missing pong is reported one pingTimeout (50 ms) after the ping, not one pingInterval (500 ms).
+    await vi.advanceTimersByTimeAsync(49);
+    expect(errors).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    await until(() => errors.length > 0, 'the ping timeout error');
+    expect(errorAt - openedAt).toBe(550);
+    expect(await settlesWithoutTimers(running, 'runForever to end')).toBe(true);
     expect(errors).toHaveLength(1);
     expect((errors[0] as Error).message).toBe('ping/pong timed out: expected a pong within pingTimeout = 50 ms of the ping, got none');
-    const firstPing = pingsAt[0] as number;
-    // The first ping comes one pingInterval (500 ms) after the open, not one pingTimeout (50 ms).
-    expect(firstPing - openedAt).toBeGreaterThanOrEqual(450);
-    // The missing pong is reported one pingTimeout (50 ms) after the ping, not one pingInterval (500 ms).
-    expect(errorAt - firstPing).toBeGreaterThanOrEqual(45);
-    expect(errorAt - firstPing).toBeLessThan(400);
-    // Dropped at the deadline: no second ping went out.
+    // Dropped at the deadline: no second ping goes out.
+    await vi.advanceTimersByTimeAsync(1000);
     expect(pingsAt).toHaveLength(1);
   });
 
