@@ -42,3 +42,13 @@ export function settlesWithoutTimers<T>(promise: Promise<T>, what: string, limit
     new Promise<T>((_, reject) => realSetTimeout(() => reject(new Error(`expected ${what} within ${limitMs} ms (real time), without moving the clock`)), limitMs).unref()),
   ]);
 }
+
+/** Whether `promise` has settled yet, read synchronously: `const state = watch(p); ...; expect(state.settled)`. */
+export function watch(promise: Promise<unknown>): { readonly settled: boolean } {
+  const state = { settled: false };
+  promise.then(
+    () => (state.settled = true),
+    () => (state.settled = true),
+  );
+  return state;
+}

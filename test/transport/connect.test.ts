@@ -23,6 +23,7 @@ import {
   startUnixServer,
   type TestServer,
 } from '../helpers/servers.js';
+import { settlesWithoutTimers, until, useFakeClock, watch } from '../helpers/fake-clock.js';
 import { makeTestCertificates, WRONG_HOST, type TestCertificates } from '../helpers/tls-cert.js';
 
 /** Echoes every byte back. */
@@ -86,6 +87,7 @@ function keep<T extends net.Socket>(socket: T): T {
 }
 
 afterEach(async () => {
+  vi.useRealTimers();
   vi.restoreAllMocks();
   for (const socket of sockets.splice(0)) socket.destroy();
   await Promise.all(servers.splice(0).map((s) => s.close()));
@@ -216,43 +218,63 @@ describe('DNS failures', () => {
   it('a lookup still pending at the deadline is a Timeout, and its late answer opens nothing', async () => {
     const server = await serve(startTcpServer(echo));
     let answer: (a: { address: string; family: number }[]) => void = () => {};
-    const lookup: HostLookup = () => new Promise((resolve) => (answer = resolve));
-    const started = performance.now();
-    const error = await failure(openSocket({ host: 'slow.test', port: server.port, secure: false, timeout: 150, lookup }));
-    const elapsed = performance.now() - started;
+    let asked = false;
+    const lookup: HostLookup = () =>
+      new Promise((resolve) => {
+        asked = true;
+        answer = resolve;
+      });
+    useFakeClock();
+    const pending = failure(openSocket({ host: 'slow.test', port: server.port, secure: false, timeout: 150, lookup }));
+    const state = watch(pending);
+    await until(() => asked, 'the lookup');
+    await vi.advanceTimersByTimeAsync(149);
+    expect(state.settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    const error = await settlesWithoutTimers(pending, 'the timeout');
+    vi.useRealTimers();
     expect(error).toBeInstanceOf(WebSocketTimeoutException);
     expect(error.message).toBe(`connect to slow.test:${server.port} timed out after 150 ms`);
-    expect(elapsed).toBeGreaterThanOrEqual(120);
-    expect(elapsed).toBeLessThan(600);
     answer([{ address: '127.0.0.1', family: 4 }]);
+    // Nothing to wait for but time: a connection the late answer opened would reach the server within this.
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(server.connections).toHaveLength(0);
   });
 });
 
 describe('deadline', () => {
-  it('a server that accepts TCP but never completes TLS times out in about the time asked, and is hung up on', async () => {
+  it('a server that accepts TCP but never completes TLS times out at the time asked, and is hung up on', async () => {
     const server = await serve(startSilentServer());
-    const started = performance.now();
-    const error = await failure(openSocket({ host: '127.0.0.1', port: server.port, secure: true, timeout: 300 }));
-    const elapsed = performance.now() - started;
+    useFakeClock();
+    const pending = failure(openSocket({ host: '127.0.0.1', port: server.port, secure: true, timeout: 300 }));
+    const state = watch(pending);
+    await server.accepted();
+    await vi.advanceTimersByTimeAsync(299);
+    expect(state.settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    const error = await settlesWithoutTimers(pending, 'the timeout');
     expect(error).toBeInstanceOf(WebSocketTimeoutException);
     expect(error.message).toBe(`connect to 127.0.0.1:${server.port} timed out after 300 ms`);
-    expect(elapsed).toBeGreaterThanOrEqual(240);
-    expect(elapsed).toBeLessThan(900);
     await closed(await server.accepted());
   });
 
   it('one deadline covers DNS, TCP and TLS together', async () => {
     const server = await serve(startSilentServer());
+    useFakeClock();
     const lookup: HostLookup = () =>
       new Promise((resolve) => setTimeout(() => resolve([{ address: '127.0.0.1', family: 4 }]), 400));
-    const started = performance.now();
-    const error = await failure(openSocket({ host: 'slow.test', port: server.port, secure: true, timeout: 450, lookup }));
-    const elapsed = performance.now() - started;
+    const pending = failure(openSocket({ host: 'slow.test', port: server.port, secure: true, timeout: 450, lookup }));
+    const state = watch(pending);
+    await vi.advanceTimersByTimeAsync(400);
+    // The lookup took 400 of the 450 ms; TCP is up, TLS is waiting on a silent server.
+    await server.accepted();
+    await vi.advanceTimersByTimeAsync(49);
+    expect(state.settled).toBe(false);
+    // At 450 ms in all, not 450 ms after the lookup (a fresh deadline per step).
+    await vi.advanceTimersByTimeAsync(1);
+    const error = await settlesWithoutTimers(pending, 'the timeout');
     expect(error).toBeInstanceOf(WebSocketTimeoutException);
-    expect(elapsed).toBeGreaterThanOrEqual(400);
-    expect(elapsed).toBeLessThan(800); // a fresh deadline per step would take 400 + 450
+    expect(error.message).toBe(`connect to slow.test:${server.port} timed out after 450 ms`);
     await closed(await server.accepted());
   });
 
