@@ -113,7 +113,7 @@ export function startWsdump(bin: string, args: string[], env: NodeJS.ProcessEnv 
     stderr: () => err,
     write: (text) => child.stdin.write(text),
     endInput: () => child.stdin.end(),
-    waitForOutput(pattern, ms = 5000) {
+    waitForOutput(pattern, ms = 15_000) {
       return new Promise((resolve, reject) => {
         const check = (): void => {
           if (typeof pattern === 'string' ? out !== pattern : !pattern.test(out)) return;
@@ -129,7 +129,7 @@ export function startWsdump(bin: string, args: string[], env: NodeJS.ProcessEnv 
         check();
       });
     },
-    exited(ms = 8000) {
+    exited(ms = 15_000) {
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
@@ -143,7 +143,7 @@ export function startWsdump(bin: string, args: string[], env: NodeJS.ProcessEnv 
 }
 
 /** Runs wsdump to the end with `input` on stdin (ended right away). */
-export function runWsdump(bin: string, args: string[], input = '', env: NodeJS.ProcessEnv = {}, ms = 8000): Promise<Finished> {
+export function runWsdump(bin: string, args: string[], input = '', env: NodeJS.ProcessEnv = {}, ms = 15_000): Promise<Finished> {
   const wsdump = startWsdump(bin, args, env);
   wsdump.write(input);
   wsdump.endInput();
