@@ -4,7 +4,7 @@
  * maxReconnects, every failed attempt reported, header functions evaluated
  * before each attempt, and close() ending a wait or an attempt early.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import type { WebSocket as WsPeer } from 'ws';
 import { reconnectDelay } from '../../src/app.js';
@@ -14,11 +14,13 @@ import {
   WebSocketConnectionClosedException,
 } from '../../src/index.js';
 import { freePort, restartableWsServer, type RestartableWsServer } from '../helpers/app-servers.js';
+import { until, useFakeClock, watch } from '../helpers/fake-clock.js';
 import { startSilentServer } from '../helpers/servers.js';
 import { startWsServer, type WsTestServer } from '../helpers/ws-server.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
+  vi.useRealTimers();
   await Promise.all(cleanups.splice(0).map((c) => c()));
 });
 async function restartable(onConnection: (peer: WsPeer, request: import('node:http').IncomingMessage) => void): Promise<RestartableWsServer> {
@@ -185,24 +187,37 @@ describe('WebSocketApp reconnect', () => {
       const n = connectedAt.length;
       // Four connections dropped at once, a fifth that stays up 300 ms, then a sixth that stays.
       if (n === 6) return;
-      setTimeout(() => {
+      const drop = (): void => {
         droppedAt.push(Date.now());
         peer.terminate();
-      }, n === 5 ? 300 : 0);
+      };
+      if (n === 5) setTimeout(drop, 300);
+      else drop();
     });
     await s.start();
+    // On a fake clock the I/O takes no time: each gap below is exactly the backoff wait.
+    useFakeClock();
     const app = new WebSocketApp(s.url, {
       onReconnect: (a) => {
         if (connectedAt.length === 6) void a.close();
       },
     });
-    expect(await bounded(app.runForever({ reconnect: 40, reconnectMax: 250 }))).toBe(false);
+    const running = app.runForever({ reconnect: 40, reconnectMax: 250 });
+    const state = watch(running);
+    while (!state.settled) {
+      // Move the clock only while the app waits on a timer: between attempts, or on an open connection.
+      await until(() => state.settled || (vi.getTimerCount() > 0 && (app.sock === null || app.sock.connected)), 'a timer to run or the end');
+      if (!state.settled) await vi.advanceTimersToNextTimerAsync();
+    }
+    expect(await running).toBe(false);
     expect(connectedAt).toHaveLength(6);
     const gaps = droppedAt.map((t, i) => (connectedAt[i + 1] as number) - t);
-    // Attempts 0-3 wait 20-40, 40-80, 80-160, 125-250 ms; after the stable connection, 20-40 ms again.
-    expect(gaps[3]).toBeGreaterThanOrEqual(120);
-    expect(gaps[4]).toBeGreaterThanOrEqual(15);
-    expect(gaps[4]).toBeLessThan(110);
+    // Attempts 0-3 wait 20-40, 40-80, 80-160, 125-250 ms; after the connection that stayed up, 20-40 ms again (not 125-250).
+    const ranges = [[20, 40], [40, 80], [80, 160], [125, 250], [20, 40]];
+    gaps.forEach((gap, i) => {
+      expect(gap, `gap ${i}`).toBeGreaterThanOrEqual(ranges[i]![0]! - 1);
+      expect(gap, `gap ${i}`).toBeLessThanOrEqual(ranges[i]![1]! + 1);
+    });
   });
 
   it('close() during the wait before a reconnection ends runForever at once', async () => {
