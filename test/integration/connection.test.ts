@@ -3,7 +3,7 @@
  * crafted bytes: glued and torn frames, failing and closing, backpressure,
  * ping floods, timeouts, resets, raw frames and tracing.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   ABNF,
   WebSocket,
@@ -15,9 +15,13 @@ import {
 } from '../../src/index.js';
 import { closePayload, serverFrame } from '../helpers/raw-server.js';
 import { usePeers } from '../helpers/peers.js';
+import { settlesWithoutTimers, until, useFakeClock, watch } from '../helpers/fake-clock.js';
 
 const { raw, open } = usePeers();
-afterEach(() => enableTrace(false));
+afterEach(() => {
+  vi.useRealTimers();
+  enableTrace(false);
+});
 
 const TEXT = 0x1;
 const BINARY = 0x2;
@@ -72,8 +76,7 @@ describe('frames around the handshake', () => {
       peer.socket.resetAndDestroy();
     });
     const ws = await open(server.url);
-    await sleep(100);
-    expect(ws.connected).toBe(false);
+    await until(() => !ws.connected, 'the reset to reach the client');
     await expect(ws.recv()).rejects.toBeInstanceOf(WebSocketConnectionClosedException);
     await expect(ws.send('x')).rejects.toBeInstanceOf(WebSocketConnectionClosedException);
     await ws.close();
@@ -131,13 +134,18 @@ describe('failing the connection', () => {
       await peer.accept();
       await peer.play([Buffer.concat([serverFrame(TEXT, 'unread'), serverFrame(PONG, 'x'.repeat(126))])]);
     });
+    // Faked before the hold-back window's timer starts: it never passes here.
+    useFakeClock();
     const ws = await open(server.url);
-    await sleep(20);
-    const started = Date.now();
-    await ws.close({ timeout: 500 });
-    const frames = await (await server.peer()).waitFor((f) => f.some((x) => x.opcode === CLOSE));
-    expect(Date.now() - started).toBeLessThan(800);
+    // The bad pong is in: the failing close is held back while 'unread' waits to be read.
+    await until(() => !ws.connected, 'the violation to reach the client');
+    const closing = ws.close({ timeout: 500 });
+    // At once: the close frame comes with the clock standing still (not after the hold-back window nor the timeout).
+    const peer = await server.peer();
+    const frames = await settlesWithoutTimers(peer.waitFor((f) => f.some((x) => x.opcode === CLOSE)), 'the close frame');
     expect(frames.map((f) => [f.opcode, f.closeCode])).toEqual([[CLOSE, 1002]]);
+    await vi.advanceTimersByTimeAsync(500);
+    await settlesWithoutTimers(closing, 'close() to return');
     // The message before the violation is still there to read, then the failure.
     expect(await ws.recv()).toBe('unread');
     await expect(ws.recv()).rejects.toBeInstanceOf(WebSocketProtocolException);
@@ -196,12 +204,12 @@ describe('closing', () => {
       await peer.play([serverFrame(TEXT, 'last words'), serverFrame(CLOSE, closePayload(4000, 'done'))]);
       // Keep TCP open: the client must not wait for it.
     });
+    // Faked before the server's close starts the close timeout: it never passes here.
+    useFakeClock();
     const ws = await open(server.url);
     expect(await ws.recv()).toBe('last words');
-    const started = Date.now();
-    const error = await ws.recv().catch((e: unknown) => e);
-    // The server holds TCP open: waiting for it would take the 3 s close timeout.
-    expect(Date.now() - started).toBeLessThan(1000);
+    // The server holds TCP open: waiting for it would take the 3 s close timeout, which never passes here.
+    const error = await settlesWithoutTimers(ws.recv().catch((e: unknown) => e), 'recv() to reject');
     expect(error).toBeInstanceOf(WebSocketConnectionClosedException);
     expect((error as Error).message).toContain('4000');
     const frames = await (await server.peer()).waitFor((f) => f.some((x) => x.opcode === CLOSE));
@@ -237,12 +245,16 @@ describe('closing', () => {
   it('close() against a server that never answers returns after about its timeout', async () => {
     const server = await raw();
     const ws = await open(server.url);
-    const started = Date.now();
-    await ws.close({ status: 1001, reason: 'leaving', timeout: 300 });
-    const elapsed = Date.now() - started;
-    expect(elapsed).toBeGreaterThanOrEqual(280);
-    expect(elapsed).toBeLessThan(1000);
     const peer = await server.peer();
+    useFakeClock();
+    const closing = ws.close({ status: 1001, reason: 'leaving', timeout: 300 });
+    const state = watch(closing);
+    await peer.waitFor((f) => f.some((x) => x.opcode === CLOSE));
+    await vi.advanceTimersByTimeAsync(299);
+    expect(state.settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await settlesWithoutTimers(closing, 'close() to return at its timeout');
+    vi.useRealTimers();
     expect(peer.frames().at(-1)).toMatchObject({ opcode: CLOSE, closeCode: 1001, closeReason: 'leaving' });
     await peer.ended;
     // A second close() is a no-op.
@@ -256,9 +268,8 @@ describe('closing', () => {
       await peer.play([serverFrame(CLOSE, closePayload(1000)), 'end']);
     });
     const ws = await open(server.url);
-    const started = Date.now();
-    await ws.close({ timeout: 2000 });
-    expect(Date.now() - started).toBeLessThan(500);
+    useFakeClock();
+    await settlesWithoutTimers(ws.close({ timeout: 2000 }), 'close() to return without its timeout');
   });
 
   it('close() with a code that may not be sent -> Protocol exception, connection still open', async () => {
@@ -311,16 +322,20 @@ describe('timeouts', () => {
   });
 
   it('a send that cannot flush within the timeout rejects; the frame still goes out whole', async () => {
+    let release = (): void => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
     const server = await raw(async (peer) => {
       await peer.accept();
       peer.socket.pause();
-      await sleep(400);
+      // The server reads again only once the send has timed out.
+      await released;
       peer.socket.resume();
     });
     const ws = await open(server.url);
     ws.timeout = 150;
     const big = Buffer.alloc(32 * 1024 * 1024, 1);
     const error = await ws.send(big).catch((e: unknown) => e);
+    release();
     expect(error).toBeInstanceOf(WebSocketTimeoutException);
     expect(error).toMatchObject({ code: 'WS_ERR_SEND_TIMEOUT' });
     expect((error as Error).message).toMatch(/send timed out after 150 ms/);
@@ -343,18 +358,19 @@ describe('backpressure and ping floods', () => {
   it('unread messages past maxQueue pause reading; reading resumes it; all arrive in order', async () => {
     const count = 200;
     const payload = Buffer.alloc(64 * 1024, 7);
-    let serverBacklog = 0;
+    let serverBacklog = -1;
     const server = await raw(async (peer) => {
       await peer.accept();
       for (let i = 0; i < count; i++) {
         payload.writeUInt32BE(i, 0);
         peer.socket.write(serverFrame(BINARY, payload));
       }
+      // Time for the client to read what it would (a slower client reads less, leaving more here).
       await sleep(300);
       serverBacklog = peer.socket.writableLength;
     });
     const ws = await open(server.url, { maxQueue: 4 });
-    await sleep(400);
+    await until(() => serverBacklog >= 0, 'the server to measure its backlog');
     // The client stopped reading: most of the 12.5 MiB is still on the server side.
     expect(serverBacklog).toBeGreaterThan(4 * 1024 * 1024);
     for (let i = 0; i < count; i++) {
@@ -373,9 +389,9 @@ describe('backpressure and ping floods', () => {
     });
     const ws = await open(server.url, { maxQueue: 2 });
     await sleep(100);
-    const started = Date.now();
-    await ws.close({ timeout: 2000 });
-    expect(Date.now() - started).toBeLessThan(1000);
+    useFakeClock();
+    await settlesWithoutTimers(ws.close({ timeout: 2000 }), 'close() to return without its timeout');
+    vi.useRealTimers();
     // What was queued before the close can still be read.
     expect(((await ws.recv()) as Buffer)[0]).toBe(0);
   });
