@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   WebSocket,
   WebSocketAddressException,
@@ -22,9 +22,11 @@ import {
 import { findClosedPort, startSilentServer } from '../helpers/servers.js';
 import { startRawServer, type RawPeer, type RawServer } from '../helpers/raw-server.js';
 import { rejectionOf } from '../helpers/outcome.js';
+import { settlesWithoutTimers, useFakeClock, watch } from '../helpers/fake-clock.js';
 
 const servers: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {
+  vi.useRealTimers();
   for (const s of servers.splice(0)) await s.close();
   setDefaultTimeout(null);
 });
@@ -337,14 +339,17 @@ describe('timeouts and addresses', () => {
   it('a silent server -> Timeout in about the time asked', async () => {
     const silent = await startSilentServer();
     servers.push(silent);
-    const started = Date.now();
-    const error = await rejectionOf(createConnection(`ws://127.0.0.1:${silent.port}`, { timeout: 300 }));
-    const elapsed = Date.now() - started;
+    useFakeClock();
+    const pending = rejectionOf(createConnection(`ws://127.0.0.1:${silent.port}`, { timeout: 300 }));
+    const state = watch(pending);
+    await silent.accepted();
+    await vi.advanceTimersByTimeAsync(299);
+    expect(state.settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    const error = await settlesWithoutTimers(pending, 'the timeout');
     expect(error).toBeInstanceOf(WebSocketTimeoutException);
     expect((error as Error).message).toMatch(/300 ms/);
     expect((error as Error)).toMatchObject({ code: 'WS_ERR_OPEN_TIMEOUT' });
-    expect(elapsed).toBeGreaterThanOrEqual(280);
-    expect(elapsed).toBeLessThan(1000);
   });
 
   it('createConnection uses getDefaultTimeout() when no timeout is given', async () => {
@@ -352,10 +357,16 @@ describe('timeouts and addresses', () => {
     servers.push(silent);
     setDefaultTimeout(200);
     expect(getDefaultTimeout()).toBe(200);
-    const started = Date.now();
-    const error = await rejectionOf(createConnection(`ws://127.0.0.1:${silent.port}`));
+    useFakeClock();
+    const pending = rejectionOf(createConnection(`ws://127.0.0.1:${silent.port}`));
+    const state = watch(pending);
+    await silent.accepted();
+    await vi.advanceTimersByTimeAsync(199);
+    expect(state.settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    const error = await settlesWithoutTimers(pending, 'the default timeout');
     expect(error).toBeInstanceOf(WebSocketTimeoutException);
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect((error as Error).message).toMatch(/200 ms/);
   });
 
   it('connect() without a timeout also uses the default; an explicit null waits', async () => {
