@@ -454,11 +454,12 @@ describe('a proxy that accepts TCP and never answers', () => {
   }
 
   it('httpProxyTimeout bounds the proxy exchange for every type (connection timeout much longer)', async () => {
-    for (const { type, error, ms } of await hangAll({ timeout: 10_000, httpProxyTimeout: ASKED })) {
+    // A loaded machine may add seconds to the 300 ms asked, never the 60 s of the connection timeout.
+    for (const { type, error, ms } of await hangAll({ timeout: 60_000, httpProxyTimeout: ASKED })) {
       expect(error, type).toBeInstanceOf(WebSocketTimeoutException);
       expect(error.message, type).toContain(`tunnel through the ${type} proxy 127.0.0.1:${silent.port} timed out after ${ASKED} ms`);
       expect(ms, type).toBeGreaterThanOrEqual(ASKED - 20);
-      expect(ms, type).toBeLessThan(ASKED + 1000);
+      expect(ms, type).toBeLessThan(ASKED + 5000);
     }
   });
 
@@ -467,17 +468,17 @@ describe('a proxy that accepts TCP and never answers', () => {
       expect(error, type).toBeInstanceOf(WebSocketTimeoutException);
       expect(error.message, type).toMatch(/timed out after \d+ ms/);
       expect(ms, type).toBeGreaterThanOrEqual(ASKED - 20);
-      expect(ms, type).toBeLessThan(ASKED + 1000);
+      expect(ms, type).toBeLessThan(ASKED + 5000);
     }
   });
 
   it('the connection timeout wins when it is the shorter one', async () => {
     const started = performance.now();
     const error = await failure(
-      createConnection(target('ws'), { timeout: ASKED, httpProxyTimeout: 10_000, httpProxyHost: '127.0.0.1', httpProxyPort: silent.port }),
+      createConnection(target('ws'), { timeout: ASKED, httpProxyTimeout: 60_000, httpProxyHost: '127.0.0.1', httpProxyPort: silent.port }),
     );
     expect(error).toBeInstanceOf(WebSocketTimeoutException);
-    expect(performance.now() - started).toBeLessThan(ASKED + 1000);
+    expect(performance.now() - started).toBeLessThan(ASKED + 5000);
   });
 
   it('httpProxyTimeout ends with the tunnel: a silent target through a working proxy waits for the connection timeout', async () => {
@@ -494,8 +495,9 @@ describe('a proxy that accepts TCP and never answers', () => {
     expect(error).toBeInstanceOf(WebSocketTimeoutException);
     expect(error.message).toMatch(/opening handshake .* timed out after 700 ms/);
     expect(error).toMatchObject({ code: 'WS_ERR_OPEN_TIMEOUT' });
+    // Not the 100 ms httpProxyTimeout (the lower bound); the upper one only says it did not hang.
     expect(ms).toBeGreaterThanOrEqual(680);
-    expect(ms).toBeLessThan(1700);
+    expect(ms).toBeLessThan(700 + 5000);
   });
 });
 

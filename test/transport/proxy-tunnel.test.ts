@@ -245,7 +245,8 @@ describe('openTunnel through a fake proxy', () => {
       `tunnel through the socks5 proxy 127.0.0.1:${proxy.port} timed out after 300 ms waiting for the SOCKS5 method selection reply (2 bytes)`,
     );
     expect(elapsed).toBeGreaterThanOrEqual(290);
-    expect(elapsed).toBeLessThan(1000);
+    // A bound on a hang: ten times the time asked.
+    expect(elapsed).toBeLessThan(3000);
   });
 
   it('the deadline covers every SOCKS5 phase', async () => {
