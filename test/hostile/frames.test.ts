@@ -99,7 +99,8 @@ describe('hostile frames', () => {
     expect(error).toBeInstanceOf(WebSocketPayloadException);
     expect((error as WebSocketPayloadException).closeCode).toBe(1009);
     expect((error as Error).message).toBe('message of more than 131072 frames: expected at most maxFragments = 131072');
-    expect(Date.now() - started).toBeLessThan(5000);
+    // A bound on a hang, not on speed: a loaded machine parses the 131 073 frames slowly.
+    expect(Date.now() - started).toBeLessThan(15_000);
     const frames = await conn.waitFor((f) => f.some((x) => x.opcode === 0x8));
     expect(closeCodeOf(frames.find((x) => x.opcode === 0x8)!)).toBe(1009);
     expect(written).toBeGreaterThanOrEqual(131_072);
@@ -159,7 +160,8 @@ describe('hostile frames', () => {
     await ws.close({ timeout: 300 });
     const took = Date.now() - started;
     expect(took).toBeGreaterThanOrEqual(280);
-    expect(took).toBeLessThan(1000);
+    // A bound on a hang: ten times the timeout.
+    expect(took).toBeLessThan(3000);
     expect(ws.connected).toBe(false);
     const frames = await conn.waitFor((f) => f.some((x) => x.opcode === 0x8));
     expect(closeCodeOf(frames.find((x) => x.opcode === 0x8)!)).toBe(1000);

@@ -46,7 +46,8 @@ describe('hostile handshake', () => {
     expect((error as Error).message).toMatch(/timed out after 500 ms/);
     expect((error as Error)).toMatchObject({ code: 'WS_ERR_OPEN_TIMEOUT' });
     expect(took).toBeGreaterThanOrEqual(480);
-    expect(took).toBeLessThan(1500);
+    // The bytes kept coming, yet the deadline held: ten times the timeout bounds a hang.
+    expect(took).toBeLessThan(5000);
     expect(bytesSent).toBeLessThan(12);
     expect(ws.connected).toBe(false);
   });
@@ -84,12 +85,13 @@ describe('hostile handshake', () => {
       await flood((b) => conn.write(b), () => conn.socket.destroyed, 'x'.repeat(64), 64 << 20);
     });
     const started = Date.now();
-    const error = await new WebSocket().connect(server.url, { timeout: 5000 }).catch((e: unknown) => e);
+    const error = await new WebSocket().connect(server.url, { timeout: 60_000 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WebSocketBadStatusException);
     const bad = error as WebSocketBadStatusException;
     expect(bad.statusCode).toBe(403);
     expect(bad.respBody?.length).toBe(64 * 1024);
     expect(bad.message).toBe('Handshake status 403 Forbidden: expected 101 Switching Protocols; body: "no entry"');
-    expect(Date.now() - started).toBeLessThan(3000);
+    // At once: well under the 60 s timeout.
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 });
