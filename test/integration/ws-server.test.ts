@@ -9,10 +9,15 @@ import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ABNF, WebSocket, WebSocketConnectionClosedException, createConnection } from '../../src/index.js';
 import { WebSocketServer } from 'ws';
+import { settlesWithoutTimers, until, useFakeClock } from '../helpers/fake-clock.js';
 import { startWsServer, type WsTestServer } from '../helpers/ws-server.js';
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 let echoServer: WsTestServer;
 
@@ -214,10 +219,11 @@ describe('closing handshake with the ws server', () => {
     const server = await startWsServer((peer) => peer.on('close', (code, reason) => (seen = { code, reason: reason.toString() })));
     try {
       const ws = await createConnection(server.url, { timeout: 5000 });
-      const started = Date.now();
-      await ws.close({ status: 4001, reason: 'bye now' });
-      expect(Date.now() - started).toBeLessThan(1000);
-      await new Promise((r) => setTimeout(r, 50));
+      useFakeClock();
+      // The ws server answers and closes TCP: no close timeout is waited out.
+      await settlesWithoutTimers(ws.close({ status: 4001, reason: 'bye now' }), 'close() to return');
+      vi.useRealTimers();
+      await until(() => seen !== null, 'the server to see the close');
       expect(seen).toEqual({ code: 4001, reason: 'bye now' });
       await expect(ws.send('late')).rejects.toBeInstanceOf(WebSocketConnectionClosedException);
       await expect(ws.recv()).rejects.toBeInstanceOf(WebSocketConnectionClosedException);
@@ -240,7 +246,7 @@ describe('closing handshake with the ws server', () => {
       expect(error).toBeInstanceOf(WebSocketConnectionClosedException);
       expect((error as Error).message).toContain('4321');
       expect((error as Error).message).toContain('server says bye');
-      await new Promise((r) => setTimeout(r, 50));
+      await until(() => echoedCode !== null, 'the server to see the echoed close');
       expect(echoedCode).toBe(4321);
       expect(ws.connected).toBe(false);
       await ws.close();
@@ -277,7 +283,7 @@ describe('pings', () => {
       expect(await ws.recvData(true)).toEqual([ABNF.OPCODE_PING, Buffer.from('p1')]);
       expect(await ws.recvData(true)).toEqual([ABNF.OPCODE_PING, Buffer.from('p2')]);
       expect(await ws.recv()).toBe('after pings');
-      await new Promise((r) => setTimeout(r, 50));
+      await until(() => pongs.length >= 2, 'the two pongs at the server');
       expect(pongs).toEqual(['p1', 'p2']);
       await ws.close();
     } finally {
