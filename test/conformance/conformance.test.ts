@@ -146,7 +146,8 @@ describe('agent options', () => {
       expect(run.outcomes.map((o) => o.index)).toEqual([1, 2, 3]);
       expect(run.outcomes[0]!.ending).toBe('closed');
       expect(run.outcomes[1]!.ending).toMatch(/^Error: gave up after 400 ms \(WebSocketConnectionClosedException: .*aborted by abort\(\)\)$/);
-      expect(run.outcomes[1]!.durationMs).toBeLessThan(1_000);
+      // The ending above says it was cut; the duration only has to show it did not run on (a bound on a hang).
+      expect(run.outcomes[1]!.durationMs).toBeLessThan(10_000);
       expect(run.outcomes[2]!.ending).toBe('closed');
       const verdicts = new Map(small.results().get('cut')!.map((r) => [r.id, r.behavior]));
       expect(verdicts.get('1.1.1')).toBe('OK');

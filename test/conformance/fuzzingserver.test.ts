@@ -369,7 +369,8 @@ describe('ws as the client under test', () => {
     const failFast = results.get('6.4.1')!;
     expect(failFast.durationMs).toBeGreaterThanOrEqual(1900);
     expect(failFast.reason).toBe('received timeout A, timeout B, as expected for NON-STRICT');
-    expect(results.get('1.1.1')!.durationMs).toBeLessThan(1000);
+    // A case without waits, timed in milliseconds (a loaded machine may stretch them, not to 10 s).
+    expect(results.get('1.1.1')!.durationMs).toBeLessThan(10_000);
     const table = formatTable([...results.values()]);
     expect(table).toMatch(/^case\s+verdict\s+close\s+duration\s+reason\n/);
     expect(table).toContain('517 cases: 510 OK, 4 NON-STRICT, 3 INFORMATIONAL');
