@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { WebSocket as WsPeer } from 'ws';
 import { runWorkload, type WorkloadSpec } from '../../src/bench/workload.js';
 import { benchSpec } from '../helpers/bench-spec.js';
+import { until } from '../helpers/fake-clock.js';
 import { startWsServer, type WsTestServer } from '../helpers/ws-server.js';
 
 let server: WsTestServer | null = null;
@@ -133,7 +134,7 @@ describe('send-only and receive-only', () => {
     server = await startWsServer((peer: WsPeer) => peer.on('message', () => consumed++));
     const result = await runWorkload(spec(server.url, { mode: 'send-only', messages: 5000, sizes: { kind: 'fixed', size: 100 } }));
     expect(result.counts.sent).toBe(5000);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await until(() => consumed >= 5000, 'the server to consume the 5000 messages');
     expect(consumed).toBe(5000);
   });
 
