@@ -384,11 +384,19 @@ describe('WebSocketApp misuse and validation', () => {
   it('treats a read timeout on an idle connection as no error', async () => {
     const s = await server((peer) => setTimeout(() => peer.send('late'), 250));
     const errors: unknown[] = [];
+    let opened = false;
+    // On a fake clock the 50 ms timeout bounds each read, never the opening (real I/O that takes no fake time).
+    useFakeClock();
     const app = new WebSocketApp(s.url, {
+      onOpen: () => (opened = true),
       onMessage: (a, m) => void (m === 'late' && a.close()),
       onError: (_a, e) => errors.push(e),
     });
-    expect(await bounded(app.runForever({ timeout: 50 }))).toBe(false);
+    const running = app.runForever({ timeout: 50 });
+    await until(() => opened, 'the open');
+    // Five read timeouts pass, then the message comes.
+    await vi.advanceTimersByTimeAsync(250);
+    expect(await settlesWithoutTimers(running, 'runForever to end')).toBe(false);
     expect(errors).toEqual([]);
   });
 

@@ -47,7 +47,7 @@ describe('no send once the user was told the connection ended', () => {
     expect((late as Error).message).toContain('closed by the server with code 1000');
     const peer = await server.peer();
     // Written before recv() rejected: the server has it without any further turn of the client.
-    const frames = await peer.waitFor((f) => f.some((x) => x.opcode === CLOSE), 1000);
+    const frames = await peer.waitFor((f) => f.some((x) => x.opcode === CLOSE), 5000);
     expect(frames.map((f) => f.opcode)).toEqual([CLOSE]);
     expect(frames[0]?.closeCode).toBe(1000);
     // Nothing after it either.
@@ -93,7 +93,7 @@ describe('no send once the user was told the connection ended', () => {
     await expect(ws.recv()).rejects.toBeInstanceOf(WebSocketProtocolException);
     await expect(ws.send('late')).rejects.toBeInstanceOf(WebSocketConnectionClosedException);
     const peer = await server.peer();
-    const frames = await peer.waitFor((f) => f.some((x) => x.opcode === CLOSE), 1000);
+    const frames = await peer.waitFor((f) => f.some((x) => x.opcode === CLOSE), 5000);
     expect(frames.map((f) => f.closeCode ?? f.opcode)).toEqual([1002]);
   });
 });

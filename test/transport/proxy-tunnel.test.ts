@@ -1,6 +1,6 @@
 /** openTunnel against a raw fake proxy: exact request bytes, crafted replies, failures and deadlines. */
 import net from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   WebSocketAddressException,
   WebSocketException,
@@ -13,9 +13,11 @@ import type { ProxyConfig } from '../../src/transport/proxy-config.js';
 import { startFakeProxy, type FakeConnection, type FakeProxy } from '../helpers/fake-proxy.js';
 import { freePort } from '../helpers/proxies.js';
 import { rejectionOf } from '../helpers/outcome.js';
+import { settlesWithoutTimers, until, useFakeClock } from '../helpers/fake-clock.js';
 
 let fake: FakeProxy | undefined;
 afterEach(async () => {
+  vi.useRealTimers();
   await fake?.stop();
   fake = undefined;
 });
@@ -250,14 +252,21 @@ describe('openTunnel through a fake proxy', () => {
   });
 
   it('the deadline covers every SOCKS5 phase', async () => {
+    let credentialsRead = false;
     const proxy = await withFake(async (conn) => {
       await conn.read(4);
       await conn.write(Buffer.of(5, 2));
       await conn.read(5);
+      credentialsRead = true;
     });
-    const error = await rejectionOf(
+    // On a fake clock the deadline passes in the phase under test, however slow the phases before it were.
+    useFakeClock();
+    const pending = rejectionOf(
       openTunnel({ type: 'socks5', host: '127.0.0.1', port: proxy.port, auth: ['u', 'p'] }, { host: '127.0.0.1', port: 9 }, { timeout: 200 }),
     );
+    await until(() => credentialsRead, 'the proxy to read the credentials');
+    await vi.advanceTimersByTimeAsync(200);
+    const error = await settlesWithoutTimers(pending, 'the timeout');
     expect(error).toBeInstanceOf(WebSocketTimeoutException);
     expect(error.message).toMatch(/waiting for the SOCKS5 username\/password reply \(2 bytes\)$/);
     expect(error).toMatchObject({ code: 'WS_ERR_PROXY_TIMEOUT' });
