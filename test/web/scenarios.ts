@@ -44,7 +44,8 @@ export interface ServerPorts {
 
 export type Log = Array<Record<string, unknown>>;
 
-const SCENARIO_TIMEOUT_MS = 5000;
+// A bound on a hang, not on speed: scenario children share a loaded machine.
+const SCENARIO_TIMEOUT_MS = 15_000;
 
 function describeError(error: unknown): Record<string, unknown> {
   if (error instanceof DOMException) return { threw: error.name, code: error.code };
@@ -233,7 +234,7 @@ export function scenarios(WS: WebSocketClass, ports: ServerPorts): Record<string
           void (async () => {
             await delay(100);
             log.push({ after: '100 ms, peer not reading', stillBuffered: ws.bufferedAmount > 0 });
-            // The server resumes reading after 500 ms; wait for the buffer to drain (bounded).
+            // The server resumes reading after 1 s; wait for the buffer to drain (bounded).
             for (let i = 0; i < 400 && ws.bufferedAmount > 0; i++) await delay(25);
             log.push({ after: 'peer reads', bufferedAmount: ws.bufferedAmount });
             ws.close(1000);

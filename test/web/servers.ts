@@ -41,10 +41,10 @@ export async function startScenarioServers(): Promise<ScenarioServers> {
       } else if (path === '/close') {
         ws.close(4001, 'going');
       } else if (path === '/stall') {
-        // Not reading for 500 ms: the client's sends pile up.
+        // Not reading for 1 s: the client's sends pile up (it looks at 100 ms, a tenth of that).
         const raw = (ws as unknown as { _socket: net.Socket })._socket;
         raw.pause();
-        setTimeout(() => raw.resume(), 500);
+        setTimeout(() => raw.resume(), 1000);
       } else {
         ws.close(1008, `no such path ${path}`);
       }
