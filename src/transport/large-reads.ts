@@ -43,7 +43,7 @@ const sinkBorrows = Symbol('rfc6455.sinkBorrows');
 const readsLarge = Symbol('rfc6455.readsLarge');
 
 interface SinkSocket extends net.Socket {
-  [readSink]?: (chunk: Buffer) => void;
+  [readSink]?: (this: net.Socket, chunk: Buffer) => void;
   [sinkBorrows]?: boolean;
   [readsLarge]?: true;
 }
@@ -66,9 +66,11 @@ export interface ReadSinkOptions {
  * come through the stream, as buffers of their own. Returns true when the
  * socket has already read through `largeReads` (so its next reads go to the
  * sink); false for a socket that has not, such as a TLS socket or one made
- * elsewhere, on which the sink has no effect: read it as a stream.
+ * elsewhere, on which the sink has no effect: read it as a stream. The sink
+ * is called with the socket as `this`, as a 'data' listener is, so one
+ * function can serve every socket.
  */
-export function setReadSink(socket: net.Socket, sink: (chunk: Buffer) => void, options: ReadSinkOptions = {}): boolean {
+export function setReadSink(socket: net.Socket, sink: (this: net.Socket, chunk: Buffer) => void, options: ReadSinkOptions = {}): boolean {
   const sinkSocket = socket as SinkSocket;
   sinkSocket[readSink] = sink;
   sinkSocket[sinkBorrows] = options.borrow === true;
@@ -96,7 +98,7 @@ export function largeReads(): net.OnReadOpts {
         // Nothing is handed on to a borrowing sink, so the shared buffer serves every read.
         bulk = false;
         own = null;
-        sink(read.subarray(0, bytesRead));
+        sink.call(socket, read.subarray(0, bytesRead));
         return true;
       }
       let chunk: Buffer;
@@ -110,7 +112,7 @@ export function largeReads(): net.OnReadOpts {
       bulk = bytesRead >= HAND_OVER_BYTES;
       if (!bulk) own = null;
       if (toSink) {
-        sink(chunk);
+        sink.call(socket, chunk);
         return true;
       }
       // False (the stream's buffer is full) stops reading until the stream is read from, as Node's own reads do.
