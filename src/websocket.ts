@@ -225,15 +225,18 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   }
 
   private attachSocket(socket: net.Socket | tls.TLSSocket): void {
-    const onData = (chunk: Buffer): void => this.receiver.receive(chunk);
-    socket.on('data', onData);
-    setReadSink(socket, onData);
-    this.writer.attach(socket);
+    this.writer.attach();
     // Listeners shared by every connection find theirs through the socket: no closures per connection.
     (socket as OwnedSocket)[SOCKET_OWNER] = this;
+    socket.on('data', WebSocket.onSocketData);
+    setReadSink(socket, WebSocket.onSocketData);
     socket.on('error', WebSocket.onSocketError);
     socket.on('end', WebSocket.onSocketEnd);
     socket.on('close', WebSocket.onSocketClose);
+  }
+
+  private static onSocketData(this: OwnedSocket, chunk: Buffer): void {
+    this[SOCKET_OWNER]?.receiver.receive(chunk);
   }
 
   private static onSocketError(this: OwnedSocket, error: Error): void {
