@@ -17,7 +17,7 @@ import { MAX_CONTROL_PAYLOAD, OPCODE_BINARY, OPCODE_CLOSE, OPCODE_PING, OPCODE_P
 import { DEFAULT_MAX_PAYLOAD, FrameParser, type FrameHandler, type FrameHeader } from '../frame/parser.js';
 import { checkCount } from '../options.js';
 import { closeReply, failureClose, failureCode } from './close-frames.js';
-import { HandlerCalls, type HookErrorOwner } from './handler-calls.js';
+import { HandlerCalls } from './handler-calls.js';
 import { MessageAssembler } from './message-assembler.js';
 import type { Received } from './received.js';
 import { SessionInput, type InputOwner } from './session-input.js';
@@ -119,7 +119,7 @@ const EMPTY = Buffer.alloc(0);
  * inflated (the inflated size bounded by `maxPayload` while inflating), then
  * validated and delivered: see {@link MessageCompression}.
  */
-export class ClientSession implements FrameHandler, InputOwner, HookErrorOwner {
+export class ClientSession extends HandlerCalls implements FrameHandler, InputOwner {
   /**
    * Raw frame mode: each frame is handed to `onFrame` as it arrived, with no
    * reassembly (every protocol rule still applies, pings are still answered).
@@ -131,7 +131,6 @@ export class ClientSession implements FrameHandler, InputOwner, HookErrorOwner {
   fireContFrame: boolean;
   private splitAt: number;
 
-  private readonly emit: HandlerCalls;
   private readonly parser: FrameParser;
   private readonly input: SessionInput;
   private readonly message: MessageAssembler;
@@ -152,7 +151,7 @@ export class ClientSession implements FrameHandler, InputOwner, HookErrorOwner {
   private controlOpcode = 0;
 
   constructor(handler: SessionHandler, options: SessionOptions = {}) {
-    this.emit = new HandlerCalls(handler, this);
+    super(handler);
     this.splitAt = checkCount('fragmentSize', options.fragmentSize ?? 0, 0);
     this.skipUtf8Validation = options.skipUtf8Validation === true;
     this.fireContFrame = options.fireContFrame === true;
@@ -160,7 +159,7 @@ export class ClientSession implements FrameHandler, InputOwner, HookErrorOwner {
     this.maskKey = options.getMaskKey ?? null;
     this.allocateFrame = options.allocateFrame;
     this.compression = options.compression ?? null;
-    this.message = new MessageAssembler(this.emit, {
+    this.message = new MessageAssembler(this, {
       maxPayload: checkCount('maxPayload', options.maxPayload ?? DEFAULT_MAX_PAYLOAD, 0),
       maxFragments: checkCount('maxFragments', options.maxFragments ?? DEFAULT_MAX_FRAGMENTS, 1),
       skipUtf8Validation: this.skipUtf8Validation,
@@ -174,7 +173,7 @@ export class ClientSession implements FrameHandler, InputOwner, HookErrorOwner {
       acceptMasked: false,
       allowedRsv: this.compression === null ? 0 : 4,
     });
-    // The session is its input's owner and its hooks' (methods, not closures: nothing per connection).
+    // The session is its input's owner (methods, not closures: nothing per connection).
     this.input = new SessionInput(this.parser, this);
   }
 
@@ -349,11 +348,11 @@ export class ClientSession implements FrameHandler, InputOwner, HookErrorOwner {
     }
     if (opcode === OPCODE_PING && this.phase === 'open') {
       // RFC 6455 §5.5.2: answer with a pong carrying the same payload (none after our close frame).
-      this.emit.write(encodeControl(OPCODE_PONG, data, this.maskKey), 'pong');
+      this.emitWrite(encodeControl(OPCODE_PONG, data, this.maskKey), 'pong');
     }
-    if (this.rawFrames) this.emit.frame(opcode, true, 0, data);
-    else if (opcode === OPCODE_PING) this.emit.ping(data);
-    else this.emit.pong(data);
+    if (this.rawFrames) this.emitFrame(opcode, true, 0, data);
+    else if (opcode === OPCODE_PING) this.emitPing(data);
+    else this.emitPong(data);
   }
 
   /** RFC 6455 §5.5.1, §7.1.5: the server's close frame; nothing after it is read. */
@@ -362,13 +361,13 @@ export class ClientSession implements FrameHandler, InputOwner, HookErrorOwner {
     this.peerClose = { code, reason };
     if (this.phase === 'open') {
       this.phase = 'reply-held';
-      this.emit.write(closeReply(code, this.maskKey), 'close');
+      this.emitWrite(closeReply(code, this.maskKey), 'close');
     } else {
       this.phase = 'closed';
     }
     this.endInput();
-    if (this.rawFrames) this.emit.frame(OPCODE_CLOSE, true, 0, data);
-    this.emit.close(code, reason, data);
+    if (this.rawFrames) this.emitFrame(OPCODE_CLOSE, true, 0, data);
+    this.emitClose(code, reason, data);
     this.parser.interrupt();
   }
 
@@ -379,10 +378,10 @@ export class ClientSession implements FrameHandler, InputOwner, HookErrorOwner {
     this.phase = closeFrame === null ? 'failed' : 'fail-held';
     this.failed = error;
     this.endInput();
-    this.emit.failure(error, closeFrame);
+    this.emitFailure(error, closeFrame);
   }
 
-  /** HookErrorOwner, called through {@link HandlerCalls} once a hook threw: the session stops for good. */
+  /** Called by {@link HandlerCalls} once a hook threw: the session stops for good. */
   hookThrew(): void {
     this.closeSentBeforeStop = this.closeSent;
     this.phase = 'stopped';
