@@ -75,7 +75,8 @@ export class MessageAssembler {
   private compressed = false;
 
   constructor(
-    private readonly emit: HandlerCalls,
+    /** The session, through which every hook is called. */
+    private readonly hooks: HandlerCalls,
     limits: AssemblyLimits,
   ) {
     this.maxPayload = limits.maxPayload;
@@ -246,7 +247,7 @@ export class MessageAssembler {
     const text = chunk.toString('utf8', start, end);
     if (text.indexOf('\uFFFD') !== -1) this.checkUtf8(chunk, start, end, true);
     this.messageReceived = end - start;
-    this.emit.text(text, end - start);
+    this.hooks.emitText(text, end - start);
   }
 
   /** A message (or, in frame and fragment modes, a frame) is complete: bytes [start, end) of `source`. */
@@ -265,17 +266,17 @@ export class MessageAssembler {
     }
     if (this.delivery === DELIVER_MESSAGE && this.messageOpcode === OPCODE_TEXT) {
       // Decoded straight from the range: a view first would cost more than the decoding of a short text.
-      this.emit.text(source.toString('utf8', start, end), end - start, this.takeFrameSizes());
+      this.hooks.emitText(source.toString('utf8', start, end), end - start, this.takeFrameSizes());
       return;
     }
     const data = start === 0 && end === source.length ? source : source.subarray(start, end);
     if (this.delivery === DELIVER_MESSAGE) {
-      this.emit.binary(data, this.takeFrameSizes());
+      this.hooks.emitBinary(data, this.takeFrameSizes());
     } else if (this.delivery === DELIVER_FRAGMENTS) {
       const first = this.fragmentCount === 1;
-      this.emit.fragment(first ? this.messageOpcode : OPCODE_CONT, this.frameFin, this.frameRsv, data);
+      this.hooks.emitFragment(first ? this.messageOpcode : OPCODE_CONT, this.frameFin, this.frameRsv, data);
     } else {
-      this.emit.frame(this.frameOpcode, this.frameFin, this.frameRsv, data, inflated);
+      this.hooks.emitFrame(this.frameOpcode, this.frameFin, this.frameRsv, data, inflated);
     }
   }
 
