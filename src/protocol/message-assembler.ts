@@ -35,6 +35,11 @@ function compressedLimit(maxPayload: number): number {
   return Math.min(Number.MAX_SAFE_INTEGER, maxPayload + Math.ceil(maxPayload / 1024) + 64);
 }
 
+/** Largest message on the wire: `maxPayload`, or a little more for compressed messages. */
+export function wireLimitOf(maxPayload: number, compression: MessageCompression | null): number {
+  return compression === null ? maxPayload : compressedLimit(maxPayload);
+}
+
 function opcodeName(opcode: number): string {
   return opcode === OPCODE_TEXT ? 'text' : opcode === OPCODE_BINARY ? 'binary' : 'continuation';
 }
@@ -83,7 +88,7 @@ export class MessageAssembler {
     this.maxFragments = limits.maxFragments;
     this.skipUtf8Validation = limits.skipUtf8Validation;
     this.compression = limits.compression;
-    this.wireLimit = this.compression === null ? this.maxPayload : compressedLimit(this.maxPayload);
+    this.wireLimit = wireLimitOf(this.maxPayload, this.compression);
   }
 
   private get validator(): Utf8Validator {
