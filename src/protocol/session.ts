@@ -18,7 +18,7 @@ import { DEFAULT_MAX_PAYLOAD, FrameParser, type FrameHandler, type FrameHeader }
 import { checkCount } from '../options.js';
 import { closeReply, failureClose, failureCode } from './close-frames.js';
 import { HandlerCalls } from './handler-calls.js';
-import { MessageAssembler } from './message-assembler.js';
+import { MessageAssembler, wireLimitOf } from './message-assembler.js';
 import type { Received } from './received.js';
 import { SessionInput, type InputOwner } from './session-input.js';
 import { encodeControl, encodeDataMessage, encodeOutgoingFrame, masking, type FrameAllocator, type MaskKeySource, type OutgoingFrame } from './sender.js';
@@ -133,7 +133,10 @@ export class ClientSession extends HandlerCalls implements FrameHandler, InputOw
 
   private readonly parser: FrameParser;
   private readonly input: SessionInput;
-  private readonly message: MessageAssembler;
+  /** Made by the first data frame: a connection that has received no message holds none. */
+  private messageMade: MessageAssembler | null = null;
+  private readonly maxPayload: number;
+  private readonly maxFragments: number;
   private readonly skipUtf8Validation: boolean;
   private readonly maskKey: MaskKeySource;
   private readonly allocateFrame: FrameAllocator;
@@ -159,22 +162,28 @@ export class ClientSession extends HandlerCalls implements FrameHandler, InputOw
     this.maskKey = options.getMaskKey ?? null;
     this.allocateFrame = options.allocateFrame;
     this.compression = options.compression ?? null;
-    this.message = new MessageAssembler(this, {
-      maxPayload: checkCount('maxPayload', options.maxPayload ?? DEFAULT_MAX_PAYLOAD, 0),
-      maxFragments: checkCount('maxFragments', options.maxFragments ?? DEFAULT_MAX_FRAGMENTS, 1),
-      skipUtf8Validation: this.skipUtf8Validation,
-      compression: this.compression,
-    });
+    this.maxPayload = checkCount('maxPayload', options.maxPayload ?? DEFAULT_MAX_PAYLOAD, 0);
+    this.maxFragments = checkCount('maxFragments', options.maxFragments ?? DEFAULT_MAX_FRAGMENTS, 1);
     // RFC 6455 §5.1: a server never masks; §5.2: no rsv bit without an extension (RFC 7692
     // §6: rsv1 once negotiated). The parser's per-frame limit never refuses a legal control
     // frame; messages are limited by the assembler.
     this.parser = new FrameParser(this, {
-      maxPayload: Math.max(this.message.wireLimit, MAX_CONTROL_PAYLOAD),
+      maxPayload: Math.max(wireLimitOf(this.maxPayload, this.compression), MAX_CONTROL_PAYLOAD),
       acceptMasked: false,
       allowedRsv: this.compression === null ? 0 : 4,
     });
     // The session is its input's owner (methods, not closures: nothing per connection).
     this.input = new SessionInput(this.parser, this);
+  }
+
+  /** The data messages' assembler, made by the first data frame. */
+  private get message(): MessageAssembler {
+    return (this.messageMade ??= new MessageAssembler(this, {
+      maxPayload: this.maxPayload,
+      maxFragments: this.maxFragments,
+      skipUtf8Validation: this.skipUtf8Validation,
+      compression: this.compression,
+    }));
   }
 
   /** Payload bytes per frame when sending messages; 0 never splits. Applies from the next message. */
@@ -224,7 +233,7 @@ export class ClientSession extends HandlerCalls implements FrameHandler, InputOw
    * growth of incompressible data (1/1024 + 64 bytes).
    */
   get bufferedBytes(): number {
-    return this.message.bufferedBytes;
+    return this.messageMade === null ? 0 : this.messageMade.bufferedBytes;
   }
 
   /**
@@ -234,7 +243,7 @@ export class ClientSession extends HandlerCalls implements FrameHandler, InputOw
    * messages, and for messages delivered frame by frame or compressed.
    */
   get messageFramesReceived(): number {
-    return this.message.framesSoFar;
+    return this.messageMade === null ? 0 : this.messageMade.framesSoFar;
   }
 
   /** True between {@link pause} and {@link resume}. */
@@ -293,7 +302,7 @@ export class ClientSession extends HandlerCalls implements FrameHandler, InputOw
 
   /** InputOwner: a chunk was parsed; a buffer given back for reuse is not held between reads. */
   inputParsed(): void {
-    this.message.chunkDone();
+    this.messageMade?.chunkDone();
   }
 
   /** InputOwner: the parser threw: a violation fails the connection; a hook's error goes on out of `receive()`. */
@@ -392,7 +401,7 @@ export class ClientSession extends HandlerCalls implements FrameHandler, InputOw
   private endInput(): void {
     this.input.clear();
     this.frameKind = FRAME_IGNORED;
-    this.message.drop();
+    this.messageMade?.drop();
     // The compressor is still needed while messages may go ahead of a held close frame.
     if (!closeHeld(this.phase)) this.compression?.release();
   }
@@ -477,7 +486,7 @@ export class ClientSession extends HandlerCalls implements FrameHandler, InputOw
   private closeSending(): void {
     this.phase = 'closing';
     if (this.frameKind === FRAME_DATA) this.frameKind = FRAME_IGNORED;
-    this.message.drop();
+    this.messageMade?.drop();
     this.compression?.release();
   }
 
