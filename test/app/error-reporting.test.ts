@@ -23,8 +23,8 @@ function runChild(mode: 'with-onError' | 'without-onError', url: string): Promis
     let stderr = '';
     const killer = setTimeout(() => {
       proc.kill('SIGKILL');
-      reject(new Error(`child did not exit within 8 s; stdout: ${stdout} stderr: ${stderr}`));
-    }, 8000);
+      reject(new Error(`child did not exit within 15 s; stdout: ${stdout} stderr: ${stderr}`));
+    }, 15_000);
     proc.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     proc.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     proc.on('exit', (code) => {

@@ -26,8 +26,8 @@ function runChild(scenario: string, url: string): Promise<Outcome> {
     let printedAt = 0;
     const killer = setTimeout(() => {
       proc.kill('SIGKILL');
-      reject(new Error(`child "${scenario}" did not exit within 8 s; stdout: ${stdout} stderr: ${stderr}`));
-    }, 8000);
+      reject(new Error(`child "${scenario}" did not exit within 15 s; stdout: ${stdout} stderr: ${stderr}`));
+    }, 15_000);
     proc.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
       if (printedAt === 0 && stdout.includes('\n')) printedAt = Date.now();
