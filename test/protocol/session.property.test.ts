@@ -36,7 +36,7 @@ const messageArb: fc.Arbitrary<Message> = fc.record({
   str: fc.string({ unit: 'binary', maxLength: 120 }),
   bin: fc.uint8Array({ maxLength: 400 }),
   // No cut half the time: a message in one frame.
-  cuts: fc.oneof(fc.constant([]), fc.array(fc.nat(), { maxLength: 5 })),
+  cuts: fc.oneof(fc.constant<number[]>([]), fc.array(fc.nat(), { maxLength: 5 })),
   controls: fc.array(fc.tuple(fc.nat(), controlArb), { maxLength: 3 }),
 });
 

@@ -26,6 +26,19 @@ describe('closed loop', () => {
     expect(result.errorTotal).toBe(0);
   });
 
+  it('records each round trip once: the timeline holds every echo, the run histogram those after the warm-up', async () => {
+    server = await startWsServer();
+    const result = await runWorkload(spec(server.url, { connections: 4, warmupMs: 1200, durationMs: 1000 }));
+    const timelineReceived = result.timeline.reduce((n, second) => n + second.received, 0);
+    const timelineLatencies = result.timeline.reduce((n, second) => n + second.latency.count, 0);
+    expect(result.counts.received).toBeGreaterThan(0);
+    expect(timelineReceived).toBeGreaterThan(result.counts.received); // echoes of warm-up messages
+    for (const second of result.timeline) expect(second.latency.count).toBe(second.received);
+    expect(timelineLatencies).toBe(timelineReceived);
+    expect(result.latency.count).toBe(result.counts.received);
+    expect(result.latency.max).toBeLessThanOrEqual(Math.max(...result.timeline.map((second) => second.latency.max)));
+  });
+
   it('checks text echoes too, with fragmentation', async () => {
     server = await startWsServer();
     const result = await runWorkload(spec(server.url, { messages: 200, text: true, sizes: { kind: 'choice', sizes: [5, 100, 1000] }, connect: { timeout: 5000, fragmentSize: 64 } }));
