@@ -20,8 +20,8 @@ export class SessionInput {
   private paused = false;
   /** True while the parser is being fed (hooks may run). */
   private feeding = false;
-  /** Input not parsed yet, in order: the rest of a chunk after a pause, and chunks received while paused. */
-  private readonly held: Buffer[] = [];
+  /** Input not parsed yet, in order: the rest of a chunk after a pause, and chunks received while paused; made by the first pause. */
+  private held: Buffer[] | null = null;
   private heldLength = 0;
 
   constructor(
@@ -40,8 +40,8 @@ export class SessionInput {
   }
 
   receive(chunk: Buffer): void {
-    if (this.paused || this.held.length > 0) {
-      this.held.push(chunk);
+    if (this.paused || this.heldLength > 0) {
+      (this.held ??= []).push(chunk);
       this.heldLength += chunk.length;
       return;
     }
@@ -64,8 +64,9 @@ export class SessionInput {
       this.parser.cancelInterrupt();
       return;
     }
-    while (!this.paused && this.owner.inputReading() && this.held.length > 0) {
-      const chunk = this.held.shift() as Buffer;
+    const held = this.held;
+    while (!this.paused && this.owner.inputReading() && held !== null && held.length > 0) {
+      const chunk = held.shift() as Buffer;
       this.heldLength -= chunk.length;
       this.feed(chunk);
     }
@@ -73,7 +74,7 @@ export class SessionInput {
 
   /** Nothing more will be read: drop what is held. */
   clear(): void {
-    this.held.length = 0;
+    if (this.held !== null) this.held.length = 0;
     this.heldLength = 0;
   }
 
@@ -83,7 +84,7 @@ export class SessionInput {
       const used = this.parser.push(chunk);
       if (used < chunk.length && this.owner.inputReading()) {
         // Paused by a hook: the rest of the chunk goes first when parsing resumes.
-        this.held.unshift(chunk.subarray(used));
+        (this.held ??= []).unshift(chunk.subarray(used));
         this.heldLength += chunk.length - used;
       }
       this.owner.inputParsed();
