@@ -4,12 +4,15 @@
 // cleared after use ("recv-drop"), through `for await` ("forawait"), or by ws's
 // 'message' handler ("ws"), or by ws with the same `let m = await next()` reader over a
 // promise per message ("ws-pull": the pull pattern without rfc6455; "ws-pull-drop" clears
-// the variable once the message is used, as "recv-drop"). Needs `npm run
-// build`. process.memoryUsage() is sampled every 2 ms; the peak sample and the
-// process's maxRSS are printed.
+// the variable once the message is used, as "recv-drop"), or by rfc6455/web's `onmessage`
+// handler ("web": the event model, as ws's handler). Needs `npm run build`.
+// process.memoryUsage() is sampled every 2 ms; the peak sample, the process's maxRSS and
+// the garbage collections seen by a PerformanceObserver (scavenges / mark-compacts) are
+// printed. `node --trace-gc` shows when each collection ran and what survived it.
 //
-//   node bench/large-text-memory.mjs <port> recv|recv-drop|forawait|ws|ws-pull|ws-pull-drop
+//   node bench/large-text-memory.mjs <port> recv|recv-drop|forawait|web|ws|ws-pull|ws-pull-drop
 import { createRequire } from 'node:module';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 
 const [port, mode] = process.argv.slice(2);
 const COUNT = 6;
@@ -20,6 +23,15 @@ const sampler = setInterval(() => {
   const m = process.memoryUsage();
   if (m.rss > peak.rss) peak = m;
 }, 2);
+
+const collections = { minor: 0, major: 0 };
+const gcObserver = new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    if (entry.detail.kind === constants.NODE_PERFORMANCE_GC_MINOR) collections.minor++;
+    else if (entry.detail.kind === constants.NODE_PERFORMANCE_GC_MAJOR) collections.major++;
+  }
+});
+gcObserver.observe({ entryTypes: ['gc'] });
 
 const start = performance.now();
 let n = 0;
@@ -57,6 +69,15 @@ if (mode === 'ws') {
     if (mode === 'ws-pull-drop') message = null;
   }
   ws.close();
+} else if (mode === 'web') {
+  const { WebSocket } = await import('../dist/web/index.js');
+  await new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    ws.onopen = () => ws.send('go');
+    ws.onmessage = (event) => void (event.data.length > 0 && n++);
+    ws.onclose = resolve;
+    ws.onerror = (event) => reject(event.error);
+  });
 } else {
   const { createConnection } = await import('../dist/index.js');
   const ws = await createConnection(url);
@@ -74,9 +95,13 @@ if (mode === 'ws') {
 }
 const seconds = (performance.now() - start) / 1000;
 clearInterval(sampler);
+// Entries are delivered asynchronously: let the last ones arrive.
+await new Promise((resolve) => setTimeout(resolve, 20));
+gcObserver.disconnect();
 const mb = (bytes) => (bytes / 1048576).toFixed(0);
 console.log(
   `${process.version} ${mode}: ${n} messages, ${((COUNT * SIZE) / 1048576 / seconds).toFixed(0)} MiB/s; peak sample rss ${mb(peak.rss)} MB, ` +
-    `heapUsed ${mb(peak.heapUsed)}, external ${mb(peak.external)}; maxRSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
+    `heapUsed ${mb(peak.heapUsed)}, external ${mb(peak.external)}; maxRSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB; ` +
+    `gc ${collections.minor} scavenges / ${collections.major} mark-compacts`,
 );
 process.exit(0);
