@@ -10,14 +10,16 @@
 // the garbage collections seen by a PerformanceObserver (scavenges / mark-compacts) are
 // printed. `node --trace-gc` shows when each collection ran and what survived it.
 //
-//   node bench/large-text-memory.mjs <port> recv|recv-drop|forawait|web|ws|ws-pull|ws-pull-drop
+//   node bench/large-text-memory.mjs <port> recv|recv-drop|forawait|web|ws|ws-pull|ws-pull-drop [warm-up]
+//
+// warm-up: first receive one message on a connection of its own with the same reader, as
+// `npm run bench` does before each measured run (the peak then includes that connection's).
 import { createRequire } from 'node:module';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 
-const [port, mode] = process.argv.slice(2);
-const COUNT = 6;
+const [port, mode, warmUp] = process.argv.slice(2);
 const SIZE = 16 * 1024 * 1024;
-const url = `ws://127.0.0.1:${port}/source?size=${SIZE}&count=${COUNT}&text=1`;
+const sourceUrl = (count) => `ws://127.0.0.1:${port}/source?size=${SIZE}&count=${count}&text=1`;
 let peak = { rss: 0 };
 const sampler = setInterval(() => {
   const m = process.memoryUsage();
@@ -33,66 +35,75 @@ const gcObserver = new PerformanceObserver((list) => {
 });
 gcObserver.observe({ entryTypes: ['gc'] });
 
-const start = performance.now();
-let n = 0;
-if (mode === 'ws') {
-  const WebSocket = createRequire(import.meta.url)('ws');
-  await new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false });
+/** Receive `count` messages on a new connection with the reader `mode`; returns how many were not empty. */
+async function receive(count) {
+  let n = 0;
+  if (mode === 'ws') {
+    const WebSocket = createRequire(import.meta.url)('ws');
+    await new Promise((resolve, reject) => {
+      const ws = new WebSocket(sourceUrl(count), { perMessageDeflate: false });
+      ws.on('open', () => ws.send('go'));
+      ws.on('message', (data) => void (data.toString().length > 0 && n++));
+      ws.on('close', resolve);
+      ws.on('error', reject);
+    });
+  } else if (mode === 'ws-pull' || mode === 'ws-pull-drop') {
+    const WebSocket = createRequire(import.meta.url)('ws');
+    const ws = new WebSocket(sourceUrl(count), { perMessageDeflate: false });
+    const queued = [];
+    let waiting = null;
     ws.on('open', () => ws.send('go'));
-    ws.on('message', (data) => void (data.toString().length > 0 && n++));
-    ws.on('close', resolve);
-    ws.on('error', reject);
-  });
-} else if (mode === 'ws-pull' || mode === 'ws-pull-drop') {
-  const WebSocket = createRequire(import.meta.url)('ws');
-  const ws = new WebSocket(url, { perMessageDeflate: false });
-  const queued = [];
-  let waiting = null;
-  ws.on('open', () => ws.send('go'));
-  ws.on('message', (data) => {
-    const text = data.toString();
-    if (waiting === null) queued.push(text);
-    else {
-      const resolve = waiting;
-      waiting = null;
-      resolve(text);
-    }
-  });
-  ws.on('error', (error) => {
-    throw error;
-  });
-  const next = () => (queued.length > 0 ? Promise.resolve(queued.shift()) : new Promise((resolve) => (waiting = resolve)));
-  while (n < COUNT) {
-    let message = await next();
-    if (message.length > 0) n++;
-    if (mode === 'ws-pull-drop') message = null;
-  }
-  ws.close();
-} else if (mode === 'web') {
-  const { WebSocket } = await import('../dist/web/index.js');
-  await new Promise((resolve, reject) => {
-    const ws = new WebSocket(url);
-    ws.onopen = () => ws.send('go');
-    ws.onmessage = (event) => void (event.data.length > 0 && n++);
-    ws.onclose = resolve;
-    ws.onerror = (event) => reject(event.error);
-  });
-} else {
-  const { createConnection } = await import('../dist/index.js');
-  const ws = await createConnection(url);
-  await ws.send('go');
-  if (mode === 'forawait') {
-    for await (const message of ws) if (message.length > 0) n++;
-  } else {
-    while (n < COUNT) {
-      let message = await ws.recv();
+    ws.on('message', (data) => {
+      const text = data.toString();
+      if (waiting === null) queued.push(text);
+      else {
+        const resolve = waiting;
+        waiting = null;
+        resolve(text);
+      }
+    });
+    ws.on('error', (error) => {
+      throw error;
+    });
+    const next = () => (queued.length > 0 ? Promise.resolve(queued.shift()) : new Promise((resolve) => (waiting = resolve)));
+    while (n < count) {
+      let message = await next();
       if (message.length > 0) n++;
-      if (mode === 'recv-drop') message = null;
+      if (mode === 'ws-pull-drop') message = null;
     }
-    await ws.close();
+    ws.close();
+  } else if (mode === 'web') {
+    const { WebSocket } = await import('../dist/web/index.js');
+    await new Promise((resolve, reject) => {
+      const ws = new WebSocket(sourceUrl(count));
+      ws.onopen = () => ws.send('go');
+      ws.onmessage = (event) => void (event.data.length > 0 && n++);
+      ws.onclose = resolve;
+      ws.onerror = (event) => reject(event.error);
+    });
+  } else {
+    const { createConnection } = await import('../dist/index.js');
+    const ws = await createConnection(sourceUrl(count));
+    await ws.send('go');
+    if (mode === 'forawait') {
+      for await (const message of ws) if (message.length > 0) n++;
+    } else {
+      while (n < count) {
+        let message = await ws.recv();
+        if (message.length > 0) n++;
+        if (mode === 'recv-drop') message = null;
+      }
+      await ws.close();
+    }
   }
+  return n;
 }
+
+const COUNT = 6;
+if (warmUp === 'warm-up') await receive(1);
+else if (warmUp !== undefined) throw new Error(`expected "warm-up" or nothing after the reader, got ${warmUp}`);
+const start = performance.now();
+const n = await receive(COUNT);
 const seconds = (performance.now() - start) / 1000;
 clearInterval(sampler);
 // Entries are delivered asynchronously: let the last ones arrive.
