@@ -225,7 +225,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   }
 
   private attachSocket(socket: net.Socket | tls.TLSSocket): void {
-    const onData = (chunk: Buffer): void => this.receiver.receive(chunk);
+    const onData = (chunk: Buffer): boolean => this.receiver.receive(chunk);
     socket.on('data', onData);
     setReadSink(socket, onData);
     this.writer.attach(socket);

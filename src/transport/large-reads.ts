@@ -23,7 +23,11 @@
  * push, 'data' event and read-more tick per read. A sink that keeps what it
  * gets receives chunks of its own (copied or handed on as above); a sink
  * that borrows receives a view of the read buffer itself, valid only during
- * the call, with no allocation and no copy. Paused, or with chunks still
+ * the call, with no allocation and no copy. A sink that keeps what it gets
+ * may still say, chunk by chunk, that it copied all of one (by returning
+ * true): a buffer of the socket's own handed on in that chunk is then read
+ * into again instead of being replaced, so a long transfer the sink gathers
+ * elsewhere (a large message) does not allocate a fresh buffer per read. Paused, or with chunks still
  * buffered, chunks go through `push` (copied) and reach the sink's 'data'
  * listener in order once the socket flows again.
  */
@@ -35,6 +39,13 @@ export const READ_BUFFER_BYTES = 256 * 1024;
 /** Reads of at least this many bytes put a socket in bulk mode; shorter ones are copied out. */
 export const HAND_OVER_BYTES = READ_BUFFER_BYTES / 4;
 
+/**
+ * Takes the chunks of a socket. Returning true says that nothing of the
+ * chunk is kept (what was needed was copied), so its memory may be read into
+ * again; any other value leaves the chunk the sink's.
+ */
+export type ReadSink = (chunk: Buffer) => unknown;
+
 /** Where a socket's chunks go when it flows with nothing buffered. */
 const readSink = Symbol('rfc6455.readSink');
 /** True when the sink borrows: it gets views of the read buffer, valid during the call. */
@@ -43,7 +54,7 @@ const sinkBorrows = Symbol('rfc6455.sinkBorrows');
 const readsLarge = Symbol('rfc6455.readsLarge');
 
 interface SinkSocket extends net.Socket {
-  [readSink]?: (chunk: Buffer) => void;
+  [readSink]?: ReadSink;
   [sinkBorrows]?: boolean;
   [readsLarge]?: true;
 }
@@ -68,7 +79,7 @@ export interface ReadSinkOptions {
  * sink); false for a socket that has not, such as a TLS socket or one made
  * elsewhere, on which the sink has no effect: read it as a stream.
  */
-export function setReadSink(socket: net.Socket, sink: (chunk: Buffer) => void, options: ReadSinkOptions = {}): boolean {
+export function setReadSink(socket: net.Socket, sink: ReadSink, options: ReadSinkOptions = {}): boolean {
   const sinkSocket = socket as SinkSocket;
   sinkSocket[readSink] = sink;
   sinkSocket[sinkBorrows] = options.borrow === true;
@@ -100,7 +111,8 @@ export function largeReads(): net.OnReadOpts {
         return true;
       }
       let chunk: Buffer;
-      if (read === own && bytesRead >= HAND_OVER_BYTES) {
+      const handedOn = read === own && bytesRead >= HAND_OVER_BYTES;
+      if (handedOn) {
         chunk = read.subarray(0, bytesRead);
         own = null;
       } else {
@@ -110,7 +122,8 @@ export function largeReads(): net.OnReadOpts {
       bulk = bytesRead >= HAND_OVER_BYTES;
       if (!bulk) own = null;
       if (toSink) {
-        sink(chunk);
+        // The sink copied all of the chunk: the next read fills the same buffer.
+        if (sink(chunk) === true && handedOn && bulk) own = read;
         return true;
       }
       // False (the stream's buffer is full) stops reading until the stream is read from, as Node's own reads do.
