@@ -27,9 +27,9 @@
  * may still say, chunk by chunk, that it copied all of one (by returning
  * true): a buffer of the socket's own handed on in that chunk is then read
  * into again instead of being replaced, so a long transfer the sink gathers
- * elsewhere (a large message) does not allocate a fresh buffer per read. Paused, or with chunks still
- * buffered, chunks go through `push` (copied) and reach the sink's 'data'
- * listener in order once the socket flows again.
+ * elsewhere (a large message) does not allocate a fresh buffer per read.
+ * Paused, or with chunks still buffered, chunks go through `push` (copied)
+ * and reach the sink's 'data' listener in order once the socket flows again.
  */
 import type net from 'node:net';
 import { newTurn } from './send-write.js';
