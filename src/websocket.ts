@@ -237,8 +237,8 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     socket.on('close', WebSocket.onSocketClose);
   }
 
-  private static onSocketData(this: OwnedSocket, chunk: Buffer): void {
-    this[SOCKET_OWNER]?.receiver.receive(chunk);
+  private static onSocketData(this: OwnedSocket, chunk: Buffer): boolean {
+    return this[SOCKET_OWNER]?.receiver.receive(chunk) === true;
   }
 
   private static onSocketError(this: OwnedSocket, error: Error): void {
