@@ -45,15 +45,25 @@ export interface CloseOptions {
   timeout?: number;
 }
 
-/** The closing and end state of one WebSocket, across its connections. */
-export class Closing implements EndState, ConnectionEnd {
-  failure: SessionFailure | null = null;
+/** What only a connection that is ending needs: made by the first close, loss or held close frame (see {@link Closing}). */
+class EndRecord {
+  /** The socket's error, or abort()/shutdown()'s ConnectionClosed. */
   lostError: unknown = null;
+  /** Set by close(): the end is the user's doing, not a loss. */
   closedByUser = false;
-  private heldClose: HeldClose | null = null;
-  private peerCloseTimer: NodeJS.Timeout | null = null;
-  /** Whoever waits for the socket to close; null while nobody does (most connections never close). */
-  private closeListeners: Array<() => void> | null = null;
+  heldClose: HeldClose | null = null;
+  peerCloseTimer: NodeJS.Timeout | null = null;
+  /** Whoever waits for the socket to close; null while nobody does. */
+  closeListeners: Array<() => void> | null = null;
+}
+
+/**
+ * The closing and end state of one WebSocket, across its connections. An open
+ * connection holds no end state: its record is made when the connection
+ * starts to end, and the failure is the session's own.
+ */
+export class Closing implements EndState, ConnectionEnd {
+  private record: EndRecord | null = null;
 
   constructor(
     private readonly link: Link,
@@ -64,18 +74,36 @@ export class Closing implements EndState, ConnectionEnd {
     return this.link.session;
   }
 
+  /** The failure that ended the current connection (RFC 6455 §7.1.7), if one did. */
+  get failure(): SessionFailure | null {
+    return this.link.session?.failure ?? null;
+  }
+
+  get lostError(): unknown {
+    return this.record === null ? null : this.record.lostError;
+  }
+
+  get closedByUser(): boolean {
+    return this.record !== null && this.record.closedByUser;
+  }
+
+  private get end(): EndRecord {
+    return (this.record ??= new EndRecord());
+  }
+
   /** True when no more units can arrive. */
   get ended(): boolean {
     const session = this.link.session;
-    return session === null || this.link.socketClosed || this.failure !== null || session.closeReceived;
+    return session === null || this.link.socketClosed || session.failure !== null || session.closeReceived;
   }
 
   /** A new connection: nothing of the last one's end is kept. */
   reset(): void {
+    const record = this.record;
+    if (record === null) return;
     this.dropHeldClose();
-    this.failure = null;
-    this.lostError = null;
-    this.closedByUser = false;
+    record.lostError = null;
+    record.closedByUser = false;
   }
 
   /**
@@ -105,7 +133,6 @@ export class Closing implements EndState, ConnectionEnd {
 
   /** The session failed the connection (RFC 6455 §7.1.7); its close frame, if any, is held like a reply. */
   fail(error: SessionFailure, closeFrame: Buffer | null, unread: Unread): void {
-    this.failure = error;
     if (isTraceEnabled()) trace(`++Fail: ${error.name}: ${error.message}`);
     if (closeFrame === null) this.awaitPeerClose();
     else this.hold(closeFrame, true, unread);
@@ -113,7 +140,8 @@ export class Closing implements EndState, ConnectionEnd {
 
   /** The socket reported an error: what later reads are told, unless the end was already known. */
   lost(error: unknown): void {
-    if (this.lostError === null) this.lostError = error;
+    const end = this.end;
+    if (end.lostError === null) end.lostError = error;
   }
 
   /**
@@ -124,16 +152,16 @@ export class Closing implements EndState, ConnectionEnd {
   hold(frame: Buffer, failure: boolean, unread: Unread): void {
     const grace = setTimeout(() => this.sendHeldClose(), FAIL_CLOSE_GRACE);
     grace.unref();
-    this.heldClose = { frame, failure, grace };
+    this.end.heldClose = { frame, failure, grace };
     this.afterRead(unread);
   }
 
   /** Once nothing is left unread, the held close frame goes out one turn later: after the user's reply to what it just read. */
   afterRead(unread: Unread): void {
-    if (this.heldClose === null || unread.data > 0) return;
-    const held = this.heldClose;
+    const held = this.record?.heldClose ?? null;
+    if (held === null || unread.data > 0) return;
     setImmediate(() => {
-      if (this.heldClose === held && unread.data === 0) this.sendHeldClose();
+      if (this.record?.heldClose === held && unread.data === 0) this.sendHeldClose();
     });
   }
 
@@ -144,7 +172,7 @@ export class Closing implements EndState, ConnectionEnd {
    * timeout to close its side.
    */
   private sendHeldClose(): void {
-    const held = this.heldClose;
+    const held = this.record?.heldClose ?? null;
     if (held === null) return;
     this.dropHeldClose();
     const socket = this.link.openSocket;
@@ -158,22 +186,27 @@ export class Closing implements EndState, ConnectionEnd {
   }
 
   private dropHeldClose(): void {
-    if (this.heldClose !== null) clearTimeout(this.heldClose.grace);
-    this.heldClose = null;
+    const record = this.record;
+    if (record === null || record.heldClose === null) return;
+    clearTimeout(record.heldClose.grace);
+    record.heldClose = null;
   }
 
   /** The server closes TCP first (RFC 6455 §7.1.1); if it does not within the close timeout, drop the socket. */
   awaitPeerClose(): void {
     const socket = this.link.openSocket;
-    if (this.peerCloseTimer !== null || socket === null) return;
-    this.peerCloseTimer = setTimeout(() => socket.destroy(), DEFAULT_CLOSE_TIMEOUT);
+    if (socket === null) return;
+    const end = this.end;
+    if (end.peerCloseTimer !== null) return;
+    end.peerCloseTimer = setTimeout(() => socket.destroy(), DEFAULT_CLOSE_TIMEOUT);
   }
 
   /** The socket closed: nothing more is sent, no timer is left running. */
   socketClosed(): void {
-    if (this.peerCloseTimer !== null) {
-      clearTimeout(this.peerCloseTimer);
-      this.peerCloseTimer = null;
+    const record = this.record;
+    if (record !== null && record.peerCloseTimer !== null) {
+      clearTimeout(record.peerCloseTimer);
+      record.peerCloseTimer = null;
     }
     this.dropHeldClose();
     this.link.session?.closeWritten();
@@ -181,8 +214,10 @@ export class Closing implements EndState, ConnectionEnd {
 
   /** Resolve everyone waiting in {@link closeHandshake} for the socket to close. */
   notifyClosed(): void {
-    const listeners = this.closeListeners;
-    this.closeListeners = null;
+    const record = this.record;
+    if (record === null) return;
+    const listeners = record.closeListeners;
+    record.closeListeners = null;
     if (listeners !== null) for (const listener of listeners) listener();
   }
 
@@ -197,11 +232,11 @@ export class Closing implements EndState, ConnectionEnd {
     const socket = this.link.openSocket;
     const session = this.link.session;
     if (socket === null || session === null) return;
-    if (session.state === 'open' && this.failure === null) {
+    if (session.state === 'open' && session.failure === null) {
       // `status: null` sends a close frame without a body (RFC 6455 §5.5.1).
       const status = opts.status === undefined ? 1000 : opts.status;
       const frame = session.sendClose(status, opts.reason ?? '');
-      this.closedByUser = true;
+      this.end.closedByUser = true;
       if (isTraceEnabled()) traceFrame('Sent', OPCODE_CLOSE, encodeClosePayload(status, opts.reason ?? ''));
       this.writer.writeNow(frame);
     } else {
@@ -213,7 +248,10 @@ export class Closing implements EndState, ConnectionEnd {
     unread.unpause();
     const timer = setTimeout(() => socket.destroy(), timeout);
     try {
-      if (!this.link.socketClosed) await new Promise<void>((resolve) => (this.closeListeners ??= []).push(resolve));
+      if (!this.link.socketClosed) {
+        const end = this.end;
+        await new Promise<void>((resolve) => (end.closeListeners ??= []).push(resolve));
+      }
     } finally {
       clearTimeout(timer);
     }
@@ -223,7 +261,8 @@ export class Closing implements EndState, ConnectionEnd {
   drop(why: string): void {
     const socket = this.link.openSocket;
     if (socket === null) return;
-    if (this.lostError === null) this.lostError = createError('WS_ERR_CONNECTION_CLOSED', why);
+    const end = this.end;
+    if (end.lostError === null) end.lostError = createError('WS_ERR_CONNECTION_CLOSED', why);
     // Sends of this turn still corked go to the kernel first, as if written at once.
     socket.uncork();
     socket.destroy();

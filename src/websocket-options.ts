@@ -66,3 +66,9 @@ export const DEFAULT_MAX_QUEUE = 16;
  */
 export const DEFAULT_MAX_QUEUE_BYTES = 1024 * 1024;
 
+
+/**
+ * The options of a WebSocket made without any: one frozen record shared by
+ * every such WebSocket, rather than an empty object kept by each.
+ */
+export const NO_OPTIONS: Readonly<WebSocketOptions & ConnectOptions> = Object.freeze({});

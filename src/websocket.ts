@@ -25,6 +25,7 @@ import { isTraceEnabled, trace, traceFrame } from './trace.js';
 import {
   DEFAULT_MAX_QUEUE,
   DEFAULT_MAX_QUEUE_BYTES,
+  NO_OPTIONS,
   type ConnectOptions,
   type WebSocketOptions,
 } from './websocket-options.js';
@@ -90,7 +91,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
    * @throws WebSocketException for an option of the wrong kind or out of range,
    *   naming the option and quoting the value given.
    */
-  constructor(options: WebSocketOptions = {}) {
+  constructor(options: WebSocketOptions = NO_OPTIONS) {
     checkWebSocketOptions(options);
     this.options = options;
     this.writer = new Writer(this.link);
@@ -170,7 +171,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
    * @throws WebSocketException at once when this WebSocket is already
    *   connected or another `connect()` on it is still running (nothing is opened).
    */
-  async connect(url: string, options: ConnectOptions = {}): Promise<void> {
+  async connect(url: string, options: ConnectOptions = NO_OPTIONS): Promise<void> {
     if (this.connecting) {
       throw createError('WS_ERR_ALREADY_CONNECTED', 'connect() called while an earlier connect() on this WebSocket is still running');
     }
@@ -225,15 +226,19 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
   }
 
   private attachSocket(socket: net.Socket | tls.TLSSocket): void {
-    const onData = (chunk: Buffer): void => this.receiver.receive(chunk);
-    socket.on('data', onData);
-    setReadSink(socket, onData);
-    this.writer.attach(socket);
+    this.writer.attach();
     // Listeners shared by every connection find theirs through the socket: no closures per connection.
     (socket as OwnedSocket)[SOCKET_OWNER] = this;
+    socket.on('data', WebSocket.onSocketData);
+    setReadSink(socket, WebSocket.onSocketData);
     socket.on('error', WebSocket.onSocketError);
-    socket.on('end', WebSocket.onSocketEnd);
+    // Node ends the sockets it makes when the server's side ends (allowHalfOpen false); a socket the user made may not.
+    if (socket.allowHalfOpen) socket.on('end', WebSocket.onSocketEnd);
     socket.on('close', WebSocket.onSocketClose);
+  }
+
+  private static onSocketData(this: OwnedSocket, chunk: Buffer): void {
+    this[SOCKET_OWNER]?.receiver.receive(chunk);
   }
 
   private static onSocketError(this: OwnedSocket, error: Error): void {
@@ -496,7 +501,7 @@ function entryToFrame(entry: Queued): ABNF {
  * @throws WebSocketException (WebSocketProxyException for a proxy option) for
  *   an option of the wrong kind or out of range, before anything is opened.
  */
-export async function createConnection(url: string, options: WebSocketOptions & ConnectOptions = {}): Promise<WebSocket> {
+export async function createConnection(url: string, options: WebSocketOptions & ConnectOptions = NO_OPTIONS): Promise<WebSocket> {
   const ws = new WebSocket(options);
   await ws.connect(url, { ...options, timeout: options.timeout === undefined ? getDefaultTimeout() : options.timeout });
   return ws;

@@ -23,6 +23,8 @@ export class Writer {
   private pongsInFlight = 0;
   /** Write callback of a pong (one function per socket, not one per pong), made by the first pong: an idle connection holds none. */
   private pongWritten: (() => void) | null = null;
+  /** The socket's 'drain' listener, added by the first pong held back: an idle connection holds none. */
+  private drainListener: (() => void) | null = null;
 
   constructor(private readonly link: Link) {}
 
@@ -32,11 +34,11 @@ export class Writer {
   }
 
   /** Start writing to a new socket: nothing of the old one is kept. */
-  attach(socket: net.Socket): void {
+  attach(): void {
     this.pendingPong = null;
     this.pongsInFlight = 0;
     this.pongWritten = null;
-    socket.on('drain', () => this.flushPendingPong());
+    this.drainListener = null;
   }
 
   private pongWrittenFor(socket: net.Socket): () => void {
@@ -69,8 +71,11 @@ export class Writer {
     const socket = this.link.openSocket;
     if (socket === null) return;
     this.pendingPong = bytes;
-    // A pong write completing (or 'drain') sends a held one.
-    if (socket.writableLength >= PONG_BACKLOG && (this.pongsInFlight > 0 || socket.writableNeedDrain)) return;
+    if (socket.writableLength >= PONG_BACKLOG && (this.pongsInFlight > 0 || socket.writableNeedDrain)) {
+      // A pong write completing, or 'drain', sends the held one.
+      if (this.drainListener === null) socket.on('drain', (this.drainListener = () => this.flushPendingPong()));
+      return;
+    }
     this.flushPendingPong();
   }
 

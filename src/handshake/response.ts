@@ -22,6 +22,18 @@ export const MAX_HEADER_LINES = 100;
 const LF = 0x0a;
 const CR = 0x0d;
 
+/** Header values nearly every 101 carries (RFC 6455 §4.1): kept once, not once per connection. */
+const COMMON_VALUES = new Map(['websocket', 'WebSocket', 'Upgrade', 'upgrade'].map((value) => [value, value]));
+
+/**
+ * A header value as the connection keeps it: a common one shared, any other
+ * copied out of its line, which a value sliced from it would keep alive
+ * (`Sec-WebSocket-Accept: …` whole, for a 28-character key).
+ */
+function keptValue(value: string): string {
+  return COMMON_VALUES.get(value) ?? Buffer.from(value, 'latin1').toString('latin1');
+}
+
 /**
  * Incremental parser of the response head. Feed it the socket's chunks with
  * `push()`; it returns `null` until the blank line that ends the head has
@@ -108,7 +120,7 @@ export class HandshakeResponseParser {
     for (const [name, value] of this.raw) {
       const key = name.toLowerCase();
       const previous = joined.get(key);
-      joined.set(key, previous === undefined ? value : `${previous}${key === 'set-cookie' ? '\n' : ', '}${value}`);
+      joined.set(key, keptValue(previous === undefined ? value : `${previous}${key === 'set-cookie' ? '\n' : ', '}${value}`));
     }
     return { ...this.status!, headers: Object.fromEntries(joined), rawHeaders: this.raw };
   }

@@ -24,22 +24,19 @@ function frameRecord(opcode: number, fin: boolean, rsv: number, data: Buffer): R
   };
 }
 
-/** Told once a hook has thrown, before its error goes on (the session, which stops). */
-export interface HookErrorOwner {
-  hookThrew(): void;
-}
+/**
+ * Calls the hooks of a session's handler; the session (the subclass) is told
+ * through {@link HandlerCalls.hookThrew} once one has thrown, before its error goes on.
+ */
+export abstract class HandlerCalls {
+  /** @param handler the session's handler. */
+  constructor(protected readonly handler: SessionHandler) {}
 
-export class HandlerCalls {
-  /**
-   * @param handler the session's handler.
-   * @param owner told once a hook has thrown, before its error goes on.
-   */
-  constructor(
-    private readonly handler: SessionHandler,
-    private readonly owner: HookErrorOwner,
-  ) {}
+  /** Told once a hook has thrown, before its error goes on. */
+  abstract hookThrew(): void;
 
-  text(text: string, size: number, frames?: readonly number[]): void {
+  /** @internal */
+  emitText(text: string, size: number, frames?: readonly number[]): void {
     try {
       this.handler.onText(text, size, frames);
     } catch (error) {
@@ -47,7 +44,8 @@ export class HandlerCalls {
     }
   }
 
-  binary(data: Buffer, frames?: readonly number[]): void {
+  /** @internal */
+  emitBinary(data: Buffer, frames?: readonly number[]): void {
     try {
       this.handler.onBinary(data, frames);
     } catch (error) {
@@ -55,8 +53,8 @@ export class HandlerCalls {
     }
   }
 
-  /** One frame of a fragmented message, for fireContFrame; `rsv` holds rsv1..rsv3 as bits 2..0. */
-  fragment(opcode: number, fin: boolean, rsv: number, data: Buffer): void {
+  /** @internal One frame of a fragmented message, for fireContFrame; `rsv` holds rsv1..rsv3 as bits 2..0. */
+  emitFragment(opcode: number, fin: boolean, rsv: number, data: Buffer): void {
     try {
       this.handler.onFragment(frameRecord(opcode, fin, rsv, data));
     } catch (error) {
@@ -64,8 +62,8 @@ export class HandlerCalls {
     }
   }
 
-  /** A frame as it came, for raw frame mode; `rsv` holds rsv1..rsv3 as bits 2..0. */
-  frame(opcode: number, fin: boolean, rsv: number, data: Buffer, message?: Buffer): void {
+  /** @internal A frame as it came, for raw frame mode; `rsv` holds rsv1..rsv3 as bits 2..0. */
+  emitFrame(opcode: number, fin: boolean, rsv: number, data: Buffer, message?: Buffer): void {
     const record = frameRecord(opcode, fin, rsv, data);
     if (message !== undefined) record.message = message;
     try {
@@ -75,7 +73,8 @@ export class HandlerCalls {
     }
   }
 
-  ping(payload: Buffer): void {
+  /** @internal */
+  protected emitPing(payload: Buffer): void {
     try {
       this.handler.onPing(payload);
     } catch (error) {
@@ -83,7 +82,8 @@ export class HandlerCalls {
     }
   }
 
-  pong(payload: Buffer): void {
+  /** @internal */
+  protected emitPong(payload: Buffer): void {
     try {
       this.handler.onPong(payload);
     } catch (error) {
@@ -91,7 +91,8 @@ export class HandlerCalls {
     }
   }
 
-  close(code: number | null, reason: string, payload: Buffer): void {
+  /** @internal */
+  protected emitClose(code: number | null, reason: string, payload: Buffer): void {
     try {
       this.handler.onClose(code, reason, payload);
     } catch (error) {
@@ -99,7 +100,8 @@ export class HandlerCalls {
     }
   }
 
-  write(bytes: Buffer, kind: WriteKind): void {
+  /** @internal */
+  protected emitWrite(bytes: Buffer, kind: WriteKind): void {
     try {
       this.handler.onWrite(bytes, kind);
     } catch (error) {
@@ -107,7 +109,8 @@ export class HandlerCalls {
     }
   }
 
-  failure(error: SessionFailure, closeFrame: Buffer | null): void {
+  /** @internal */
+  protected emitFailure(error: SessionFailure, closeFrame: Buffer | null): void {
     try {
       this.handler.onFailure(error, closeFrame);
     } catch (thrown) {
@@ -116,7 +119,7 @@ export class HandlerCalls {
   }
 
   private stopped(error: unknown): unknown {
-    this.owner.hookThrew();
+    this.hookThrew();
     return error;
   }
 }

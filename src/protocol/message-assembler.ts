@@ -35,6 +35,11 @@ function compressedLimit(maxPayload: number): number {
   return Math.min(Number.MAX_SAFE_INTEGER, maxPayload + Math.ceil(maxPayload / 1024) + 64);
 }
 
+/** Largest message on the wire: `maxPayload`, or a little more for compressed messages. */
+export function wireLimitOf(maxPayload: number, compression: MessageCompression | null): number {
+  return compression === null ? maxPayload : compressedLimit(maxPayload);
+}
+
 function opcodeName(opcode: number): string {
   return opcode === OPCODE_TEXT ? 'text' : opcode === OPCODE_BINARY ? 'binary' : 'continuation';
 }
@@ -75,14 +80,15 @@ export class MessageAssembler {
   private compressed = false;
 
   constructor(
-    private readonly emit: HandlerCalls,
+    /** The session, through which every hook is called. */
+    private readonly hooks: HandlerCalls,
     limits: AssemblyLimits,
   ) {
     this.maxPayload = limits.maxPayload;
     this.maxFragments = limits.maxFragments;
     this.skipUtf8Validation = limits.skipUtf8Validation;
     this.compression = limits.compression;
-    this.wireLimit = this.compression === null ? this.maxPayload : compressedLimit(this.maxPayload);
+    this.wireLimit = wireLimitOf(this.maxPayload, this.compression);
   }
 
   private get validator(): Utf8Validator {
@@ -246,7 +252,7 @@ export class MessageAssembler {
     const text = chunk.toString('utf8', start, end);
     if (text.indexOf('\uFFFD') !== -1) this.checkUtf8(chunk, start, end, true);
     this.messageReceived = end - start;
-    this.emit.text(text, end - start);
+    this.hooks.emitText(text, end - start);
   }
 
   /** A message (or, in frame and fragment modes, a frame) is complete: bytes [start, end) of `source`. */
@@ -265,17 +271,17 @@ export class MessageAssembler {
     }
     if (this.delivery === DELIVER_MESSAGE && this.messageOpcode === OPCODE_TEXT) {
       // Decoded straight from the range: a view first would cost more than the decoding of a short text.
-      this.emit.text(source.toString('utf8', start, end), end - start, this.takeFrameSizes());
+      this.hooks.emitText(source.toString('utf8', start, end), end - start, this.takeFrameSizes());
       return;
     }
     const data = start === 0 && end === source.length ? source : source.subarray(start, end);
     if (this.delivery === DELIVER_MESSAGE) {
-      this.emit.binary(data, this.takeFrameSizes());
+      this.hooks.emitBinary(data, this.takeFrameSizes());
     } else if (this.delivery === DELIVER_FRAGMENTS) {
       const first = this.fragmentCount === 1;
-      this.emit.fragment(first ? this.messageOpcode : OPCODE_CONT, this.frameFin, this.frameRsv, data);
+      this.hooks.emitFragment(first ? this.messageOpcode : OPCODE_CONT, this.frameFin, this.frameRsv, data);
     } else {
-      this.emit.frame(this.frameOpcode, this.frameFin, this.frameRsv, data, inflated);
+      this.hooks.emitFrame(this.frameOpcode, this.frameFin, this.frameRsv, data, inflated);
     }
   }
 

@@ -28,8 +28,8 @@ export class SessionInput {
    */
   private rest: Buffer | null = null;
   private restStart = 0;
-  /** Chunks received while paused, in order, parsed after `rest`. */
-  private readonly held: Buffer[] = [];
+  /** Chunks received while paused, in order, parsed after `rest`; made by the first of them. */
+  private held: Buffer[] | null = null;
   /** Bytes not parsed yet: the unparsed part of `rest` and the chunks in `held`. */
   private heldLength = 0;
 
@@ -49,8 +49,8 @@ export class SessionInput {
   }
 
   receive(chunk: Buffer): void {
-    if (this.paused || this.rest !== null || this.held.length > 0) {
-      this.held.push(chunk);
+    if (this.paused || this.heldLength > 0) {
+      (this.held ??= []).push(chunk);
       this.heldLength += chunk.length;
       return;
     }
@@ -80,7 +80,7 @@ export class SessionInput {
         start = this.restStart;
         this.rest = null;
         this.restStart = 0;
-      } else if (this.held.length > 0) {
+      } else if (this.held !== null && this.held.length > 0) {
         chunk = this.held.shift() as Buffer;
       } else {
         break;
@@ -94,7 +94,7 @@ export class SessionInput {
   clear(): void {
     this.rest = null;
     this.restStart = 0;
-    this.held.length = 0;
+    if (this.held !== null) this.held.length = 0;
     this.heldLength = 0;
   }
 

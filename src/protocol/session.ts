@@ -17,8 +17,8 @@ import { MAX_CONTROL_PAYLOAD, OPCODE_BINARY, OPCODE_CLOSE, OPCODE_PING, OPCODE_P
 import { DEFAULT_MAX_PAYLOAD, FrameParser, type FrameHandler, type FrameHeader } from '../frame/parser.js';
 import { checkCount } from '../options.js';
 import { closeReply, failureClose, failureCode } from './close-frames.js';
-import { HandlerCalls, type HookErrorOwner } from './handler-calls.js';
-import { MessageAssembler } from './message-assembler.js';
+import { HandlerCalls } from './handler-calls.js';
+import { MessageAssembler, wireLimitOf } from './message-assembler.js';
 import type { Received } from './received.js';
 import { SessionInput, type InputOwner } from './session-input.js';
 import { encodeControl, encodeDataMessage, encodeOutgoingFrame, masking, type FrameAllocator, type MaskKeySource, type OutgoingFrame } from './sender.js';
@@ -119,7 +119,7 @@ const EMPTY = Buffer.alloc(0);
  * inflated (the inflated size bounded by `maxPayload` while inflating), then
  * validated and delivered: see {@link MessageCompression}.
  */
-export class ClientSession implements FrameHandler, InputOwner, HookErrorOwner {
+export class ClientSession extends HandlerCalls implements FrameHandler, InputOwner {
   /**
    * Raw frame mode: each frame is handed to `onFrame` as it arrived, with no
    * reassembly (every protocol rule still applies, pings are still answered).
@@ -131,10 +131,12 @@ export class ClientSession implements FrameHandler, InputOwner, HookErrorOwner {
   fireContFrame: boolean;
   private splitAt: number;
 
-  private readonly emit: HandlerCalls;
   private readonly parser: FrameParser;
   private readonly input: SessionInput;
-  private readonly message: MessageAssembler;
+  /** Made by the first data frame: a connection that has received no message holds none. */
+  private messageMade: MessageAssembler | null = null;
+  private readonly maxPayload: number;
+  private readonly maxFragments: number;
   private readonly skipUtf8Validation: boolean;
   private readonly maskKey: MaskKeySource;
   private readonly allocateFrame: FrameAllocator;
@@ -152,7 +154,7 @@ export class ClientSession implements FrameHandler, InputOwner, HookErrorOwner {
   private controlOpcode = 0;
 
   constructor(handler: SessionHandler, options: SessionOptions = {}) {
-    this.emit = new HandlerCalls(handler, this);
+    super(handler);
     this.splitAt = checkCount('fragmentSize', options.fragmentSize ?? 0, 0);
     this.skipUtf8Validation = options.skipUtf8Validation === true;
     this.fireContFrame = options.fireContFrame === true;
@@ -160,22 +162,28 @@ export class ClientSession implements FrameHandler, InputOwner, HookErrorOwner {
     this.maskKey = options.getMaskKey ?? null;
     this.allocateFrame = options.allocateFrame;
     this.compression = options.compression ?? null;
-    this.message = new MessageAssembler(this.emit, {
-      maxPayload: checkCount('maxPayload', options.maxPayload ?? DEFAULT_MAX_PAYLOAD, 0),
-      maxFragments: checkCount('maxFragments', options.maxFragments ?? DEFAULT_MAX_FRAGMENTS, 1),
-      skipUtf8Validation: this.skipUtf8Validation,
-      compression: this.compression,
-    });
+    this.maxPayload = checkCount('maxPayload', options.maxPayload ?? DEFAULT_MAX_PAYLOAD, 0);
+    this.maxFragments = checkCount('maxFragments', options.maxFragments ?? DEFAULT_MAX_FRAGMENTS, 1);
     // RFC 6455 §5.1: a server never masks; §5.2: no rsv bit without an extension (RFC 7692
     // §6: rsv1 once negotiated). The parser's per-frame limit never refuses a legal control
     // frame; messages are limited by the assembler.
     this.parser = new FrameParser(this, {
-      maxPayload: Math.max(this.message.wireLimit, MAX_CONTROL_PAYLOAD),
+      maxPayload: Math.max(wireLimitOf(this.maxPayload, this.compression), MAX_CONTROL_PAYLOAD),
       acceptMasked: false,
       allowedRsv: this.compression === null ? 0 : 4,
     });
-    // The session is its input's owner and its hooks' (methods, not closures: nothing per connection).
+    // The session is its input's owner (methods, not closures: nothing per connection).
     this.input = new SessionInput(this.parser, this);
+  }
+
+  /** The data messages' assembler, made by the first data frame. */
+  private get message(): MessageAssembler {
+    return (this.messageMade ??= new MessageAssembler(this, {
+      maxPayload: this.maxPayload,
+      maxFragments: this.maxFragments,
+      skipUtf8Validation: this.skipUtf8Validation,
+      compression: this.compression,
+    }));
   }
 
   /** Payload bytes per frame when sending messages; 0 never splits. Applies from the next message. */
@@ -225,7 +233,7 @@ export class ClientSession implements FrameHandler, InputOwner, HookErrorOwner {
    * growth of incompressible data (1/1024 + 64 bytes).
    */
   get bufferedBytes(): number {
-    return this.message.bufferedBytes;
+    return this.messageMade === null ? 0 : this.messageMade.bufferedBytes;
   }
 
   /**
@@ -235,7 +243,7 @@ export class ClientSession implements FrameHandler, InputOwner, HookErrorOwner {
    * messages, and for messages delivered frame by frame or compressed.
    */
   get messageFramesReceived(): number {
-    return this.message.framesSoFar;
+    return this.messageMade === null ? 0 : this.messageMade.framesSoFar;
   }
 
   /** True between {@link pause} and {@link resume}. */
@@ -294,7 +302,7 @@ export class ClientSession implements FrameHandler, InputOwner, HookErrorOwner {
 
   /** InputOwner: a chunk was parsed; a buffer given back for reuse is not held between reads. */
   inputParsed(): void {
-    this.message.chunkDone();
+    this.messageMade?.chunkDone();
   }
 
   /** InputOwner: the parser threw: a violation fails the connection; a hook's error goes on out of `receive()`. */
@@ -349,11 +357,11 @@ export class ClientSession implements FrameHandler, InputOwner, HookErrorOwner {
     }
     if (opcode === OPCODE_PING && this.phase === 'open') {
       // RFC 6455 §5.5.2: answer with a pong carrying the same payload (none after our close frame).
-      this.emit.write(encodeControl(OPCODE_PONG, data, this.maskKey), 'pong');
+      this.emitWrite(encodeControl(OPCODE_PONG, data, this.maskKey), 'pong');
     }
-    if (this.rawFrames) this.emit.frame(opcode, true, 0, data);
-    else if (opcode === OPCODE_PING) this.emit.ping(data);
-    else this.emit.pong(data);
+    if (this.rawFrames) this.emitFrame(opcode, true, 0, data);
+    else if (opcode === OPCODE_PING) this.emitPing(data);
+    else this.emitPong(data);
   }
 
   /** RFC 6455 §5.5.1, §7.1.5: the server's close frame; nothing after it is read. */
@@ -362,13 +370,13 @@ export class ClientSession implements FrameHandler, InputOwner, HookErrorOwner {
     this.peerClose = { code, reason };
     if (this.phase === 'open') {
       this.phase = 'reply-held';
-      this.emit.write(closeReply(code, this.maskKey), 'close');
+      this.emitWrite(closeReply(code, this.maskKey), 'close');
     } else {
       this.phase = 'closed';
     }
     this.endInput();
-    if (this.rawFrames) this.emit.frame(OPCODE_CLOSE, true, 0, data);
-    this.emit.close(code, reason, data);
+    if (this.rawFrames) this.emitFrame(OPCODE_CLOSE, true, 0, data);
+    this.emitClose(code, reason, data);
     this.parser.interrupt();
   }
 
@@ -379,10 +387,10 @@ export class ClientSession implements FrameHandler, InputOwner, HookErrorOwner {
     this.phase = closeFrame === null ? 'failed' : 'fail-held';
     this.failed = error;
     this.endInput();
-    this.emit.failure(error, closeFrame);
+    this.emitFailure(error, closeFrame);
   }
 
-  /** HookErrorOwner, called through {@link HandlerCalls} once a hook threw: the session stops for good. */
+  /** Called by {@link HandlerCalls} once a hook threw: the session stops for good. */
   hookThrew(): void {
     this.closeSentBeforeStop = this.closeSent;
     this.phase = 'stopped';
@@ -393,7 +401,7 @@ export class ClientSession implements FrameHandler, InputOwner, HookErrorOwner {
   private endInput(): void {
     this.input.clear();
     this.frameKind = FRAME_IGNORED;
-    this.message.drop();
+    this.messageMade?.drop();
     // The compressor is still needed while messages may go ahead of a held close frame.
     if (!closeHeld(this.phase)) this.compression?.release();
   }
@@ -478,7 +486,7 @@ export class ClientSession implements FrameHandler, InputOwner, HookErrorOwner {
   private closeSending(): void {
     this.phase = 'closing';
     if (this.frameKind === FRAME_DATA) this.frameKind = FRAME_IGNORED;
-    this.message.drop();
+    this.messageMade?.drop();
     this.compression?.release();
   }
 

@@ -41,11 +41,14 @@ const readSink = Symbol('rfc6455.readSink');
 const sinkBorrows = Symbol('rfc6455.sinkBorrows');
 /** Set on a socket by its first read through {@link largeReads}. */
 const readsLarge = Symbol('rfc6455.readsLarge');
+/** The socket's own read buffer while it receives in bulk; null or absent: it reads into the shared one. */
+const ownBuffer = Symbol('rfc6455.ownBuffer');
 
 interface SinkSocket extends net.Socket {
-  [readSink]?: (chunk: Buffer) => void;
+  [readSink]?: (this: net.Socket, chunk: Buffer) => void;
   [sinkBorrows]?: boolean;
   [readsLarge]?: true;
+  [ownBuffer]?: Buffer | null;
 }
 
 /** How a read sink takes its chunks. */
@@ -66,9 +69,11 @@ export interface ReadSinkOptions {
  * come through the stream, as buffers of their own. Returns true when the
  * socket has already read through `largeReads` (so its next reads go to the
  * sink); false for a socket that has not, such as a TLS socket or one made
- * elsewhere, on which the sink has no effect: read it as a stream.
+ * elsewhere, on which the sink has no effect: read it as a stream. The sink
+ * is called with the socket as `this`, as a 'data' listener is, so one
+ * function can serve every socket.
  */
-export function setReadSink(socket: net.Socket, sink: (chunk: Buffer) => void, options: ReadSinkOptions = {}): boolean {
+export function setReadSink(socket: net.Socket, sink: (this: net.Socket, chunk: Buffer) => void, options: ReadSinkOptions = {}): boolean {
   const sinkSocket = socket as SinkSocket;
   sinkSocket[readSink] = sink;
   sinkSocket[sinkBorrows] = options.borrow === true;
@@ -77,44 +82,65 @@ export function setReadSink(socket: net.Socket, sink: (chunk: Buffer) => void, o
 
 /** The read buffer of every socket not in bulk mode. */
 let shared: Buffer | null = null;
+/**
+ * The buffer the socket whose read callback just returned reads into next
+ * (its own, in bulk mode), for {@link nextReadBuffer}, which Node calls right
+ * after the callback; null: the shared one.
+ */
+let next: Buffer | null = null;
 
-/** An `onread` option for `net.connect`: one per socket. */
+/**
+ * `onread.buffer`: Node calls it with no socket, once when the socket
+ * connects and then right after each read callback, which leaves the
+ * socket's choice in `next`.
+ */
+function nextReadBuffer(): Buffer {
+  const buffer = next ?? (shared ??= Buffer.allocUnsafe(READ_BUFFER_BYTES));
+  next = null;
+  return buffer;
+}
+
+/** `onread.callback`, called with the socket as `this`. */
+function onRead(this: net.Socket, bytesRead: number, buffer: Uint8Array): boolean {
+  const read = buffer as Buffer;
+  const socket = this as SinkSocket;
+  newTurn();
+  if (socket[readsLarge] !== true) socket[readsLarge] = true;
+  const sink = socket[readSink];
+  const toSink = sink !== undefined && this.readableFlowing === true && this.readableLength === 0;
+  const own = socket[ownBuffer] ?? null;
+  if (toSink && socket[sinkBorrows] === true) {
+    // Nothing is handed on to a borrowing sink, so the shared buffer serves every read.
+    if (own !== null) socket[ownBuffer] = null;
+    sink.call(socket, read.subarray(0, bytesRead));
+    return true;
+  }
+  const bulk = bytesRead >= HAND_OVER_BYTES;
+  let chunk: Buffer;
+  /** The socket's own buffer for its next read: a fresh one after one is handed on, none once out of bulk mode. */
+  let nextOwn: Buffer | null = null;
+  if (read === own && bulk) {
+    chunk = read.subarray(0, bytesRead);
+    nextOwn = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+  } else {
+    chunk = Buffer.allocUnsafe(bytesRead);
+    read.copy(chunk, 0, 0, bytesRead);
+    if (bulk) nextOwn = own ?? Buffer.allocUnsafe(READ_BUFFER_BYTES);
+  }
+  if (nextOwn !== own) socket[ownBuffer] = nextOwn;
+  let more = true;
+  if (toSink) sink.call(socket, chunk);
+  // False (the stream's buffer is full) stops reading until the stream is read from, as Node's own reads do.
+  else more = this.push(chunk);
+  // Last, once the sink or the stream's listeners have run: Node asks for the next buffer right after this returns.
+  next = nextOwn;
+  return more;
+}
+
+/** The `onread` option for `net.connect`: one record for every socket, whose state lives on the socket. */
+const LARGE_READS: net.OnReadOpts = { buffer: nextReadBuffer, callback: onRead };
+
+/** An `onread` option for `net.connect`. */
 export function largeReads(): net.OnReadOpts {
-  /** This socket's own read buffer while it receives in bulk. */
-  let own: Buffer | null = null;
-  let bulk = false;
-  return {
-    buffer: () => (bulk ? (own ??= Buffer.allocUnsafe(READ_BUFFER_BYTES)) : (shared ??= Buffer.allocUnsafe(READ_BUFFER_BYTES))),
-    callback(this: net.Socket, bytesRead: number, buffer: Uint8Array): boolean {
-      const read = buffer as Buffer;
-      const socket = this as SinkSocket;
-      newTurn();
-      if (socket[readsLarge] !== true) socket[readsLarge] = true;
-      const sink = socket[readSink];
-      const toSink = sink !== undefined && this.readableFlowing === true && this.readableLength === 0;
-      if (toSink && socket[sinkBorrows] === true) {
-        // Nothing is handed on to a borrowing sink, so the shared buffer serves every read.
-        bulk = false;
-        own = null;
-        sink(read.subarray(0, bytesRead));
-        return true;
-      }
-      let chunk: Buffer;
-      if (read === own && bytesRead >= HAND_OVER_BYTES) {
-        chunk = read.subarray(0, bytesRead);
-        own = null;
-      } else {
-        chunk = Buffer.allocUnsafe(bytesRead);
-        read.copy(chunk, 0, 0, bytesRead);
-      }
-      bulk = bytesRead >= HAND_OVER_BYTES;
-      if (!bulk) own = null;
-      if (toSink) {
-        sink(chunk);
-        return true;
-      }
-      // False (the stream's buffer is full) stops reading until the stream is read from, as Node's own reads do.
-      return this.push(chunk);
-    },
-  };
+  return LARGE_READS;
 }

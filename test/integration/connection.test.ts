@@ -3,6 +3,7 @@
  * crafted bytes: glued and torn frames, failing and closing, backpressure,
  * ping floods, timeouts, resets, raw frames and tracing.
  */
+import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   ABNF,
@@ -259,6 +260,23 @@ describe('closing', () => {
     const started = Date.now();
     await ws.close({ timeout: 2000 });
     expect(Date.now() - started).toBeLessThan(500);
+  });
+
+  it('the server ends TCP without a close frame: our side ends too (RFC 6455 §7.1.1), on a socket we made and on a half-open socket the user made', async () => {
+    for (const userSocket of [false, true]) {
+      let clientEnded: Promise<void> | null = null;
+      const server = await raw(async (peer) => {
+        clientEnded = new Promise<void>((resolve) => peer.socket.once('end', () => resolve()));
+        await peer.accept();
+        await peer.play(['end']);
+      });
+      const options = userSocket ? { socket: net.connect({ host: '127.0.0.1', port: server.port, allowHalfOpen: true }) } : {};
+      const ws = await open(server.url, options);
+      await expect(ws.recv()).rejects.toBeInstanceOf(WebSocketConnectionClosedException);
+      // The server's socket sees our FIN: the client did not leave its half open.
+      await clientEnded;
+      expect(ws.connected).toBe(false);
+    }
   });
 
   it('close() with a code that may not be sent -> Protocol exception, connection still open', async () => {
