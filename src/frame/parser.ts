@@ -182,18 +182,21 @@ export class FrameParser {
    * Feed bytes; the handler is called synchronously. Data payloads are
    * unmasked in place in `chunk`.
    *
-   * @returns how many bytes of `chunk` were consumed: all of them, unless the
-   *   handler called {@link interrupt}; the caller then pushes the rest later.
+   * @param start where in `chunk` the bytes to parse begin (the rest of a
+   *   chunk whose parse was interrupted, pushed again without a view of it).
+   * @returns the offset in `chunk` up to which it was consumed: its length,
+   *   unless the handler called {@link interrupt}; the caller then pushes the
+   *   rest later.
    * @throws WebSocketProtocolException (closeCode 1002) or
    *   WebSocketPayloadException (closeCode 1009) at the first violation, and
    *   the same error on every later push. An error thrown by the handler
    *   propagates and likewise kills the parser.
    */
-  push(chunk: Uint8Array): number {
+  push(chunk: Uint8Array, start = 0): number {
     if (this.failure !== null) throw this.failure;
     const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     try {
-      let pos = 0;
+      let pos = start;
       const end = bytes.length;
       while (pos < end) {
         pos = this.inPayload ? this.readPayload(bytes, pos) : this.readHeader(bytes, pos);

@@ -108,6 +108,15 @@ export class MessageAssembler {
     return this.continuationExpected && this.delivery === DELIVER_MESSAGE && !this.compressed ? this.fragmentCount : 0;
   }
 
+  /**
+   * True when the next `bytes` bytes of input all belong to the payload of the
+   * frame in progress and go into the buffer that gathers its message: a chunk
+   * of that size is copied whole, and nothing keeps a view of it.
+   */
+  gathersNext(bytes: number): boolean {
+    return this.frameRemaining >= bytes && this.delivery === DELIVER_MESSAGE && this.payloadMade !== null && this.payloadMade.length > 0;
+  }
+
   /** Bytes of incomplete payload held. */
   get bufferedBytes(): number {
     return (this.payloadMade?.held ?? 0) + (this.compressedPayloadMade?.held ?? 0);

@@ -265,13 +265,19 @@ export class ClientSession extends HandlerCalls implements FrameHandler, InputOw
    * ignored.
    *
    * The session may keep views of `chunk` until the message they belong to is
-   * delivered, so the caller must not reuse its memory.
+   * delivered, so the caller must not reuse its memory, unless this returns
+   * true: the whole chunk was payload of a message being gathered and was
+   * copied, so no view of it is kept.
    *
    * @throws whatever a handler hook throws; the session then stops (state
    *   `'closed'`) and ignores further input.
    */
-  receive(chunk: Buffer): void {
-    if (readsInput(this.phase)) this.input.receive(chunk);
+  receive(chunk: Buffer): boolean {
+    if (!readsInput(this.phase)) return false;
+    // Checked before parsing: held input (paused) is kept as it came, and the frame in progress decides where the bytes go.
+    const copied = !this.input.isPaused && this.input.heldBytes === 0 && this.message.gathersNext(chunk.length);
+    this.input.receive(chunk);
+    return copied;
   }
 
   /**

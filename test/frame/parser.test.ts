@@ -499,4 +499,38 @@ describe('FrameParser: interrupt', () => {
     expect(frames).toEqual(['a', 'b', 'c', 'd']);
     expect(parser.push(Buffer.alloc(0))).toBe(0);
   });
+
+  it('push(chunk, start) parses from start and returns offsets in chunk: an interrupted chunk is pushed again whole, with no view of its rest', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom(1, 2, 9), fc.uint8Array({ maxLength: 300 })), { minLength: 1, maxLength: 8 }),
+        fc.integer({ min: 1, max: 4 }),
+        (specs, every) => {
+          const encoded = specs.map(([opcode, payload]) => encodeFrame(opcode, Buffer.from(payload.subarray(0, opcode === 9 ? 125 : 300)), { maskKey: null }));
+          const chunk = Buffer.concat(encoded);
+          const payloads: string[] = [];
+          const parser: FrameParser = new FrameParser({
+            onHeader() {},
+            onPayload(piece, frameEnd) {
+              if (!frameEnd) return;
+              payloads.push(piece.toString('hex'));
+              // Stop after every `every` frames, as a session paused by a full inbox does.
+              if (payloads.length % every === 0) parser.interrupt();
+            },
+          });
+          const stops: number[] = [];
+          // At most one push per frame: each push ends at least one frame.
+          for (let pos = 0; pos < chunk.length && stops.length < specs.length; ) {
+            pos = parser.push(chunk, pos);
+            stops.push(pos);
+          }
+          expect(payloads).toEqual(specs.map(([opcode, payload]) => Buffer.from(payload.subarray(0, opcode === 9 ? 125 : 300)).toString('hex')));
+          // Each push stopped at the end of the frame that interrupted it (offsets from the chunk's start), the last at the chunk's end.
+          const ends = encoded.map((_, i) => encoded.slice(0, i + 1).reduce((sum, f) => sum + f.length, 0));
+          expect(stops).toEqual(ends.filter((_, i) => (i + 1) % every === 0 || i === ends.length - 1).filter((end, i, all) => all.indexOf(end) === i));
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
 });
