@@ -434,6 +434,8 @@ class Workload {
 
   private reportSeconds(final: boolean): void {
     const complete = final ? this.result.timeline.length : this.secondOf(this.now());
+    // A second in which nothing came or went (a stalled server) still has its entry, empty.
+    if (complete > 0) this.result.second(complete - 1);
     this.settleSeconds(complete);
     if (this.onSecond === undefined) return;
     while (this.secondsReported < complete) this.onSecond(this.secondsReported++, this.result);
