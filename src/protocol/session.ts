@@ -275,7 +275,7 @@ export class ClientSession extends HandlerCalls implements FrameHandler, InputOw
   receive(chunk: Buffer): boolean {
     if (!readsInput(this.phase)) return false;
     // Checked before parsing: held input (paused) is kept as it came, and the frame in progress decides where the bytes go.
-    const copied = !this.input.isPaused && this.input.heldBytes === 0 && this.message.gathersNext(chunk.length);
+    const copied = !this.input.isPaused && this.input.heldBytes === 0 && this.messageMade !== null && this.messageMade.gathersNext(chunk.length);
     this.input.receive(chunk);
     return copied;
   }
