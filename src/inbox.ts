@@ -99,6 +99,33 @@ export class Inbox extends UnitQueue {
     if (!isControl(opcodeOf(entry))) this.maybePause();
   }
 
+  /**
+   * A whole text message arrived (the common unit): {@link deliver} with the
+   * bookkeeping of a string only.
+   */
+  deliverText(text: string, size: number): void {
+    if (this.waiters.length > 0) {
+      this.deliver(text, size);
+      return;
+    }
+    this.pushString(text, size);
+    this.maybePause();
+  }
+
+  /**
+   * The next unit if it is a whole text message and no earlier read waits,
+   * else undefined: a message read's common case in one step (what
+   * {@link takeNow} would return for it).
+   */
+  takeText(): string | undefined {
+    if (this.waiters.length > 0) return undefined;
+    const text = this.shiftString();
+    if (text === undefined) return undefined;
+    if (this.pausedFlow) this.maybeResume();
+    this.end.afterRead(this);
+    return text;
+  }
+
   /** A unit for a read of kind `want` if one is queued and no earlier read waits, else undefined; may resume the producer. */
   takeNow(want: Want): Queued | undefined {
     if (this.waiters.length > 0) return undefined;

@@ -63,6 +63,14 @@ export class ReceiveQueue<T extends QueuedEntry | string> {
     this.count(opcodeOf(entry), 1, size);
   }
 
+  /** Append a string (a whole text message) of `size` bytes: {@link push} with the bookkeeping of a data entry only. */
+  pushString(entry: T & string, size: number): void {
+    this.items.push(entry);
+    this.sizes.push(size);
+    this.dataCount++;
+    this.dataBytes += size;
+  }
+
   /** The entry `index` places from the front (0 is the next one), or undefined. */
   at(index: number): T | undefined {
     return index >= 0 && index < this.items.length - this.head ? this.items[this.head + index] : undefined;
@@ -70,9 +78,25 @@ export class ReceiveQueue<T extends QueuedEntry | string> {
 
   /** Remove and return the first entry, or undefined when empty. */
   shift(): T | undefined {
+    if (this.head === this.items.length) return undefined;
+    const entry = this.items[this.head] as T;
+    const size = this.release();
+    this.count(opcodeOf(entry), -1, -size);
+    return entry;
+  }
+
+  /** Remove and return the first entry if it is a string (a whole text message), else undefined: the common read in one step. */
+  shiftString(): (T & string) | undefined {
+    const entry = this.items[this.head];
+    if (typeof entry !== 'string') return undefined;
+    this.dataCount--;
+    this.dataBytes -= this.release();
+    return entry;
+  }
+
+  /** Free the first slot (compacting the storage when due) and return the size it was pushed with. */
+  private release(): number {
     const items = this.items;
-    if (this.head === items.length) return undefined;
-    const entry = items[this.head] as T;
     const size = this.sizes[this.head] as number;
     items[this.head++] = undefined;
     if (this.head === items.length) {
@@ -84,8 +108,7 @@ export class ReceiveQueue<T extends QueuedEntry | string> {
       this.sizes.splice(0, this.head);
       this.head = 0;
     }
-    this.count(opcodeOf(entry), -1, -size);
-    return entry;
+    return size;
   }
 
   /** Remove and return the entry `index` places from the front (0 is the next one). */

@@ -37,11 +37,12 @@ export class Receiver implements SessionHandler, FlowControl {
     this.socketPaused = false;
   }
 
-  /** Bytes read from the socket. */
-  receive(chunk: Buffer): void {
-    this.link.session?.receive(chunk);
+  /** Bytes read from the socket; true when the session copied all of them and kept no view (see `ClientSession.receive`). */
+  receive(chunk: Buffer): boolean {
+    const copied = this.link.session?.receive(chunk) ?? false;
     // The inbox filled during this read: read no more until the user reads.
     if (this.inbox.paused) this.pauseSocket();
+    return copied;
   }
 
   /** Start reading a new socket: its first bytes (those that came with the 101) were already received, and may have filled the inbox. */
@@ -53,7 +54,7 @@ export class Receiver implements SessionHandler, FlowControl {
   onText(text: string, size: number, frames?: readonly number[]): void {
     traceFrame('Rcv', OPCODE_TEXT, text);
     if (frames === undefined) {
-      this.inbox.deliver(text, size);
+      this.inbox.deliverText(text, size);
       return;
     }
     // A fragmented message keeps its frame lengths, for recvFrame().

@@ -237,8 +237,8 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     socket.on('close', WebSocket.onSocketClose);
   }
 
-  private static onSocketData(this: OwnedSocket, chunk: Buffer): void {
-    this[SOCKET_OWNER]?.receiver.receive(chunk);
+  private static onSocketData(this: OwnedSocket, chunk: Buffer): boolean {
+    return this[SOCKET_OWNER]?.receiver.receive(chunk) === true;
   }
 
   private static onSocketError(this: OwnedSocket, error: Error): void {
@@ -274,6 +274,13 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     return this.inbox.takeNow(want);
   }
 
+  /** A queued message for a message read if no earlier read waits, else undefined; a whole text message, the common case, in one step. */
+  private takeMessageNow(): Queued | undefined {
+    const session = this.link.session;
+    if (session !== null) session.rawFrames = false;
+    return this.inbox.takeText() ?? this.inbox.takeNow('message');
+  }
+
   private read(want: Want): Promise<Queued> {
     const session = this.link.session;
     if (session !== null) session.rawFrames = want === 'frame';
@@ -288,7 +295,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
    */
   recv(): Promise<string | Buffer> {
     // A message already queued costs one settled promise, not an async function's.
-    const entry = this.takeNow('message');
+    const entry = this.takeMessageNow();
     return entry !== undefined ? Promise.resolve(dataOf(entry)) : (this.inbox.wait('message', this.timeout, true) as Promise<string | Buffer>);
   }
 
@@ -352,7 +359,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     const step = (entry: Queued): IteratorResult<string | Buffer> => ({ value: dataOf(entry), done: false });
     const iterator: AsyncIterableIterator<string | Buffer> = {
       next: () => {
-        const entry = this.takeNow('message');
+        const entry = this.takeMessageNow();
         return entry !== undefined ? Promise.resolve(step(entry)) : this.read('message').then(step, done);
       },
       [Symbol.asyncIterator]: () => iterator,

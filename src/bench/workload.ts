@@ -13,7 +13,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { BenchConnection, type BenchConnectOptions } from './connection.js';
-import { MessageFactory, checksumBytes, checksumString, readStamp, type SizeSpec } from './payload.js';
+import { Histogram } from './histogram.js';
+import { EchoDigest, MessageFactory, type SizeSpec } from './payload.js';
 import { PendingQueue } from './pending-queue.js';
 import { RunResult, type TimelineSecond } from './result.js';
 
@@ -92,6 +93,17 @@ class Workload {
   private secondsReported = 0;
   private currentSecondIndex = -1;
   private currentSecond: TimelineSecond | null = null;
+  /**
+   * Each echo's latency is recorded once: a measured one in its second's
+   * histogram, one of a warm-up message here, per second. When a second is
+   * over it is settled: its histogram (measured echoes only) is added to the
+   * run's, then its warm-up echoes to it, so the timeline shows them all.
+   */
+  private readonly warmupLatencies: Array<Histogram | undefined> = [];
+  /** Seconds settled so far (the first ones of the timeline). */
+  private settledSeconds = 0;
+  /** Reads the stamp and checksum of each echo. */
+  private readonly digest = new EchoDigest();
   /** Kept as counters so that the end of the run is found in O(1) per message. */
   private liveConnections = 0;
   private outstandingCount = 0;
@@ -145,6 +157,8 @@ class Workload {
     clearInterval(ticker);
     this.reportSeconds(true);
     await this.closeAll();
+    // Echoes that came while closing, in a second of their own.
+    this.settleSeconds(this.result.timeline.length);
     return this.result;
   }
 
@@ -289,7 +303,9 @@ class Workload {
       return;
     }
     const expectedSeq = pending.seq(0);
-    const stamp = expectedSeq >= 0 ? readStamp(data) : -1;
+    const digest = this.digest;
+    digest.read(data);
+    const stamp = expectedSeq >= 0 ? digest.stamp : -1;
     const ahead = (stamp - expectedSeq) >>> 0;
     if (stamp >= 0 && ahead !== 0) {
       if (ahead < pending.size && pending.seq(ahead) === stamp) {
@@ -311,24 +327,52 @@ class Workload {
     const measured = pending.measured(0);
     pending.shift();
     this.outstandingCount--;
-    const checksum = typeof data === 'string' ? checksumString(data) : checksumBytes(data);
-    if (data.length !== expectedLength || checksum !== expectedChecksum) {
+    if (data.length !== expectedLength || digest.checksum !== expectedChecksum) {
       counts.corrupted++;
       second.errors++;
     } else {
-      const latency = (now - intended) * 1000;
       second.received++;
       second.payloadBytes += data.length;
-      second.latency.record(latency);
       if (measured) {
         counts.received++;
         counts.payloadBytesReceived += data.length;
-        this.result.latency.record(latency);
       }
+      this.recordLatency((now - intended) * 1000, measured);
     }
     if (this.sending && this.spec.rate === null && slot.budget > 0 && now < this.sendEnd) this.sendOne(slot, now, now);
     else if (now >= this.sendEnd) this.stopSending();
     this.checkDone();
+  }
+
+  /** The latency of an intact echo that came in the current second (see {@link warmupLatencies}). */
+  private recordLatency(latency: number, measured: boolean): void {
+    const index = this.currentSecondIndex;
+    const second = this.currentSecond!;
+    if (index < this.settledSeconds) {
+      // An echo in a second already settled (one that came while closing): counted in both at once.
+      second.latency.record(latency);
+      if (measured) this.result.latency.record(latency);
+    } else if (measured) {
+      second.latency.record(latency);
+    } else {
+      (this.warmupLatencies[index] ??= new Histogram('us')).record(latency);
+    }
+  }
+
+  /** Settle the seconds before `end` (see {@link warmupLatencies}); no echo comes in them any more. */
+  private settleSeconds(end: number): void {
+    const timeline = this.result.timeline;
+    const last = Math.min(end, timeline.length);
+    for (; this.settledSeconds < last; this.settledSeconds++) {
+      const index = this.settledSeconds;
+      const entry = timeline[index]!;
+      this.result.latency.add(entry.latency);
+      const warmup = this.warmupLatencies[index];
+      if (warmup !== undefined) {
+        entry.latency.add(warmup);
+        this.warmupLatencies[index] = undefined;
+      }
+    }
   }
 
   private onError(error: Error): void {
@@ -389,8 +433,11 @@ class Workload {
   }
 
   private reportSeconds(final: boolean): void {
-    if (this.onSecond === undefined) return;
     const complete = final ? this.result.timeline.length : this.secondOf(this.now());
+    // A second in which nothing came or went (a stalled server) still has its entry, empty.
+    if (complete > 0) this.result.second(complete - 1);
+    this.settleSeconds(complete);
+    if (this.onSecond === undefined) return;
     while (this.secondsReported < complete) this.onSecond(this.secondsReported++, this.result);
   }
 

@@ -2,7 +2,9 @@
  * Incremental frame decoder (RFC 6455 §5.2): bytes in any chunking, frames out
  * through a handler. Headers are checked as soon as their bytes are in; data
  * payloads are handed on piece by piece as views into the pushed chunks,
- * unmasked in place, so a message is never copied here.
+ * unmasked in place, so a message is never copied here. A whole short data
+ * frame may instead be offered to the handler in one call, header rules
+ * checked, so that the commonest frame costs no per-piece bookkeeping.
  */
 import { createError } from '../exceptions.js';
 import { maskInPlace } from './mask.js';
@@ -44,6 +46,17 @@ export interface FrameHandler {
    * `frameEnd`. Control frames still go to `onPayload`.
    */
   onPayloadRange?(chunk: Buffer, start: number, end: number, frameEnd: boolean): void;
+  /**
+   * Optional: a whole short data frame. When a pushed chunk holds the complete
+   * header and the complete payload of a data frame (opcode 0/1/2) of at most
+   * {@link WHOLE_FRAME_LIMIT} bytes, the parser offers it here first, after
+   * every header rule has passed, its payload [start, end) of `chunk`
+   * unmasked in place. Return true to take the frame: it is then done with,
+   * and `onHeader` and the payload calls are not made for it. Return false to
+   * decline: the frame comes through `onHeader` and the payload calls as
+   * usual (already unmasked). `header` is the reused object of `onHeader`.
+   */
+  onWholeFrame?(header: Readonly<FrameHeader>, chunk: Buffer, start: number, end: number): boolean;
 }
 
 /** Limits and negotiated options of a {@link FrameParser}. */
@@ -63,6 +76,12 @@ export interface FrameParserOptions {
   allowedRsv?: number;
 }
 
+/**
+ * Largest payload of a data frame offered whole to {@link FrameHandler.onWholeFrame}.
+ * Small frames, the many short messages of chat, games and RPC, are where
+ * the per-frame bookkeeping costs most next to the bytes themselves.
+ */
+export const WHOLE_FRAME_LIMIT = 4096;
 /** Default largest payload: 64 MiB (of a frame here, of a message in the session). */
 export const DEFAULT_MAX_PAYLOAD = 64 * 1024 * 1024;
 /** Largest header: 2 bytes, 8-byte extended length, 4-byte masking key. */
@@ -92,6 +111,8 @@ export class FrameParser {
   private readonly handler: FrameHandler;
   /** The handler takes data payloads as ranges (`onPayloadRange`). */
   private readonly takesRanges: boolean;
+  /** The handler may take whole short data frames (`onWholeFrame`). */
+  private readonly takesWholeFrames: boolean;
   private maxPayload = DEFAULT_MAX_PAYLOAD;
   private acceptMasked = false;
   private allowedRsv = 0;
@@ -124,6 +145,7 @@ export class FrameParser {
   constructor(handler: FrameHandler, options?: FrameParserOptions) {
     this.handler = handler;
     this.takesRanges = typeof handler.onPayloadRange === 'function';
+    this.takesWholeFrames = typeof handler.onWholeFrame === 'function';
     if (options !== undefined) this.setOptions(options);
   }
 
@@ -160,18 +182,21 @@ export class FrameParser {
    * Feed bytes; the handler is called synchronously. Data payloads are
    * unmasked in place in `chunk`.
    *
-   * @returns how many bytes of `chunk` were consumed: all of them, unless the
-   *   handler called {@link interrupt}; the caller then pushes the rest later.
+   * @param start where in `chunk` the bytes to parse begin (the rest of a
+   *   chunk whose parse was interrupted, pushed again without a view of it).
+   * @returns the offset in `chunk` up to which it was consumed: its length,
+   *   unless the handler called {@link interrupt}; the caller then pushes the
+   *   rest later.
    * @throws WebSocketProtocolException (closeCode 1002) or
    *   WebSocketPayloadException (closeCode 1009) at the first violation, and
    *   the same error on every later push. An error thrown by the handler
    *   propagates and likewise kills the parser.
    */
-  push(chunk: Uint8Array): number {
+  push(chunk: Uint8Array, start = 0): number {
     if (this.failure !== null) throw this.failure;
     const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     try {
-      let pos = 0;
+      let pos = start;
       const end = bytes.length;
       while (pos < end) {
         pos = this.inPayload ? this.readPayload(bytes, pos) : this.readHeader(bytes, pos);
@@ -207,8 +232,14 @@ export class FrameParser {
     if (this.headerFill === 0 && available >= 2) {
       const needed = headerLength(chunk[pos + 1]);
       if (available >= needed) {
-        this.startFrame(chunk, pos);
-        return pos + needed;
+        this.decodeHeader(chunk, pos);
+        const start = pos + needed;
+        if (this.takesWholeFrames && this.remaining <= WHOLE_FRAME_LIMIT && this.remaining <= available - needed && this.header.fin && !this.isControl) {
+          const end = this.offerWholeFrame(chunk, start);
+          if (end !== -1) return end;
+        }
+        this.announceFrame();
+        return start;
       }
     }
     // The header spans chunks: gather it, checking the first two bytes as soon as they are in.
@@ -233,7 +264,8 @@ export class FrameParser {
       return pos;
     }
     this.headerFill = 0;
-    this.startFrame(gathered, 0);
+    this.decodeHeader(gathered, 0);
+    this.announceFrame();
     return pos;
   }
 
@@ -259,8 +291,26 @@ export class FrameParser {
     }
   }
 
-  /** Decode and check a complete header at `source[at]`, then announce the frame. */
-  private startFrame(source: Uint8Array, at: number): void {
+  /**
+   * A whole short final data frame, payload at [start, start + length) of
+   * `chunk`: unmasked, then offered to the handler. Returns where the next
+   * frame starts if the handler took it, -1 if it declined (the frame then
+   * goes on as any other, its payload no longer masked).
+   */
+  private offerWholeFrame(chunk: Buffer, start: number): number {
+    const end = start + this.remaining;
+    if (this.masked) {
+      maskInPlace(chunk.subarray(start, end), this.maskKey as Uint8Array, 0);
+      this.masked = false;
+    }
+    if (!(this.handler as Required<FrameHandler>).onWholeFrame(this.header, chunk, start, end)) return -1;
+    this.remaining = 0;
+    this.inPayload = false;
+    return end;
+  }
+
+  /** Decode and check a complete header at `source[at]`; the parser is then set to read its payload. */
+  private decodeHeader(source: Uint8Array, at: number): void {
     const byte0 = source[at];
     const byte1 = source[at + 1];
     this.checkFirstBytes(byte0, byte1);
@@ -316,9 +366,13 @@ export class FrameParser {
     header.opcode = opcode;
     header.masked = masked;
     header.payloadLength = length;
-    this.handler.onHeader(header);
-    if (length === 0) {
-      if (this.takesRanges && !isControl) (this.handler as Required<FrameHandler>).onPayloadRange(EMPTY, 0, 0, true);
+  }
+
+  /** Hand the decoded header on; a frame with no payload ends here. */
+  private announceFrame(): void {
+    this.handler.onHeader(this.header);
+    if (this.remaining === 0) {
+      if (this.takesRanges && !this.isControl) (this.handler as Required<FrameHandler>).onPayloadRange(EMPTY, 0, 0, true);
       else this.handler.onPayload(EMPTY, true);
     }
   }

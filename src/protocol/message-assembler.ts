@@ -108,6 +108,15 @@ export class MessageAssembler {
     return this.continuationExpected && this.delivery === DELIVER_MESSAGE && !this.compressed ? this.fragmentCount : 0;
   }
 
+  /**
+   * True when the next `bytes` bytes of input all belong to the payload of the
+   * frame in progress and go into the buffer that gathers its message: a chunk
+   * of that size is copied whole, and nothing keeps a view of it.
+   */
+  gathersNext(bytes: number): boolean {
+    return this.frameRemaining >= bytes && this.delivery === DELIVER_MESSAGE && this.payloadMade !== null && this.payloadMade.length > 0;
+  }
+
   /** Bytes of incomplete payload held. */
   get bufferedBytes(): number {
     return (this.payloadMade?.held ?? 0) + (this.compressedPayloadMade?.held ?? 0);
@@ -182,7 +191,7 @@ export class MessageAssembler {
         this.wholeText(chunk, start, end);
         return;
       }
-      this.checkUtf8(chunk, start, end, frameEnd);
+      this.checkUtf8(chunk, start, end, this.messageReceived, frameEnd && this.frameFin);
     }
     this.messageReceived += length;
     if (this.compressed && this.delivery !== DELIVER_MESSAGE && length > 0) {
@@ -207,6 +216,25 @@ export class MessageAssembler {
     }
   }
 
+  /**
+   * A whole unfragmented message in one uncompressed frame, bytes [start, end)
+   * of `chunk`: checked and delivered at once, no state of a message in
+   * progress touched. Returns false, delivering nothing, when a message is
+   * already in progress (RFC 6455 §5.4) or the frame passes `maxPayload`: the
+   * frame then goes through {@link startFrame}, which reports the violation.
+   */
+  wholeMessage(opcode: number, chunk: Buffer, start: number, end: number): boolean {
+    if (this.continuationExpected || end - start > this.maxPayload) return false;
+    if (opcode === OPCODE_BINARY) {
+      this.hooks.emitBinary(start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end));
+    } else if (this.skipUtf8Validation) {
+      this.hooks.emitText(chunk.toString('utf8', start, end), end - start);
+    } else {
+      this.wholeText(chunk, start, end);
+    }
+    return true;
+  }
+
   /** The chunk given to the parser is done with: a buffer given back for reuse is not held between reads. */
   chunkDone(): void {
     this.payloadMade?.dropSpare();
@@ -220,22 +248,22 @@ export class MessageAssembler {
   }
 
   /**
-   * RFC 6455 §8.1: bytes [start, end) continue the text message; fail at the
-   * first byte that cannot be part of valid UTF-8, or when the message ends
-   * inside a character.
+   * RFC 6455 §8.1: bytes [start, end) continue the text message, `before`
+   * bytes of which came earlier; fail at the first byte that cannot be part of
+   * valid UTF-8, or when `messageEnds` here inside a character.
    */
-  private checkUtf8(chunk: Buffer, start: number, end: number, frameEnd: boolean): void {
+  private checkUtf8(chunk: Buffer, start: number, end: number, before: number, messageEnds: boolean): void {
     const invalidAt = this.validator.push(chunk, start, end);
     if (invalidAt !== -1) {
       throw createError(
         'WS_ERR_INVALID_UTF8',
-        `invalid UTF-8 in text message at byte ${this.messageReceived + invalidAt - start}: expected valid UTF-8 (RFC 6455 §8.1)`,
+        `invalid UTF-8 in text message at byte ${before + invalidAt - start}: expected valid UTF-8 (RFC 6455 §8.1)`,
       );
     }
-    if (frameEnd && this.frameFin && !this.validator.complete) {
+    if (messageEnds && !this.validator.complete) {
       throw createError(
         'WS_ERR_INVALID_UTF8',
-        `text message ends inside a UTF-8 sequence after ${this.messageReceived + end - start} bytes: expected valid UTF-8 (RFC 6455 §8.1)`,
+        `text message ends inside a UTF-8 sequence after ${before + end - start} bytes: expected valid UTF-8 (RFC 6455 §8.1)`,
       );
     }
   }
@@ -250,8 +278,10 @@ export class MessageAssembler {
    */
   private wholeText(chunk: Buffer, start: number, end: number): void {
     const text = chunk.toString('utf8', start, end);
-    if (text.indexOf('\uFFFD') !== -1) this.checkUtf8(chunk, start, end, true);
-    this.messageReceived = end - start;
+    if (text.indexOf('\uFFFD') !== -1) {
+      this.validator.reset();
+      this.checkUtf8(chunk, start, end, 0, true);
+    }
     this.hooks.emitText(text, end - start);
   }
 

@@ -20,8 +20,17 @@ export class SessionInput {
   private paused = false;
   /** True while the parser is being fed (hooks may run). */
   private feeding = false;
-  /** Input not parsed yet, in order: the rest of a chunk after a pause, and chunks received while paused; made by the first pause. */
+  /**
+   * The chunk whose parse a hook paused, parsed first on resume from
+   * `restStart`: kept whole in a field, not as a view at the front of `held`,
+   * so a pause and resume (one per few messages under a full inbox) costs no
+   * allocation and no array shifting.
+   */
+  private rest: Buffer | null = null;
+  private restStart = 0;
+  /** Chunks received while paused, in order, parsed after `rest`; made by the first of them. */
   private held: Buffer[] | null = null;
+  /** Bytes not parsed yet: the unparsed part of `rest` and the chunks in `held`. */
   private heldLength = 0;
 
   constructor(
@@ -64,27 +73,40 @@ export class SessionInput {
       this.parser.cancelInterrupt();
       return;
     }
-    const held = this.held;
-    while (!this.paused && this.owner.inputReading() && held !== null && held.length > 0) {
-      const chunk = held.shift() as Buffer;
-      this.heldLength -= chunk.length;
-      this.feed(chunk);
+    while (!this.paused && this.owner.inputReading()) {
+      let chunk = this.rest;
+      let start = 0;
+      if (chunk !== null) {
+        start = this.restStart;
+        this.rest = null;
+        this.restStart = 0;
+      } else if (this.held !== null && this.held.length > 0) {
+        chunk = this.held.shift() as Buffer;
+      } else {
+        break;
+      }
+      this.heldLength -= chunk.length - start;
+      this.feed(chunk, start);
     }
   }
 
   /** Nothing more will be read: drop what is held. */
   clear(): void {
+    this.rest = null;
+    this.restStart = 0;
     if (this.held !== null) this.held.length = 0;
     this.heldLength = 0;
   }
 
-  private feed(chunk: Buffer): void {
+  /** Parse `chunk` from `start`; the rest, if a hook paused, is kept as {@link rest}. */
+  private feed(chunk: Buffer, start = 0): void {
     this.feeding = true;
     try {
-      const used = this.parser.push(chunk);
+      const used = this.parser.push(chunk, start);
       if (used < chunk.length && this.owner.inputReading()) {
         // Paused by a hook: the rest of the chunk goes first when parsing resumes.
-        (this.held ??= []).unshift(chunk.subarray(used));
+        this.rest = chunk;
+        this.restStart = used;
         this.heldLength += chunk.length - used;
       }
       this.owner.inputParsed();

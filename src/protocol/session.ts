@@ -13,7 +13,7 @@ import {
 } from '../exceptions.js';
 import { decodeClosePayload, encodeClosePayload } from '../frame/close.js';
 import { encodeTextFrame } from '../frame/encoder.js';
-import { MAX_CONTROL_PAYLOAD, OPCODE_BINARY, OPCODE_CLOSE, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT } from '../frame/opcodes.js';
+import { MAX_CONTROL_PAYLOAD, OPCODE_BINARY, OPCODE_CLOSE, OPCODE_CONT, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT } from '../frame/opcodes.js';
 import { DEFAULT_MAX_PAYLOAD, FrameParser, type FrameHandler, type FrameHeader } from '../frame/parser.js';
 import { checkCount } from '../options.js';
 import { closeReply, failureClose, failureCode } from './close-frames.js';
@@ -265,13 +265,19 @@ export class ClientSession extends HandlerCalls implements FrameHandler, InputOw
    * ignored.
    *
    * The session may keep views of `chunk` until the message they belong to is
-   * delivered, so the caller must not reuse its memory.
+   * delivered, so the caller must not reuse its memory, unless this returns
+   * true: the whole chunk was payload of a message being gathered and was
+   * copied, so no view of it is kept.
    *
    * @throws whatever a handler hook throws; the session then stops (state
    *   `'closed'`) and ignores further input.
    */
-  receive(chunk: Buffer): void {
-    if (readsInput(this.phase)) this.input.receive(chunk);
+  receive(chunk: Buffer): boolean {
+    if (!readsInput(this.phase)) return false;
+    // Checked before parsing: held input (paused) is kept as it came, and the frame in progress decides where the bytes go.
+    const copied = !this.input.isPaused && this.input.heldBytes === 0 && this.messageMade !== null && this.messageMade.gathersNext(chunk.length);
+    this.input.receive(chunk);
+    return copied;
   }
 
   /**
@@ -346,6 +352,19 @@ export class ClientSession extends HandlerCalls implements FrameHandler, InputOw
   /** FrameHandler, called by the session's own parser: bytes [start, end) of `chunk` are payload of the current data frame, unmasked. */
   onPayloadRange(chunk: Buffer, start: number, end: number, frameEnd: boolean): void {
     if (this.frameKind === FRAME_DATA) this.message.piece(chunk, start, end, frameEnd);
+  }
+
+  /**
+   * FrameHandler, called by the session's own parser: a whole short final data
+   * frame, unmasked, its header already checked (RFC 6455 §5.2). An open
+   * session out of raw frame mode takes a frame that starts a message and is
+   * not compressed, and delivers it at once; anything else (a continuation, a
+   * compressed frame, data after our close frame) is declined and goes the
+   * general way.
+   */
+  onWholeFrame(header: FrameHeader, chunk: Buffer, start: number, end: number): boolean {
+    if (this.phase !== 'open' || this.rawFrames || header.rsv1 || header.opcode === OPCODE_CONT) return false;
+    return this.message.wholeMessage(header.opcode, chunk, start, end);
   }
 
   /** A whole control frame (RFC 6455 §5.5), its payload copied: it is small and may be kept. */

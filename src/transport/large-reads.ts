@@ -23,9 +23,13 @@
  * push, 'data' event and read-more tick per read. A sink that keeps what it
  * gets receives chunks of its own (copied or handed on as above); a sink
  * that borrows receives a view of the read buffer itself, valid only during
- * the call, with no allocation and no copy. Paused, or with chunks still
- * buffered, chunks go through `push` (copied) and reach the sink's 'data'
- * listener in order once the socket flows again.
+ * the call, with no allocation and no copy. A sink that keeps what it gets
+ * may still say, chunk by chunk, that it copied all of one (by returning
+ * true): a buffer of the socket's own handed on in that chunk is then read
+ * into again instead of being replaced, so a long transfer the sink gathers
+ * elsewhere (a large message) does not allocate a fresh buffer per read.
+ * Paused, or with chunks still buffered, chunks go through `push` (copied)
+ * and reach the sink's 'data' listener in order once the socket flows again.
  */
 import type net from 'node:net';
 import { newTurn } from './send-write.js';
@@ -34,6 +38,13 @@ import { newTurn } from './send-write.js';
 export const READ_BUFFER_BYTES = 256 * 1024;
 /** Reads of at least this many bytes put a socket in bulk mode; shorter ones are copied out. */
 export const HAND_OVER_BYTES = READ_BUFFER_BYTES / 4;
+
+/**
+ * Takes the chunks of a socket. Returning true says that nothing of the
+ * chunk is kept (what was needed was copied), so its memory may be read into
+ * again; any other value leaves the chunk the sink's.
+ */
+export type ReadSink = (this: net.Socket, chunk: Buffer) => unknown;
 
 /** Where a socket's chunks go when it flows with nothing buffered. */
 const readSink = Symbol('rfc6455.readSink');
@@ -45,7 +56,7 @@ const readsLarge = Symbol('rfc6455.readsLarge');
 const ownBuffer = Symbol('rfc6455.ownBuffer');
 
 interface SinkSocket extends net.Socket {
-  [readSink]?: (this: net.Socket, chunk: Buffer) => void;
+  [readSink]?: ReadSink;
   [sinkBorrows]?: boolean;
   [readsLarge]?: true;
   [ownBuffer]?: Buffer | null;
@@ -73,7 +84,7 @@ export interface ReadSinkOptions {
  * is called with the socket as `this`, as a 'data' listener is, so one
  * function can serve every socket.
  */
-export function setReadSink(socket: net.Socket, sink: (this: net.Socket, chunk: Buffer) => void, options: ReadSinkOptions = {}): boolean {
+export function setReadSink(socket: net.Socket, sink: ReadSink, options: ReadSinkOptions = {}): boolean {
   const sinkSocket = socket as SinkSocket;
   sinkSocket[readSink] = sink;
   sinkSocket[sinkBorrows] = options.borrow === true;
@@ -116,22 +127,26 @@ function onRead(this: net.Socket, bytesRead: number, buffer: Uint8Array): boolea
     return true;
   }
   const bulk = bytesRead >= HAND_OVER_BYTES;
+  const handedOn = read === own && bulk;
   let chunk: Buffer;
-  /** The socket's own buffer for its next read: a fresh one after one is handed on, none once out of bulk mode. */
-  let nextOwn: Buffer | null = null;
-  if (read === own && bulk) {
+  if (handedOn) {
     chunk = read.subarray(0, bytesRead);
-    nextOwn = Buffer.allocUnsafe(READ_BUFFER_BYTES);
   } else {
     chunk = Buffer.allocUnsafe(bytesRead);
     read.copy(chunk, 0, 0, bytesRead);
-    if (bulk) nextOwn = own ?? Buffer.allocUnsafe(READ_BUFFER_BYTES);
   }
-  if (nextOwn !== own) socket[ownBuffer] = nextOwn;
   let more = true;
-  if (toSink) sink.call(socket, chunk);
+  let copiedWhole = false;
+  if (toSink) copiedWhole = sink.call(socket, chunk) === true;
   // False (the stream's buffer is full) stops reading until the stream is read from, as Node's own reads do.
   else more = this.push(chunk);
+  /**
+   * The socket's own buffer for its next read: none once out of bulk mode; after one is handed on, the same one
+   * when the sink copied all of it, else a fresh one.
+   */
+  let nextOwn: Buffer | null = null;
+  if (bulk) nextOwn = handedOn ? (copiedWhole ? read : Buffer.allocUnsafe(READ_BUFFER_BYTES)) : (own ?? Buffer.allocUnsafe(READ_BUFFER_BYTES));
+  if (nextOwn !== own) socket[ownBuffer] = nextOwn;
   // Last, once the sink or the stream's listeners have run: Node asks for the next buffer right after this returns.
   next = nextOwn;
   return more;

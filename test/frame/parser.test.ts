@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { thrownBy } from '../helpers/outcome.js';
 import fc from 'fast-check';
-import { FrameParser, type FrameHeader, type FrameParserOptions } from '../../src/frame/parser.js';
+import { FrameParser, WHOLE_FRAME_LIMIT, type FrameHeader, type FrameParserOptions } from '../../src/frame/parser.js';
 import { encodeFrame } from '../../src/frame/encoder.js';
 import { WebSocketPayloadException, WebSocketProtocolException, type ErrorCode } from '../../src/exceptions.js';
 
@@ -11,12 +11,32 @@ interface Parsed {
   pieces: number;
 }
 
-/** A parser whose handler records every frame and checks the piece protocol as it goes. */
-function recorder(options?: FrameParserOptions) {
+/** Which whole short data frames a recorder takes through `onWholeFrame`: none (no such hook), all, or every other one offered. */
+type WholeFrames = 'none' | 'all' | 'alternate';
+
+/**
+ * A parser whose handler records every frame and checks the piece protocol as
+ * it goes. Frames taken whole count as one piece; `offers` counts the whole
+ * frames offered (taken or declined).
+ */
+function recorder(options?: FrameParserOptions, whole: WholeFrames = 'none') {
   const frames: Parsed[] = [];
+  const stats = { offers: 0 };
   let open: { header: FrameHeader; parts: Buffer[] } | null = null;
+  const onWholeFrame = (header: Readonly<FrameHeader>, chunk: Buffer, start: number, end: number): boolean => {
+    if (open !== null) throw new Error('onWholeFrame before the previous frame ended');
+    if (!header.fin || header.opcode > 2 || end - start !== header.payloadLength || end - start > WHOLE_FRAME_LIMIT) {
+      throw new Error(`offered a frame that is not a whole short final data frame: ${JSON.stringify(header)}`);
+    }
+    if (start < 0 || end > chunk.length) throw new Error('whole frame outside its chunk');
+    stats.offers++;
+    if (whole === 'alternate' && stats.offers % 2 === 0) return false;
+    frames.push({ header: { ...header }, payload: Buffer.from(chunk.subarray(start, end)), pieces: 1 });
+    return true;
+  };
   const parser = new FrameParser(
     {
+      ...(whole === 'none' ? {} : { onWholeFrame }),
       onHeader(header) {
         if (open !== null) throw new Error('onHeader before the previous frame ended');
         open = { header: { ...header }, parts: [] };
@@ -33,7 +53,7 @@ function recorder(options?: FrameParserOptions) {
     },
     options,
   );
-  return { parser, frames };
+  return { parser, frames, stats };
 }
 
 const hex = (s: string) => Buffer.from(s.replace(/ /g, ''), 'hex');
@@ -75,6 +95,75 @@ describe('FrameParser: RFC 6455 §5.7 examples', () => {
     expect(frames.map((f) => f.header.payloadLength)).toEqual([256, 65536]);
     expect(frames[0].payload).toEqual(small);
     expect(frames[1].payload).toEqual(large);
+  });
+});
+
+describe('FrameParser: whole short data frames (onWholeFrame)', () => {
+  const text = (payload: string, options: { fin?: boolean; maskKey?: Uint8Array } = {}) =>
+    encodeFrame(1, Buffer.from(payload), { fin: options.fin ?? true, maskKey: options.maskKey ?? null });
+
+  it('offers only final data frames of at most WHOLE_FRAME_LIMIT bytes held whole by the chunk', () => {
+    const { parser, frames, stats } = recorder({}, 'all');
+    const atLimit = Buffer.alloc(WHOLE_FRAME_LIMIT, 7);
+    const overLimit = Buffer.alloc(WHOLE_FRAME_LIMIT + 1, 8);
+    const chunk = Buffer.concat([
+      text('a'),
+      encodeFrame(9, Buffer.from('ping'), {}),
+      text('first', { fin: false }),
+      encodeFrame(0, Buffer.from(' part'), {}),
+      encodeFrame(2, atLimit, {}),
+      encodeFrame(2, overLimit, {}),
+      encodeFrame(2, Buffer.alloc(0), {}),
+    ]);
+    parser.push(chunk);
+    // 'a', the continuation that ends the fragmented message, the frame at the limit, the empty frame.
+    expect(stats.offers).toBe(4);
+    expect(frames.map((f) => [f.header.opcode, f.header.fin, f.payload.length])).toEqual([
+      [1, true, 1],
+      [9, true, 4],
+      [1, false, 5],
+      [0, true, 5],
+      [2, true, WHOLE_FRAME_LIMIT],
+      [2, true, WHOLE_FRAME_LIMIT + 1],
+      [2, true, 0],
+    ]);
+    expect(frames[5].payload.equals(overLimit)).toBe(true);
+    expect(parser.idle).toBe(true);
+  });
+
+  it('does not offer a frame whose payload goes on in the next chunk', () => {
+    const { parser, frames, stats } = recorder({}, 'all');
+    const bytes = text('hello');
+    parser.push(bytes.subarray(0, 4));
+    parser.push(bytes.subarray(4));
+    expect(stats.offers).toBe(0);
+    expect(frames.map((f) => f.payload.toString())).toEqual(['hello']);
+  });
+
+  it('a declined masked frame comes through the pieces unmasked once', () => {
+    const { parser, frames, stats } = recorder({ acceptMasked: true }, 'alternate');
+    const key = Uint8Array.of(0x37, 0xfa, 0x21, 0x3d);
+    parser.push(Buffer.concat([text('taken', { maskKey: key }), text('declined', { maskKey: key })]));
+    expect(stats.offers).toBe(2);
+    expect(frames.map((f) => [f.payload.toString(), f.header.masked])).toEqual([
+      ['taken', true],
+      ['declined', true],
+    ]);
+  });
+
+  it('checks every header rule before offering a frame', () => {
+    const cases: Array<[Buffer, FrameParserOptions, ErrorCode]> = [
+      [hex('c1 01 61'), {}, 'WS_ERR_UNEXPECTED_RSV'],
+      [hex('83 01 61'), {}, 'WS_ERR_INVALID_OPCODE'],
+      [hex('81 81 00 00 00 00 61'), {}, 'WS_ERR_MASKED_FRAME'],
+      [hex('82 05 01 02 03 04 05'), { maxPayload: 4 }, 'WS_ERR_MESSAGE_TOO_BIG'],
+    ];
+    for (const [bytes, options, code] of cases) {
+      const { parser, frames, stats } = recorder(options, 'all');
+      expect(thrownBy(() => parser.push(bytes))).toMatchObject({ code });
+      expect(stats.offers).toBe(0);
+      expect(frames).toEqual([]);
+    }
   });
 });
 
@@ -123,16 +212,18 @@ describe('FrameParser: any chunking gives the same frames (property)', () => {
     }
     return bytes;
   };
-  // Cut points as fractions of the stream, or a stream fed one byte at a time.
+  // Cut points as fractions of the stream, the stream whole in one chunk, or fed one byte at a time.
   const cutting = fc.oneof(
     fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 40 }),
+    fc.constant([]),
     fc.constant('bytewise' as const),
   );
+  const wholeFrames = fc.constantFrom<WholeFrames>('none', 'all', 'alternate');
 
   for (const masked of [false, true]) {
     it(`${masked ? 'masked frames with acceptMasked' : 'unmasked frames'}: headers and payload bytes survive any cut`, () => {
       fc.assert(
-        fc.property(fc.array(frameSpec(masked), { minLength: 1, maxLength: 8 }), cutting, (specs, cuts) => {
+        fc.property(fc.array(frameSpec(masked), { minLength: 1, maxLength: 8 }), cutting, wholeFrames, (specs, cuts, whole) => {
           const payloads = specs.map(payloadOf);
           const stream = Buffer.concat(
             specs.map((s, i) =>
@@ -146,7 +237,7 @@ describe('FrameParser: any chunking gives the same frames (property)', () => {
             cuts === 'bytewise'
               ? Array.from({ length: stream.length }, (_, i) => i)
               : [...new Set(cuts.map((c) => Math.floor(c * stream.length)))].sort((a, b) => a - b);
-          const { parser, frames } = recorder({ acceptMasked: masked, allowedRsv: 7 });
+          const { parser, frames } = recorder({ acceptMasked: masked, allowedRsv: 7 }, whole);
           let from = 0;
           for (const point of [...points, stream.length]) {
             if (point > from) parser.push(stream.subarray(from, point));
@@ -163,7 +254,7 @@ describe('FrameParser: any chunking gives the same frames (property)', () => {
             if (s.opcode >= 8) expect(frames[i].pieces).toBe(1);
           });
         }),
-        { numRuns: 60 },
+        { numRuns: 90 },
       );
     });
   }
@@ -407,5 +498,39 @@ describe('FrameParser: interrupt', () => {
     expect(parser.push(rest.subarray(ping.length))).toBe(c.length + d.length);
     expect(frames).toEqual(['a', 'b', 'c', 'd']);
     expect(parser.push(Buffer.alloc(0))).toBe(0);
+  });
+
+  it('push(chunk, start) parses from start and returns offsets in chunk: an interrupted chunk is pushed again whole, with no view of its rest', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom(1, 2, 9), fc.uint8Array({ maxLength: 300 })), { minLength: 1, maxLength: 8 }),
+        fc.integer({ min: 1, max: 4 }),
+        (specs, every) => {
+          const encoded = specs.map(([opcode, payload]) => encodeFrame(opcode, Buffer.from(payload.subarray(0, opcode === 9 ? 125 : 300)), { maskKey: null }));
+          const chunk = Buffer.concat(encoded);
+          const payloads: string[] = [];
+          const parser: FrameParser = new FrameParser({
+            onHeader() {},
+            onPayload(piece, frameEnd) {
+              if (!frameEnd) return;
+              payloads.push(piece.toString('hex'));
+              // Stop after every `every` frames, as a session paused by a full inbox does.
+              if (payloads.length % every === 0) parser.interrupt();
+            },
+          });
+          const stops: number[] = [];
+          // At most one push per frame: each push ends at least one frame.
+          for (let pos = 0; pos < chunk.length && stops.length < specs.length; ) {
+            pos = parser.push(chunk, pos);
+            stops.push(pos);
+          }
+          expect(payloads).toEqual(specs.map(([opcode, payload]) => Buffer.from(payload.subarray(0, opcode === 9 ? 125 : 300)).toString('hex')));
+          // Each push stopped at the end of the frame that interrupted it (offsets from the chunk's start), the last at the chunk's end.
+          const ends = encoded.map((_, i) => encoded.slice(0, i + 1).reduce((sum, f) => sum + f.length, 0));
+          expect(stops).toEqual(ends.filter((_, i) => (i + 1) % every === 0 || i === ends.length - 1).filter((end, i, all) => all.indexOf(end) === i));
+        },
+      ),
+      { numRuns: 100 },
+    );
   });
 });

@@ -340,20 +340,20 @@ describe('timeouts', () => {
   });
 
   it('a send that cannot flush within the timeout rejects; the frame still goes out whole', async () => {
-    let release = (): void => {};
-    const released = new Promise<void>((resolve) => (release = resolve));
+    // The server reads nothing until the send has timed out, however slow the machine.
+    let resumeServer = (): void => {};
+    const timedOut = new Promise<void>((resolve) => (resumeServer = resolve));
     const server = await raw(async (peer) => {
       await peer.accept();
       peer.socket.pause();
-      // The server reads again only once the send has timed out.
-      await released;
+      await timedOut;
       peer.socket.resume();
     });
     const ws = await open(server.url);
     ws.timeout = 150;
     const big = Buffer.alloc(32 * 1024 * 1024, 1);
     const error = await ws.send(big).catch((e: unknown) => e);
-    release();
+    resumeServer();
     expect(error).toBeInstanceOf(WebSocketTimeoutException);
     expect(error).toMatchObject({ code: 'WS_ERR_SEND_TIMEOUT' });
     expect((error as Error).message).toMatch(/send timed out after 150 ms/);

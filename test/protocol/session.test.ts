@@ -162,6 +162,46 @@ describe('copies', () => {
   });
 });
 
+describe('whole short frames (taken straight from the parser)', () => {
+  const header = (opcode: number, payloadLength: number, rsv1 = false) => ({
+    fin: true, rsv1, rsv2: false, rsv3: false, opcode, masked: false, payloadLength,
+  });
+  const offer = (session: ClientSession, opcode: number, payload: string, rsv1 = false): boolean => {
+    const chunk = Buffer.from(`..${payload}..`);
+    return session.onWholeFrame(header(opcode, Buffer.byteLength(payload), rsv1), chunk, 2, chunk.length - 2);
+  };
+
+  it('takes a text or binary message that is not compressed and delivers it at once', () => {
+    const { session, recorder } = open();
+    expect(offer(session, TEXT, 'κόσμε')).toBe(true);
+    expect(offer(session, BINARY, 'bytes')).toBe(true);
+    expect(recorder.events).toEqual([ev.text('κόσμε'), ev.binary(Buffer.from('bytes'))]);
+  });
+
+  it('declines, delivering nothing, whatever the general path must judge or shape', () => {
+    const declined = (setUp: (session: ClientSession) => void, opcode = TEXT, rsv1 = false, options?: ConstructorParameters<typeof ClientSession>[1]) => {
+      const { session, recorder } = open(options);
+      setUp(session);
+      const before = recorder.events.length;
+      const taken = offer(session, opcode, 'abcd', rsv1);
+      return !taken && recorder.events.length === before;
+    };
+    expect(declined(() => {}, CONT)).toBe(true); // RFC 6455 §5.4: no message in progress
+    expect(declined(() => {}, TEXT, true)).toBe(true); // compressed (or rsv1 without an extension)
+    expect(declined(() => {}, TEXT, false, { rawFrames: true })).toBe(true);
+    expect(declined(() => {}, TEXT, false, { maxPayload: 3 })).toBe(true);
+    expect(declined((session) => session.receive(frame(TEXT, 'a', { fin: false })))).toBe(true); // a message in progress
+    expect(declined((session) => session.sendClose())).toBe(true); // RFC 6455 §5.5.1
+  });
+
+  it('still fails on invalid UTF-8, at the right byte, and keeps the messages before it', () => {
+    const { session, recorder } = open();
+    session.receive(cat(frame(TEXT, 'ok'), frame(TEXT, Buffer.of(0x61, 0xef, 0xbf, 0xbd, 0x62, 0xc0, 0x80)), frame(TEXT, 'lost')));
+    expect(recorder.events).toEqual([ev.text('ok'), ev.fail('payload', 1007)]);
+    expect(session.failure?.message).toBe('invalid UTF-8 in text message at byte 5: expected valid UTF-8 (RFC 6455 §8.1)');
+  });
+});
+
 describe('client-initiated closing handshake', () => {
   it('goes OPEN -> CLOSING -> CLOSED, ignoring data meanwhile, and does not reply to the reply', () => {
     const { session, recorder } = open();

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BenchUsageError, parseBenchArgs, parseDuration, parseRateTarget, type BenchArgs } from '../../src/bench/args.js';
-import { MessageFactory, checksumBytes, checksumString, parseSizeSpec, readStamp } from '../../src/bench/payload.js';
+import { EchoDigest, MessageFactory, checksumBytes, checksumString, parseSizeSpec, readStamp } from '../../src/bench/payload.js';
 
 function run(argv: string[]): BenchArgs {
   const command = parseBenchArgs(argv);
@@ -126,6 +126,22 @@ describe('payload', () => {
     expect(readStamp('0000000g-rest')).toBe(-1);
     expect(readStamp('ABCDEF01')).toBe(-1);
     expect(readStamp(Buffer.from('1234567'))).toBe(-1);
+  });
+
+  it('reads the stamp and the checksum of an echo in one pass, as readStamp and the checksums do', () => {
+    const digest = new EchoDigest();
+    // Stamped or not, hex digits of either case, bytes of any value, strings of any code unit.
+    const head = fc.oneof(fc.nat({ max: 0xffffffff }).map((n) => n.toString(16).padStart(8, '0')), fc.array(fc.constantFrom(...'0123456789abcdefABCDEFg'), { maxLength: 9 }).map((digits) => digits.join('')));
+    fc.assert(
+      fc.property(head, fc.uint8Array({ maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 20 }), (start, bytes, text) => {
+        const binary = Buffer.concat([Buffer.from(start, 'latin1'), bytes]);
+        digest.read(binary);
+        expect([digest.stamp, digest.checksum]).toEqual([readStamp(binary), checksumBytes(binary)]);
+        const string = start + text;
+        digest.read(string);
+        expect([digest.stamp, digest.checksum]).toEqual([readStamp(string), checksumString(string)]);
+      }),
+    );
   });
 
   it('sends a payload file as it is', () => {

@@ -27,6 +27,38 @@ describe('closed loop', () => {
     expect(result.errorTotal).toBe(0);
   });
 
+  it('records each round trip once: the timeline holds every echo, the run histogram those after the warm-up', async () => {
+    server = await startWsServer();
+    const result = await runWorkload(spec(server.url, { connections: 4, warmupMs: 1200, durationMs: 1000 }));
+    const timelineReceived = result.timeline.reduce((n, second) => n + second.received, 0);
+    const timelineLatencies = result.timeline.reduce((n, second) => n + second.latency.count, 0);
+    expect(result.counts.received).toBeGreaterThan(0);
+    expect(timelineReceived).toBeGreaterThan(result.counts.received); // echoes of warm-up messages
+    for (const second of result.timeline) expect(second.latency.count).toBe(second.received);
+    expect(timelineLatencies).toBe(timelineReceived);
+    expect(result.latency.count).toBe(result.counts.received);
+    expect(result.latency.max).toBeLessThanOrEqual(Math.max(...result.timeline.map((second) => second.latency.max)));
+  });
+
+  it('reports every second to its listener, a second in which nothing came or went as an empty one', async () => {
+    // The server holds its 50th echo for 2.5 s: with one message in flight, at least one whole second passes silent.
+    let seen = 0;
+    server = await startWsServer((peer: WsPeer) => {
+      peer.on('message', (data: Buffer, isBinary) => {
+        const send = () => peer.send(data, { binary: isBinary });
+        if (++seen === 50) setTimeout(send, 2500);
+        else send();
+      });
+    });
+    const reported: number[] = [];
+    const result = await runWorkload(spec(server.url, { connections: 1, durationMs: 3500 }), (index, run) => {
+      reported.push(run.timeline[index]!.received);
+    });
+    expect(reported).toHaveLength(result.timeline.length);
+    expect(reported).toContain(0);
+    expect(result.counts).toMatchObject({ corrupted: 0, dropped: 0 });
+  });
+
   it('checks text echoes too, with fragmentation', async () => {
     server = await startWsServer();
     const result = await runWorkload(spec(server.url, { messages: 200, text: true, sizes: { kind: 'choice', sizes: [5, 100, 1000] }, connect: { timeout: 5000, fragmentSize: 64 } }));
