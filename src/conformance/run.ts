@@ -11,6 +11,17 @@ import { eventForReport } from './wirelog.js';
 /** Received events kept in a case report (section 9 and 12–13 receive thousands). */
 const MAX_REPORTED_EVENTS = 50;
 
+/** The least wait of a case whose payloads are scaled down: below it a busy machine, not the peer, would decide the verdict. */
+export const MIN_SCALED_WAIT_MS = 10_000;
+
+/**
+ * Autobahn's wait `ms` at `scale`: it shrinks with the payloads, never below
+ * {@link MIN_SCALED_WAIT_MS} (nor above `ms`).
+ */
+export function scaledWait(ms: number, scale: number): number {
+  return Math.min(ms, Math.max(MIN_SCALED_WAIT_MS, Math.round(ms * scale)));
+}
+
 export interface CaseDefinition {
   /** Autobahn's numbering, e.g. '6.4.1'. */
   id: string;

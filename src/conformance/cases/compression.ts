@@ -8,7 +8,7 @@
  * Each group has Autobahn's 18 size / fragmentation variants.
  */
 import type { DeflateAcceptance } from '../deflate-negotiation.js';
-import type { CaseDefinition, CaseRun } from '../run.js';
+import { scaledWait, type CaseDefinition, type CaseRun } from '../run.js';
 import { COMPRESSION_SOURCES } from './compression-data.js';
 import { NORMAL } from './expect.js';
 
@@ -113,7 +113,7 @@ function compressionCase(id: string, source: (typeof COMPRESSION_SOURCES)[number
         `within ${waitSeconds} s (scaled), in valid frames; then a clean close with 1000. No permessage-deflate in ` +
         `the answer: UNIMPLEMENTED.`,
     },
-    timeoutMs: (scale) => (waitMs + 5_000) * scale,
+    timeoutMs: (scale) => scaledWait(waitMs, scale) + 5_000,
     start(run) {
       run.expectedClose = { closedByMe: true, closeCode: [NORMAL], requireClean: true };
       const negotiation = run.negotiation!;
@@ -164,7 +164,7 @@ function compressionCase(id: string, source: (typeof COMPRESSION_SOURCES)[number
           run.peer.sendClose(NORMAL);
         }
       };
-      run.peer.closeAfter(Math.max(2_000, Math.round(waitMs * run.scale)));
+      run.peer.closeAfter(scaledWait(waitMs, run.scale));
       sendOne();
     },
   };

@@ -5,7 +5,7 @@
  * Autobahn's verdict looks at the echo's type and length; an echo of the right length whose
  * bytes differ is OK as in Autobahn, with the difference in the case's notes (FAILED with --strict).
  */
-import type { CaseDefinition, CaseRun } from '../run.js';
+import { scaledWait, type CaseDefinition, type CaseRun } from '../run.js';
 import { BINARY, NORMAL, TEXT } from './expect.js';
 
 const KiB = 1024;
@@ -20,11 +20,6 @@ function scaled(run: CaseRun, size: number): number {
 
 function sizeName(n: number): string {
   return n >= MiB ? `${n / MiB} MiB` : n >= KiB ? `${n / KiB} KiB` : `${n} bytes`;
-}
-
-/** Wait for a case whose Autobahn wait is `ms` at scale 1: shrinks with the payloads, never below `floor`. */
-function scaledWait(run: CaseRun, ms: number, floor: number): number {
-  return Math.max(floor, Math.round(ms * run.scale));
 }
 
 /**
@@ -44,7 +39,7 @@ function bigEcho(
     id,
     description,
     expectation: `The client echoes the ${kind} message (same type and length; different bytes are a note) within ${waitMs / 1000} s (scaled); then a clean close with 1000.`,
-    timeoutMs: (scale) => (waitMs + 5_000) * scale,
+    timeoutMs: (scale) => scaledWait(waitMs, scale) + 5_000,
     start(run) {
       const payload = Buffer.alloc(scaled(run, size), binary ? BINARY_PATTERN : TEXT_PATTERN);
       run.expectedClose = { closedByMe: true, closeCode: [NORMAL], requireClean: true };
@@ -62,7 +57,7 @@ function bigEcho(
         run.peer.sendClose(NORMAL);
       };
       send(run, payload);
-      run.peer.closeAfter(scaledWait(run, waitMs, 2_000));
+      run.peer.closeAfter(scaledWait(waitMs, run.scale));
     },
   };
 }
@@ -120,6 +115,14 @@ export function describeRoundTrips(ms: readonly number[]): string {
   return `round trip min ${at(0)} / median ${at(0.5)} / p99 ${at(0.99)} / max ${sorted[sorted.length - 1]!.toFixed(2)} ms`;
 }
 
+/**
+ * The wait of 1000 round trips at `scale`: their count is never scaled, only their sizes, so
+ * a scaled run waits as long as Autobahn does for its smallest messages (60 s), not less.
+ */
+function roundTripsWait(wait: number, scale: number): number {
+  return Math.max(Math.round(wait * scale), Math.min(wait, 60_000));
+}
+
 function roundTrips(group: number, binary: boolean): CaseDefinition[] {
   const sizes: Array<[number, number]> = [[0, 60_000], [16, 60_000], [64, 60_000], [256, 120_000], [1024, 240_000], [4096, 480_000]];
   const count = 1000;
@@ -128,7 +131,7 @@ function roundTrips(group: number, binary: boolean): CaseDefinition[] {
     id: `9.${group}.${i + 1}`,
     description: `Server sends ${count} ${kind} messages of ${size} bytes, each after the echo of the previous one (round-trip time).`,
     expectation: `The client echoes all ${count} ${kind} messages with their type and length (different bytes are a note), in order; then a clean close with 1000.`,
-    timeoutMs: (scale) => wait * scale,
+    timeoutMs: (scale) => roundTripsWait(wait, scale),
     start(run) {
       const payload = Buffer.alloc(size, binary ? 0xfe : 0x2a);
       let sent = 0;
@@ -159,7 +162,7 @@ function roundTrips(group: number, binary: boolean): CaseDefinition[] {
           run.peer.sendClose(NORMAL);
         }
       };
-      run.peer.closeAfter(scaledWait(run, wait - 5_000, 5_000));
+      run.peer.closeAfter(roundTripsWait(wait, run.scale) - 5_000);
       sendOne();
     },
   }));
