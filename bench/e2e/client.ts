@@ -1,7 +1,7 @@
 /**
  * One benchmark client in its own process: `node client.js '<job json>'`.
- * Runs a warm-up pass of the job at a tenth of its size on a connection of
- * its own (unless `warmup` is false), then the measured pass, and prints one JSON line: wall seconds,
+ * Runs two warm-up passes of the job, each at a tenth of its size on
+ * connections of its own (unless `warmup` is false), then the measured pass, and prints one JSON line: wall seconds,
  * CPU milliseconds (process.cpuUsage) of the measured pass, the process's
  * peak RSS, and for round trips the p50/p99 latency. Clients use each
  * library's public API as an application would.
@@ -49,7 +49,7 @@ export interface Job {
   /** Connections of the `many` scenario. */
   connections: number;
   text: boolean;
-  /** Run the warm-up pass first (off in quick smoke runs). */
+  /** Run the warm-up passes first (off in quick smoke runs). */
   warmup: boolean;
 }
 
@@ -558,8 +558,10 @@ async function main(): Promise<void> {
     const scenario = job.scenario;
     const run = (count: number, latencies: Latencies): Promise<number> => (scenario === 'echo' ? library.echo(job, count, latencies) : library[scenario](job, count));
     if (job.warmup) {
+      // Two passes: V8 recompiles much of the hot path after the first connection closes
+      // (fields it had taken as constant change), and that belongs before the measured pass.
       const warm = Math.max(1, Math.ceil(job.count / 10));
-      await run(warm, new Latencies(warm));
+      for (let pass = 0; pass < 2; pass++) await run(warm, new Latencies(warm));
     }
     const latencies = new Latencies(scenario === 'echo' ? job.count : 0);
     const cpu = process.cpuUsage();
