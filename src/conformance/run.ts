@@ -12,7 +12,7 @@ import { eventForReport } from './wirelog.js';
 const MAX_REPORTED_EVENTS = 50;
 
 /** The least wait of a case whose payloads are scaled down: below it a busy machine, not the peer, would decide the verdict. */
-export const MIN_SCALED_WAIT_MS = 10_000;
+export const MIN_SCALED_WAIT_MS = 5_000;
 
 /**
  * Autobahn's wait `ms` at `scale`: it shrinks with the payloads, never below

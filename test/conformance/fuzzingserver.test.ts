@@ -413,7 +413,7 @@ describe('broken agents are FAILED (strict, the bar of the project\'s own client
     for (const id of ['1.1.2', '1.2.2', '6.5.1', '9.1.1']) expect(results.get(id)!.behavior, id).toBe('FAILED');
     expect(results.get('1.1.2')!.reason).toContain('received nothing; expected OK: text message of 125 bytes');
     expect(results.get('2.1')!.behavior).toBe('OK'); // ws answers pings itself
-  }, 60_000); // 9.1.1 waits its whole scaled wait (10 s) for the echo that never comes
+  }, 60_000); // 9.1.1 waits its whole scaled wait (5 s) for the echo that never comes
 
   it('an agent that echoes with the wrong message type fails, and invalid UTF-8 it sends is a violation', async () => {
     const results = await runAgent(server, 'swapped', (ws, data, isBinary) => ws.send(data, { binary: !isBinary }), 3);

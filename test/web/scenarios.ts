@@ -46,6 +46,12 @@ export type Log = Array<Record<string, unknown>>;
 
 // A bound on a hang, not on speed: scenario children share a loaded machine.
 const SCENARIO_TIMEOUT_MS = 15_000;
+/**
+ * After an error event, the close event is the next step of the same algorithm (§ fail the
+ * WebSocket connection), so a close still missing this long after the error is not coming
+ * (Node's global WebSocket on Node 22 fires none there).
+ */
+const CLOSE_AFTER_ERROR_MS = 3_000;
 
 function describeError(error: unknown): Record<string, unknown> {
   if (error instanceof DOMException) return { threw: error.name, code: error.code };
@@ -72,7 +78,7 @@ function record(
 ): Promise<Log> {
   const pending: Array<Promise<void>> = [];
   return new Promise<Log>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`scenario timed out after ${SCENARIO_TIMEOUT_MS} ms: ${JSON.stringify(log)}`)), SCENARIO_TIMEOUT_MS);
+    let timer = setTimeout(() => reject(new Error(`scenario timed out after ${SCENARIO_TIMEOUT_MS} ms: ${JSON.stringify(log)}`)), SCENARIO_TIMEOUT_MS);
     ws.onopen = () => {
       log.push({ event: 'open', readyState: ws.readyState, protocol: ws.protocol, extensions: ws.extensions });
       hooks.onOpen?.();
@@ -97,6 +103,8 @@ function record(
     };
     ws.onerror = (event) => {
       log.push({ event: 'error', readyState: ws.readyState, type: event.type });
+      clearTimeout(timer);
+      timer = setTimeout(() => reject(new Error(`no close event within ${CLOSE_AFTER_ERROR_MS} ms of the error: ${JSON.stringify(log)}`)), CLOSE_AFTER_ERROR_MS);
     };
     ws.onclose = (event) => {
       clearTimeout(timer);
