@@ -7,9 +7,26 @@ import {
   WebSocketPayloadException,
   WebSocketProxyException,
 } from '../src/index.js';
-import { EXCEPTION_SUBCLASSES } from './helpers/exception-classes.js';
+import * as exceptions from '../src/exceptions.js';
+
+/** Every subclass of WebSocketException the module exports that takes `(message, options?)`: all but BadStatus. */
+const EXCEPTION_SUBCLASSES = Object.values(exceptions).filter(
+  (value): value is typeof exceptions.WebSocketProtocolException =>
+    typeof value === 'function' && value.prototype instanceof WebSocketException && value !== WebSocketBadStatusException,
+);
 
 describe('exception hierarchy', () => {
+  it('finds the six subclasses that take (message, options?)', () => {
+    expect(EXCEPTION_SUBCLASSES.map((c) => c.name).sort()).toEqual([
+      'WebSocketAddressException',
+      'WebSocketConnectionClosedException',
+      'WebSocketPayloadException',
+      'WebSocketProtocolException',
+      'WebSocketProxyException',
+      'WebSocketTimeoutException',
+    ]);
+  });
+
   it.each(EXCEPTION_SUBCLASSES.map((c) => [c.name, c] as const))('%s is a WebSocketException with its own name', (_, Cls) => {
     const e = new Cls('boom');
     expect(e).toBeInstanceOf(Cls);
