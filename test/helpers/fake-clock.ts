@@ -7,7 +7,7 @@
  * real I/O it needs with `until`, so a loaded machine changes how long a test
  * takes, never what it sees.
  */
-import { vi } from 'vitest';
+import { expect, vi } from 'vitest';
 
 // Taken before any test fakes them: `until` polls on the real clock.
 const realSetTimeout = globalThis.setTimeout;
@@ -51,4 +51,17 @@ export function watch(promise: Promise<unknown>): { readonly settled: boolean } 
     () => (state.settled = true),
   );
   return state;
+}
+
+/**
+ * `promise` settles exactly `ms` fake milliseconds from now: still pending
+ * at `ms - 1`, then settled by the last millisecond's timers alone (see
+ * {@link settlesWithoutTimers}). Returns what it settled with.
+ */
+export async function settlesAt<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  const state = watch(promise);
+  await vi.advanceTimersByTimeAsync(ms - 1);
+  expect(state.settled, `${what}: settled before ${ms} ms`).toBe(false);
+  await vi.advanceTimersByTimeAsync(1);
+  return settlesWithoutTimers(promise, what);
 }

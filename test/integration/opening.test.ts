@@ -22,7 +22,7 @@ import {
 import { findClosedPort, startSilentServer } from '../helpers/servers.js';
 import { startRawServer, type RawPeer, type RawServer } from '../helpers/raw-server.js';
 import { rejectionOf } from '../helpers/outcome.js';
-import { settlesWithoutTimers, useFakeClock, watch } from '../helpers/fake-clock.js';
+import { settlesAt, useFakeClock } from '../helpers/fake-clock.js';
 
 const servers: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {
@@ -341,12 +341,8 @@ describe('timeouts and addresses', () => {
     servers.push(silent);
     useFakeClock();
     const pending = rejectionOf(createConnection(`ws://127.0.0.1:${silent.port}`, { timeout: 300 }));
-    const state = watch(pending);
     await silent.accepted();
-    await vi.advanceTimersByTimeAsync(299);
-    expect(state.settled).toBe(false);
-    await vi.advanceTimersByTimeAsync(1);
-    const error = await settlesWithoutTimers(pending, 'the timeout');
+    const error = await settlesAt(pending, 300, 'the timeout');
     expect(error).toBeInstanceOf(WebSocketTimeoutException);
     expect((error as Error).message).toMatch(/300 ms/);
     expect((error as Error)).toMatchObject({ code: 'WS_ERR_OPEN_TIMEOUT' });
@@ -359,12 +355,8 @@ describe('timeouts and addresses', () => {
     expect(getDefaultTimeout()).toBe(200);
     useFakeClock();
     const pending = rejectionOf(createConnection(`ws://127.0.0.1:${silent.port}`));
-    const state = watch(pending);
     await silent.accepted();
-    await vi.advanceTimersByTimeAsync(199);
-    expect(state.settled).toBe(false);
-    await vi.advanceTimersByTimeAsync(1);
-    const error = await settlesWithoutTimers(pending, 'the default timeout');
+    const error = await settlesAt(pending, 200, 'the default timeout');
     expect(error).toBeInstanceOf(WebSocketTimeoutException);
     expect((error as Error).message).toMatch(/200 ms/);
   });
