@@ -100,19 +100,6 @@ export class Inbox extends UnitQueue {
   }
 
   /**
-   * A whole text message arrived (the common unit): {@link deliver} with the
-   * bookkeeping of a string only.
-   */
-  deliverText(text: string, size: number): void {
-    if (this.waiters.length > 0) {
-      this.deliver(text, size);
-      return;
-    }
-    this.pushString(text, size);
-    this.maybePause();
-  }
-
-  /**
    * The next unit if it is a whole text message and no earlier read waits,
    * else undefined: a message read's common case in one step (what
    * {@link takeNow} would return for it).

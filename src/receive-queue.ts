@@ -63,14 +63,6 @@ export class ReceiveQueue<T extends QueuedEntry | string> {
     this.count(opcodeOf(entry), 1, size);
   }
 
-  /** Append a string (a whole text message) of `size` bytes: {@link push} with the bookkeeping of a data entry only. */
-  pushString(entry: T & string, size: number): void {
-    this.items.push(entry);
-    this.sizes.push(size);
-    this.dataCount++;
-    this.dataBytes += size;
-  }
-
   /** The entry `index` places from the front (0 is the next one), or undefined. */
   at(index: number): T | undefined {
     return index >= 0 && index < this.items.length - this.head ? this.items[this.head + index] : undefined;

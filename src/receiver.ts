@@ -54,7 +54,7 @@ export class Receiver implements SessionHandler, FlowControl {
   onText(text: string, size: number, frames?: readonly number[]): void {
     traceFrame('Rcv', OPCODE_TEXT, text);
     if (frames === undefined) {
-      this.inbox.deliverText(text, size);
+      this.inbox.deliver(text, size);
       return;
     }
     // A fragmented message keeps its frame lengths, for recvFrame().
