@@ -60,6 +60,24 @@ const RSV1 = 4;
 
 type QueueItem = { kind: 'data'; data: Buffer; chopsize: number; sync: boolean } | { kind: 'end' };
 
+/** A TCP reset from the peer: the error code Node gave, and whether a write of ours, not a read, met it. */
+export interface PeerReset {
+  code: string;
+  whileWriting: boolean;
+}
+
+/**
+ * Why a connection the peer ended without a closing handshake was not clean. A peer that closes
+ * TCP with octets of ours unread makes its kernel answer with a reset; when the reset fails one of
+ * our writes, Node closes the socket before reading what arrived ahead of it, so an echo the peer
+ * sent just before closing can be lost with it.
+ */
+export function peerClosedReason(reset: PeerReset | undefined): string {
+  if (reset === undefined) return 'the peer closed TCP without a closing handshake';
+  if (!reset.whileWriting) return `the peer reset TCP without a closing handshake (${reset.code})`;
+  return `the peer reset TCP without a closing handshake (${reset.code}) while the tester was still writing; what it sent just before may be lost with the reset`;
+}
+
 /** True when `bytes` is well-formed UTF-8 (RFC 3629): no overlong forms, surrogates or code points past U+10FFFF. */
 export function isValidUtf8(bytes: Buffer): boolean {
   return isUtf8(bytes);
@@ -87,6 +105,8 @@ export class FuzzPeer {
   wasClean = false;
   /** why the close was not clean, when it was not. */
   wasNotCleanReason: string | null = null;
+  /** the peer's TCP reset, if one ended the connection, and whether it failed a write of ours */
+  private reset: PeerReset | undefined;
   remoteCloseCode: number | null = null;
   /** close reason the peer sent, when its close frame had one. */
   remoteCloseReason: string | null = null;
@@ -127,8 +147,9 @@ export class FuzzPeer {
     this.reader = new FrameReader(options.maxPayload, options.deflate === undefined ? 0 : RSV1, this.role === 'server' ? 'client' : 'server');
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', () => {
+    socket.on('error', (error: NodeJS.ErrnoException) => {
       // the 'close' event that follows carries the outcome
+      if (error.code === 'ECONNRESET' || error.code === 'EPIPE') this.reset = { code: error.code, whileWriting: error.syscall === 'write' };
     });
     socket.once('end', () => (this.peerEnded = true));
     socket.once('close', () => this.onSocketClosed());
@@ -510,7 +531,7 @@ export class FuzzPeer {
 
   private onSocketClosed(): void {
     this.socketGone = true;
-    if (!this.wasClean) this.wasNotCleanReason ??= this.droppedByMe ? 'the tester dropped TCP' : 'the peer closed TCP without a closing handshake';
+    if (!this.wasClean) this.wasNotCleanReason ??= this.droppedByMe ? 'the tester dropped TCP' : peerClosedReason(this.reset);
     this.handleBacklog();
   }
 

@@ -117,9 +117,12 @@ describe('the ws server (8.23, permessage-deflate on, maxPayload and maxFragment
 });
 
 /**
- * A good message, then a frame the server must fail the connection on, in one TCP write: the Python
- * servers echo the message first (OK) or fail before their echo loop got to it (NON-STRICT, which
- * Autobahn's expectation allows). Which one depends on how the bytes are read, so either is accepted.
+ * A good message, then a frame the server must fail the connection on: the Python servers echo the
+ * message first (OK) or fail before their echo loop got to it (NON-STRICT, which Autobahn's
+ * expectation allows). Which one depends on how the bytes are read, so either is accepted. tornado
+ * always echoes first, but closes TCP with octets of ours unread (3.4 sends one octet per write);
+ * its kernel then resets the connection, and when the reset meets a write of ours before our read
+ * got the echo, Node drops the echo with the socket.
  */
 const ECHO_OR_FAIL_FIRST = each(['3.2', '3.3', '3.4', '4.1.3', '4.1.4', '4.1.5', '4.2.3', '4.2.4', '4.2.5', '5.15'], ['OK/OK', 'NON-STRICT/OK']);
 const INFORMATIONAL = each(['7.1.6', '7.13.1', '7.13.2'], ['INFORMATIONAL/INFORMATIONAL']);
@@ -178,6 +181,7 @@ const PYTHON_VERDICTS: Record<string, Record<string, readonly string[]>> = {
     ...INFORMATIONAL,
   },
   tornado: {
+    ...ECHO_OR_FAIL_FIRST,
     ...each(['6.4.1', '6.4.2', '6.4.3', '6.4.4'], ['NON-STRICT/OK']),
     // tornado echoes every invalid close code instead of answering 1002
     ...each(['7.9.1', '7.9.2', '7.9.3', '7.9.4', '7.9.5', '7.9.6', '7.9.7', '7.9.8', '7.9.9'], WRONG_CODE),
@@ -199,13 +203,13 @@ for (const [library, expected] of Object.entries(PYTHON_VERDICTS)) {
     it('gets the verdicts recorded in docs/conformance.md on sections 1-10', async () => {
       const results = await runServerSuite({ url, cases: SECTIONS_1_TO_10, jobs: JOBS });
       expect(results.length).toBe(301);
-      expect(unexpected(results, expected)).toEqual({});
+      expect(JSON.stringify(unexpected(results, expected))).toBe('{}');
     }, 150_000);
 
     it('gets the verdicts recorded in docs/conformance.md on a sample of 12-13', async () => {
       const results = await runServerSuite({ url, cases: DEFLATE_SAMPLE, jobs: JOBS });
       expect(results.length).toBe(36);
-      expect(unexpected(results, PYTHON_DEFLATE_VERDICTS[library]!)).toEqual({});
+      expect(JSON.stringify(unexpected(results, PYTHON_DEFLATE_VERDICTS[library]!))).toBe('{}');
       const { cases: noted, leavesOut } = PYTHON_DEFLATE_NOTES[library]!;
       const notes = Object.fromEntries(results.filter((r) => (r.detail?.notes.length ?? 0) > 0).map((r) => [r.id, r.detail!.notes.join('; ')]));
       expect(Object.keys(notes).sort()).toEqual([...noted].sort());

@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientOffer, readServerAnswer } from '../../src/conformance/deflate-negotiation.js';
 import { FrameReader, encodeFrame } from '../../src/conformance/frames.js';
+import { peerClosedReason } from '../../src/conformance/peer.js';
 import { ConfigError, parseFuzzingClientConfig, parseFuzzingServerConfig } from '../../src/conformance/config.js';
 import { caseReport, cleanForFilename, reportFileName, writeReportFolder } from '../../src/conformance/outdir.js';
 import { renderHtmlReport } from '../../src/conformance/html-report.js';
@@ -161,6 +162,32 @@ describe('server suite against broken servers', () => {
       const results = await runServerSuite({ url: server.url, cases: ['1.1.1', '2.1'], closeTimeoutMs: 300 });
       expect(verdicts(results)).toEqual({ '1.1.1': 'OK/UNCLEAN', '2.1': 'OK/UNCLEAN' });
       expect(results[0]!.detail!.wasNotCleanReason).toContain('did not answer the close frame');
+    } finally {
+      await server.close();
+    }
+  }, 30_000);
+
+  it('names how the peer ended TCP: a close, a reset met by a read, a reset met by a write (which may have cost an echo)', () => {
+    expect(peerClosedReason(undefined)).toBe('the peer closed TCP without a closing handshake');
+    expect(peerClosedReason({ code: 'ECONNRESET', whileWriting: false })).toBe('the peer reset TCP without a closing handshake (ECONNRESET)');
+    expect(peerClosedReason({ code: 'EPIPE', whileWriting: true })).toBe(
+      'the peer reset TCP without a closing handshake (EPIPE) while the tester was still writing; what it sent just before may be lost with the reset',
+    );
+  });
+
+  it('a server that resets TCP at a violation: the case names the reset, and an echo it may have lost by hitting a write', async () => {
+    const server = await startBrokenServer('resets-on-violation');
+    try {
+      // 3.2 arrives in one write: the reset comes after the tester wrote everything, and its read sees it. 3.4 arrives
+      // an octet at a time: on a busy machine the tester may still be writing the ping, and then its write sees it.
+      const results = await runServerSuite({ url: server.url, cases: ['3.2', '3.4'], jobs: 1 });
+      const [whole, octets] = results;
+      expect(whole).toMatchObject({ behavior: 'OK', behaviorClose: 'OK' });
+      expect(whole!.detail!.wasNotCleanReason).toBe('the peer reset TCP without a closing handshake (ECONNRESET)');
+      expect([`${octets!.behavior}/${octets!.behaviorClose}`]).toContainEqual(expect.stringMatching(/^(OK|NON-STRICT)\/OK$/));
+      expect([peerClosedReason({ code: 'ECONNRESET', whileWriting: false }), peerClosedReason({ code: 'ECONNRESET', whileWriting: true }), peerClosedReason({ code: 'EPIPE', whileWriting: true })]).toContain(
+        octets!.detail!.wasNotCleanReason,
+      );
     } finally {
       await server.close();
     }

@@ -12,12 +12,21 @@
  *   which inflates right because it keeps its context with a 2^15 window, as the answer says;
  * - 'flips-bytes': as 'lenient', but the last byte of every data frame has its low bit flipped (same length; ASCII stays ASCII);
  * - 'keeps-tcp-open': fails a frame with RSV bits with close 1002 and answers a close frame, as it
- *   should, but never closes TCP (RFC 6455 §7.1.1 says the server closes it first).
+ *   should, but never closes TCP (RFC 6455 §7.1.1 says the server closes it first);
+ * - 'resets-on-violation': as 'lenient', but a frame with RSV bits makes it stop reading and, 20 ms
+ *   later, reset TCP (no close frame), as a server does that closes its socket with octets unread.
  */
 import { createHash } from 'node:crypto';
 import { createServer, type Socket } from 'node:net';
 
-export type Breakage = 'lenient' | 'no-close-reply' | 'deflate-uncompressed' | 'deflate-ignores-params' | 'flips-bytes' | 'keeps-tcp-open';
+export type Breakage =
+  | 'lenient'
+  | 'no-close-reply'
+  | 'deflate-uncompressed'
+  | 'deflate-ignores-params'
+  | 'flips-bytes'
+  | 'keeps-tcp-open'
+  | 'resets-on-violation';
 
 export interface BrokenServer {
   url: string;
@@ -61,6 +70,11 @@ function serve(socket: Socket, breakage: Breakage, input: Buffer): void {
           continue;
         }
         socket.end(frame(0x88, payload));
+        return;
+      }
+      if (breakage === 'resets-on-violation' && (first & 0x70) !== 0) {
+        socket.pause();
+        setTimeout(() => socket.resetAndDestroy(), 20);
         return;
       }
       if (breakage === 'keeps-tcp-open' && (first & 0x70) !== 0) {
