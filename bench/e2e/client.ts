@@ -127,6 +127,37 @@ interface Library {
   hold(url: string): Promise<() => Promise<void>>;
 }
 
+/**
+ * The echo, many-connections and hold scenarios of a client, the same for
+ * every library but for how it opens and closes a connection and runs `n`
+ * round trips of `text` on one.
+ */
+function roundTripScenarios<S>(
+  open: (url: string) => Promise<S>,
+  close: (ws: S) => Promise<void>,
+  roundTrips: (ws: S, text: string, n: number, latencies: Latencies | null) => Promise<void>,
+): Pick<Library, 'echo' | 'many' | 'hold'> {
+  return {
+    async echo(job, count, latencies) {
+      const ws = await open(`ws://127.0.0.1:${job.port}/echo`);
+      const text = payloadOf(job.size, true).toString('utf8');
+      const start = performance.now();
+      await roundTrips(ws, text, count, latencies);
+      const seconds = (performance.now() - start) / 1000;
+      await close(ws);
+      return seconds;
+    },
+    many(job, count) {
+      const text = payloadOf(job.size, true).toString('utf8');
+      return manyConnections(job, count, () => open(`ws://127.0.0.1:${job.port}/`), (ws, n) => roundTrips(ws, text, n, null), close);
+    },
+    async hold(url) {
+      const ws = await open(url);
+      return () => close(ws);
+    },
+  };
+}
+
 // ---- rfc6455 ----------------------------------------------------------------
 
 function rfcLibrary(createConnection: typeof CreateConnection): Library {
@@ -167,23 +198,7 @@ function rfcLibrary(createConnection: typeof CreateConnection): Library {
       await ws.close();
       return (performance.now() - start) / 1000;
     },
-    async echo(job, count, latencies) {
-      const ws = await createConnection(`ws://127.0.0.1:${job.port}/echo`);
-      const text = payloadOf(job.size, true).toString('utf8');
-      const start = performance.now();
-      await roundTrips(ws, text, count, latencies);
-      const seconds = (performance.now() - start) / 1000;
-      await ws.close();
-      return seconds;
-    },
-    many(job, count) {
-      const text = payloadOf(job.size, true).toString('utf8');
-      return manyConnections(job, count, () => createConnection(`ws://127.0.0.1:${job.port}/`), (ws, n) => roundTrips(ws, text, n, null), async (ws) => void (await ws.close()));
-    },
-    async hold(url) {
-      const ws = await createConnection(url);
-      return async () => void (await ws.close());
-    },
+    ...roundTripScenarios((url) => createConnection(url), async (ws) => void (await ws.close()), roundTrips),
   };
 }
 
@@ -254,23 +269,7 @@ function wsLibrary(WsClientClass: typeof WsClient): Library {
       await close(ws);
       return (performance.now() - start) / 1000;
     },
-    async echo(job, count, latencies) {
-      const ws = await open(`ws://127.0.0.1:${job.port}/echo`);
-      const text = payloadOf(job.size, true).toString('utf8');
-      const start = performance.now();
-      await roundTrips(ws, text, count, latencies);
-      const seconds = (performance.now() - start) / 1000;
-      await close(ws);
-      return seconds;
-    },
-    many(job, count) {
-      const text = payloadOf(job.size, true).toString('utf8');
-      return manyConnections(job, count, () => open(`ws://127.0.0.1:${job.port}/`), (ws, n) => roundTrips(ws, text, n, null), close);
-    },
-    async hold(url) {
-      const ws = await open(url);
-      return () => close(ws);
-    },
+    ...roundTripScenarios(open, close, roundTrips),
   };
 }
 
@@ -357,23 +356,7 @@ function whatwgLibrary(Socket: WhatwgConstructor, binaryType = 'arraybuffer'): L
       await close(ws);
       return (performance.now() - start) / 1000;
     },
-    async echo(job, count, latencies) {
-      const ws = await open(`ws://127.0.0.1:${job.port}/echo`);
-      const text = payloadOf(job.size, true).toString('utf8');
-      const start = performance.now();
-      await roundTrips(ws, text, count, latencies);
-      const seconds = (performance.now() - start) / 1000;
-      await close(ws);
-      return seconds;
-    },
-    many(job, count) {
-      const text = payloadOf(job.size, true).toString('utf8');
-      return manyConnections(job, count, () => open(`ws://127.0.0.1:${job.port}/`), (ws, n) => roundTrips(ws, text, n, null), close);
-    },
-    async hold(url) {
-      const ws = await open(url);
-      return () => close(ws);
-    },
+    ...roundTripScenarios(open, close, roundTrips),
   };
 }
 
