@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'forks',
+    // An assertion's message shows whole objects, not `{ …(2) }`: CI's summary prints its first line.
+    chaiConfig: { truncateThreshold: 0 },
   },
 });
