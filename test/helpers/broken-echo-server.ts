@@ -13,8 +13,10 @@
  * - 'flips-bytes': as 'lenient', but the last byte of every data frame has its low bit flipped (same length; ASCII stays ASCII);
  * - 'keeps-tcp-open': fails a frame with RSV bits with close 1002 and answers a close frame, as it
  *   should, but never closes TCP (RFC 6455 §7.1.1 says the server closes it first);
- * - 'resets-on-violation': as 'lenient', but a frame with RSV bits makes it stop reading and, 20 ms
- *   later, reset TCP (no close frame), as a server does that closes its socket with octets unread.
+ * - 'resets-on-violation': as 'lenient', but a frame with RSV bits makes it stop reading and, 300 ms
+ *   later, reset TCP (no close frame), as a server does that closes its socket with octets unread. The
+ *   wait lets the client read the echo first: Linux reports a reset that comes while bytes are still
+ *   unread as the end of the stream, not as ECONNRESET.
  */
 import { createHash } from 'node:crypto';
 import { createServer, type Socket } from 'node:net';
@@ -74,7 +76,7 @@ function serve(socket: Socket, breakage: Breakage, input: Buffer): void {
       }
       if (breakage === 'resets-on-violation' && (first & 0x70) !== 0) {
         socket.pause();
-        setTimeout(() => socket.resetAndDestroy(), 20);
+        setTimeout(() => socket.resetAndDestroy(), 300);
         return;
       }
       if (breakage === 'keeps-tcp-open' && (first & 0x70) !== 0) {
