@@ -108,7 +108,7 @@ export class Inbox extends UnitQueue {
     if (this.waiters.length > 0) return undefined;
     const text = this.shiftString();
     if (text === undefined) return undefined;
-    if (this.pausedFlow) this.maybeResume();
+    this.maybeResume();
     this.end.afterRead(this);
     return text;
   }

@@ -271,14 +271,8 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     const session = this.link.session;
     // Frames are queued one by one from the first recvFrame() until a read of another kind.
     if (session !== null) session.rawFrames = want === 'frame';
-    return this.inbox.takeNow(want);
-  }
-
-  /** A queued message for a message read if no earlier read waits, else undefined; a whole text message, the common case, in one step. */
-  private takeMessageNow(): Queued | undefined {
-    const session = this.link.session;
-    if (session !== null) session.rawFrames = false;
-    return this.inbox.takeText() ?? this.inbox.takeNow('message');
+    // A whole text message, a message read's common case, in one step.
+    return (want === 'message' ? this.inbox.takeText() : undefined) ?? this.inbox.takeNow(want);
   }
 
   private read(want: Want): Promise<Queued> {
@@ -295,7 +289,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
    */
   recv(): Promise<string | Buffer> {
     // A message already queued costs one settled promise, not an async function's.
-    const entry = this.takeMessageNow();
+    const entry = this.takeNow('message');
     return entry !== undefined ? Promise.resolve(dataOf(entry)) : (this.inbox.wait('message', this.timeout, true) as Promise<string | Buffer>);
   }
 
@@ -359,7 +353,7 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
     const step = (entry: Queued): IteratorResult<string | Buffer> => ({ value: dataOf(entry), done: false });
     const iterator: AsyncIterableIterator<string | Buffer> = {
       next: () => {
-        const entry = this.takeMessageNow();
+        const entry = this.takeNow('message');
         return entry !== undefined ? Promise.resolve(step(entry)) : this.read('message').then(step, done);
       },
       [Symbol.asyncIterator]: () => iterator,
