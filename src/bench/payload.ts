@@ -88,59 +88,19 @@ export function readStamp(data: Buffer | string): number {
 }
 
 /**
- * What a received message says about itself, read in one pass over its
- * bytes: the sequence number stamped at its start (or -1, as
- * {@link readStamp}) and its checksum (as {@link checksumBytes} /
- * {@link checksumString}). One reader serves every message: {@link read}
- * overwrites both fields, so nothing is allocated per message.
+ * What a received message says about itself: the sequence number stamped at
+ * its start (or -1, as {@link readStamp}) and its checksum (as
+ * {@link checksumBytes} / {@link checksumString}). One reader serves every
+ * message: {@link read} overwrites both fields, so nothing is allocated per
+ * message.
  */
 export class EchoDigest {
   stamp = -1;
   checksum = 0;
 
   read(data: Buffer | string): void {
-    if (typeof data === 'string') this.readText(data);
-    else this.readBytes(data);
-  }
-
-  private readBytes(data: Uint8Array): void {
-    const length = data.length;
-    let hash = 0;
-    let stamp = length >= STAMP_BYTES ? 0 : -1;
-    let i = 0;
-    if (stamp === 0) {
-      for (; i < STAMP_BYTES; i++) {
-        const c = data[i]!;
-        hash = (Math.imul(hash, 31) + c) | 0;
-        if (stamp >= 0) {
-          const digit = hexValue(c);
-          stamp = digit < 0 ? -1 : stamp * 16 + digit;
-        }
-      }
-    }
-    for (; i < length; i++) hash = (Math.imul(hash, 31) + data[i]!) | 0;
-    this.stamp = stamp;
-    this.checksum = hash;
-  }
-
-  private readText(text: string): void {
-    const length = text.length;
-    let hash = 0;
-    let stamp = length >= STAMP_BYTES ? 0 : -1;
-    let i = 0;
-    if (stamp === 0) {
-      for (; i < STAMP_BYTES; i++) {
-        const c = text.charCodeAt(i);
-        hash = (Math.imul(hash, 31) + c) | 0;
-        if (stamp >= 0) {
-          const digit = hexValue(c);
-          stamp = digit < 0 ? -1 : stamp * 16 + digit;
-        }
-      }
-    }
-    for (; i < length; i++) hash = (Math.imul(hash, 31) + text.charCodeAt(i)) | 0;
-    this.stamp = stamp;
-    this.checksum = hash;
+    this.stamp = readStamp(data);
+    this.checksum = typeof data === 'string' ? checksumString(data) : checksumBytes(data);
   }
 }
 
