@@ -7,6 +7,7 @@ import { runWorkload, type WorkloadSpec } from '../../src/bench/workload.js';
 import { OPCODE_BINARY, OPCODE_CONT, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT } from '../../src/frame/opcodes.js';
 import { HAND_OVER_BYTES, largeReads, setReadSink } from '../../src/transport/large-reads.js';
 import { benchSpec } from '../helpers/bench-spec.js';
+import { until } from '../helpers/fake-clock.js';
 import { usePeers } from '../helpers/peers.js';
 import { serverFrame, type RawPeer } from '../helpers/raw-server.js';
 import { makeTestCertificates, type TestCertificates } from '../helpers/tls-cert.js';
@@ -27,14 +28,6 @@ async function open(url: string, options: BenchConnectOptions = {}) {
   };
   const connection = await BenchConnection.open(url, { timeout: 3000, ...options }, events);
   return { connection, messages, errors, end };
-}
-
-async function until(predicate: () => boolean, ms = 3000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 /** Payload `i` of the scripted messages: distinct bytes, so a piece overwritten by a later read shows. */
@@ -73,7 +66,7 @@ describe('reads of a plain socket, straight from its read buffer', () => {
     });
     const { connection, messages, errors } = await open(server.url);
     expect(connection.direct).toBe(true);
-    await until(() => messages.length === expected.length);
+    await until(() => messages.length === expected.length, 'every scripted message');
     expect(messages).toEqual(expected);
     expect(errors).toEqual([]);
     const peer = await server.peer();
@@ -92,7 +85,7 @@ describe('reads of a plain socket, straight from its read buffer', () => {
     });
     const { connection, messages } = await open(server.url);
     expect(connection.direct).toBe(true);
-    await until(() => messages.length === 6);
+    await until(() => messages.length === 6, 'six messages');
     expect(messages).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5']);
     connection.destroy();
   });
@@ -142,12 +135,12 @@ describe('reads of a plain socket, straight from its read buffer', () => {
           };
           socket.on('data', onData);
         });
-        await until(() => filler === 1024 * 1024);
+        await until(() => filler === 1024 * 1024, 'the 1 MiB filler');
         return socket;
       }),
     );
     for (const socket of sockets) socket.write('go');
-    await until(() => replies.reduce((n, v) => n + v.length, 0) === 20);
+    await until(() => replies.reduce((n, v) => n + v.length, 0) === 20, 'the 20 replies');
     expect(replies.every((view) => view.every((byte) => byte === 2))).toBe(true);
     expect(new Set(replies.map((view) => view.buffer)).size).toBe(1);
     for (const socket of sockets) socket.destroy();
