@@ -203,13 +203,13 @@ for (const [library, expected] of Object.entries(PYTHON_VERDICTS)) {
     it('gets the verdicts recorded in docs/conformance.md on sections 1-10', async () => {
       const results = await runServerSuite({ url, cases: SECTIONS_1_TO_10, jobs: JOBS });
       expect(results.length).toBe(301);
-      expect(JSON.stringify(unexpected(results, expected))).toBe('{}');
+      expect(unexpected(results, expected)).toEqual({});
     }, 150_000);
 
     it('gets the verdicts recorded in docs/conformance.md on a sample of 12-13', async () => {
       const results = await runServerSuite({ url, cases: DEFLATE_SAMPLE, jobs: JOBS });
       expect(results.length).toBe(36);
-      expect(JSON.stringify(unexpected(results, PYTHON_DEFLATE_VERDICTS[library]!))).toBe('{}');
+      expect(unexpected(results, PYTHON_DEFLATE_VERDICTS[library]!)).toEqual({});
       const { cases: noted, leavesOut } = PYTHON_DEFLATE_NOTES[library]!;
       const notes = Object.fromEntries(results.filter((r) => (r.detail?.notes.length ?? 0) > 0).map((r) => [r.id, r.detail!.notes.join('; ')]));
       expect(Object.keys(notes).sort()).toEqual([...noted].sort());
