@@ -21,9 +21,12 @@
  * message that would inflate to gigabytes never allocates more than the limit
  * (RFC 7692 §8.1 and RFC 6455 §10.4).
  */
-import zlib from 'node:zlib';
+import type zlib from 'node:zlib';
 import { createError, type WebSocketPayloadException } from '../exceptions.js';
 import type { DeflateParams } from './deflate.js';
+
+/** `node:zlib`, loaded by the first compressed message: a process that never compresses does not load it. */
+const zlibModule = (): typeof zlib => process.getBuiltinModule('node:zlib');
 
 /** RFC 7692 §7.2.1: a sync flush ends with these 4 bytes, removed on send and added back on receive. */
 const TAIL = Buffer.from([0x00, 0x00, 0xff, 0xff]);
@@ -116,8 +119,9 @@ export class PerMessageDeflate {
   compress(data: Uint8Array): Buffer | null {
     if (data.length < this.threshold) return null;
     const window = this.sent;
-    const deflated = zlib.deflateRawSync(data, {
-      finishFlush: zlib.constants.Z_SYNC_FLUSH,
+    const { deflateRawSync, constants } = zlibModule();
+    const deflated = deflateRawSync(data, {
+      finishFlush: constants.Z_SYNC_FLUSH,
       windowBits: this.deflateBits,
       dictionary: window?.bytes,
     });
@@ -140,9 +144,10 @@ export class PerMessageDeflate {
     input.set(TAIL, compressed.length);
     const window = this.received;
     let result: { buffer: Buffer; engine: zlib.InflateRaw };
+    const { inflateRawSync, constants } = zlibModule();
     try {
-      result = zlib.inflateRawSync(input, {
-        finishFlush: zlib.constants.Z_SYNC_FLUSH,
+      result = inflateRawSync(input, {
+        finishFlush: constants.Z_SYNC_FLUSH,
         maxOutputLength: Math.max(1, limit),
         dictionary: window?.bytes,
         info: true,
@@ -179,7 +184,8 @@ export class PerMessageDeflate {
 /** True when `rest` is a run of DEFLATE blocks that produce no byte. */
 function inflatesToNothing(rest: Buffer): boolean {
   try {
-    return zlib.inflateRawSync(rest, { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: 1 }).length === 0;
+    const { inflateRawSync, constants } = zlibModule();
+    return inflateRawSync(rest, { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: 1 }).length === 0;
   } catch {
     return false;
   }

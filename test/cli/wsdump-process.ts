@@ -37,11 +37,8 @@ export async function buildPackage(): Promise<BuiltPackage> {
   const root = await mkdtemp(path.join(tmpdir(), 'rfc6455-wsdump-'));
   try {
     await copyFile(path.join(repo, 'package.json'), path.join(root, 'package.json'));
-    const tsc = path.join(repo, 'node_modules', '.bin', 'tsc');
-    // Type checking is `npm run typecheck`'s job; this build only has to emit what `npm run build` emits.
-    await run(tsc, ['-p', path.join(repo, 'tsconfig.build.json'), '--noCheck', '--outDir', path.join(root, 'dist')], repo);
-    // The same step as `npm run build` after tsc: the bin must be executable.
-    await run(process.execPath, ['-e', "require('fs').chmodSync('dist/cli/wsdump.js', 0o755)"], root);
+    // `npm run build`'s script; type checking is `npm run typecheck`'s job.
+    await run(process.execPath, [path.join(repo, 'scripts', 'build.mjs'), '--no-check', '--out', path.join(root, 'dist')], repo);
     const bin = path.join(root, 'dist', 'cli', 'wsdump.js');
     await stat(bin);
     return { root, bin, remove: () => rm(root, { recursive: true, force: true }) };

@@ -6,7 +6,7 @@
  * the tests (its folder first on PATH), so `npx` and bin shebangs do too.
  */
 import { spawn } from 'node:child_process';
-import { chmod, copyFile, cp, mkdir, readFile, stat, symlink } from 'node:fs/promises';
+import { copyFile, cp, mkdir, readFile, stat, symlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -83,17 +83,15 @@ export interface Packed {
 }
 
 /**
- * Builds the package from src/ with tsconfig.build.json into `dir/stage`,
- * makes every bin executable (as `npm run build` does), and packs it into `dir`.
+ * Builds the package from src/ into `dir/stage` as `npm run build` does
+ * (scripts/build.mjs), and packs it into `dir`.
  */
 export async function buildAndPack(dir: string): Promise<Packed> {
   const staged = path.join(dir, 'stage');
   await mkdir(staged);
   for (const file of ['package.json', 'README.md', 'LICENSE']) await copyFile(path.join(repo, file), path.join(staged, file));
-  // Type checking is `npm run typecheck`'s job; the build has to emit what `npm run build` emits.
-  await runOk(process.execPath, [tscCli, '-p', path.join(repo, 'tsconfig.build.json'), '--noCheck', '--outDir', path.join(staged, 'dist')], repo);
-  const manifest = JSON.parse(await readFile(path.join(staged, 'package.json'), 'utf8')) as { bin?: Record<string, string> };
-  for (const bin of Object.values(manifest.bin ?? {})) await chmod(path.join(staged, bin), 0o755);
+  // `npm run build`'s script; type checking is `npm run typecheck`'s job.
+  await runOk(process.execPath, [path.join(repo, 'scripts', 'build.mjs'), '--no-check', '--out', path.join(staged, 'dist')], repo);
   // --ignore-scripts: `prepack` would build again, from a folder with no sources.
   const packed = await runOk('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], staged);
   const [result] = JSON.parse(packed.stdout) as Array<{ filename: string; files: PackedFile[] }>;
