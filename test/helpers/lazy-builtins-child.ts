@@ -10,7 +10,9 @@ import { createConnection } from '../../src/index.js';
 const port = Number(process.argv[2]);
 if (!Number.isInteger(port)) throw new Error('usage: lazy-builtins-child.ts <port>');
 
-const loaded = () => ['tls', 'zlib', 'dns'].filter((name) => process.moduleLoadList.includes(`NativeModule ${name}`));
+/** Node's list of the built-in modules loaded so far (`NativeModule tls`…), not in its types. */
+const moduleLoadList = (): string[] => (process as unknown as { moduleLoadList: string[] }).moduleLoadList;
+const loaded = () => ['tls', 'zlib', 'dns'].filter((name) => moduleLoadList().includes(`NativeModule ${name}`));
 const seen: Record<string, string[]> = { imported: loaded() };
 
 async function echo(url: string, options: Parameters<typeof createConnection>[1] = {}): Promise<string> {
