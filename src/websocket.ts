@@ -213,6 +213,8 @@ export class WebSocket implements AsyncIterable<string | Buffer> {
       fireContFrame: this.options.fireContFrame,
       fragmentSize: this.options.fragmentSize,
       getMaskKey: this.options.getMaskKey,
+      // Every chunk is the connection's: a copy, a read buffer handed on, or a stream's 'data' chunk.
+      ownsChunks: true,
       // Frames are lent from the ring only to a socket this library made: a
       // user's socket might pass the bytes on by reference after calling back.
       allocateFrame: options.socket === undefined ? allocateFrame : undefined,

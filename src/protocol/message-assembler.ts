@@ -14,6 +14,13 @@ import type { HandlerCalls } from './handler-calls.js';
 import { PayloadBuffer } from './payload-buffer.js';
 import type { MessageCompression } from './session-options.js';
 
+/**
+ * Largest one-frame message gathered as a view of the reads it arrived in
+ * ({@link MessageAssembler.held}): a larger one pins arenas for longer than
+ * copying it costs.
+ */
+const HOLD_MAX_BYTES = 256 * 1024;
+
 /** How the current data message is handed out. */
 const DELIVER_MESSAGE = 0;
 const DELIVER_FRAGMENTS = 1;
@@ -25,6 +32,8 @@ export interface AssemblyLimits {
   maxFragments: number;
   skipUtf8Validation: boolean;
   compression: MessageCompression | null;
+  /** The pieces stay valid after the call that gave them (`SessionOptions.ownsChunks`): views of them may be kept. */
+  holdsViews: boolean;
 }
 
 /**
@@ -51,11 +60,20 @@ export class MessageAssembler {
   private readonly maxFragments: number;
   private readonly skipUtf8Validation: boolean;
   private readonly compression: MessageCompression | null;
+  private readonly holdsViews: boolean;
   // Made on first use: an idle connection holds none of them.
   private validatorMade: Utf8Validator | null = null;
   private payloadMade: PayloadBuffer | null = null;
   /** A compressed message's bytes, collected apart when its frames are delivered one by one. */
   private compressedPayloadMade: PayloadBuffer | null = null;
+  /**
+   * The payload received so far of a one-frame message that reads split, as
+   * a view of the read buffer it arrived in (null: none). The next piece, when
+   * it arrived right after it in the same memory (consecutive reads into one
+   * arena), extends it instead of both being copied; otherwise it is copied
+   * into the payload buffer and gathering goes on there.
+   */
+  private held: Buffer | null = null;
 
   // The frame being received.
   private frameOpcode = 0;
@@ -88,6 +106,7 @@ export class MessageAssembler {
     this.maxFragments = limits.maxFragments;
     this.skipUtf8Validation = limits.skipUtf8Validation;
     this.compression = limits.compression;
+    this.holdsViews = limits.holdsViews;
     this.wireLimit = wireLimitOf(this.maxPayload, this.compression);
   }
 
@@ -114,12 +133,12 @@ export class MessageAssembler {
    * of that size is copied whole, and nothing keeps a view of it.
    */
   gathersNext(bytes: number): boolean {
-    return this.frameRemaining >= bytes && this.delivery === DELIVER_MESSAGE && this.payloadMade !== null && this.payloadMade.length > 0;
+    return this.frameRemaining >= bytes && this.delivery === DELIVER_MESSAGE && this.held === null && this.payloadMade !== null && this.payloadMade.length > 0;
   }
 
   /** Bytes of incomplete payload held. */
   get bufferedBytes(): number {
-    return (this.payloadMade?.held ?? 0) + (this.compressedPayloadMade?.held ?? 0);
+    return (this.payloadMade?.held ?? 0) + (this.compressedPayloadMade?.held ?? 0) + (this.held?.length ?? 0);
   }
 
   /**
@@ -201,6 +220,30 @@ export class MessageAssembler {
       // A frame of a fragmented message ends: remember its length (the message may still be read frame by frame).
       (this.frameSizes ??= []).push(this.frameLength);
     }
+    const held = this.held;
+    if (held !== null) {
+      this.held = null;
+      if (chunk.buffer === held.buffer && chunk.byteOffset + start === held.byteOffset + held.length) {
+        const joined = Buffer.from(held.buffer, held.byteOffset, held.length + length);
+        if (frameEnd) this.deliver(joined, 0, joined.length);
+        else this.held = joined;
+        return;
+      }
+      this.payload.append(held, 0, held.length, this.frameRemaining + length);
+    } else if (
+      this.holdsViews &&
+      !frameEnd &&
+      length > 0 &&
+      this.messageReceived === length &&
+      this.delivery === DELIVER_MESSAGE &&
+      this.frameFin &&
+      !this.compressed &&
+      this.frameLength <= HOLD_MAX_BYTES
+    ) {
+      // The first piece of a one-frame message.
+      this.held = chunk.subarray(start, end);
+      return;
+    }
     if (frameEnd && (this.frameFin || this.delivery !== DELIVER_MESSAGE)) {
       if (this.payloadMade !== null && this.payloadMade.length > 0) {
         this.payload.append(chunk, start, end, 0);
@@ -243,6 +286,7 @@ export class MessageAssembler {
   /** Drop the message in progress: nothing more of it will be read (a close frame was sent or received, or the connection failed). */
   drop(): void {
     this.continuationExpected = false;
+    this.held = null;
     this.payloadMade?.clear();
     this.compressedPayloadMade?.clear();
   }

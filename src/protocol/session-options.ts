@@ -31,6 +31,15 @@ export interface SessionOptions {
   maxFragments?: number;
   /** Do not validate UTF-8 in text messages and close reasons (invalid bytes decode as U+FFFD). */
   skipUtf8Validation?: boolean;
+  /**
+   * The chunks given to `receive()` are the session's: nothing writes to them
+   * after the call (no read buffer that is read into again). A one-frame
+   * message that two chunks split is then kept as a view of the first until
+   * the second comes, and handed out uncopied when the two lie next to each
+   * other in memory (consecutive reads into one arena, see `large-reads.ts`).
+   * Default false: such a message is copied into a buffer of its own.
+   */
+  ownsChunks?: boolean;
   /** Deliver the frames of fragmented messages one by one through `onFragment`. */
   fireContFrame?: boolean;
   /** Start in raw frame mode (see `ClientSession.rawFrames`). */

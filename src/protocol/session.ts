@@ -138,6 +138,7 @@ export class ClientSession extends HandlerCalls implements FrameHandler, InputOw
   private readonly maxPayload: number;
   private readonly maxFragments: number;
   private readonly skipUtf8Validation: boolean;
+  private readonly ownsChunks: boolean;
   private readonly maskKey: MaskKeySource;
   private readonly allocateFrame: FrameAllocator;
   private readonly compression: MessageCompression | null;
@@ -157,6 +158,7 @@ export class ClientSession extends HandlerCalls implements FrameHandler, InputOw
     super(handler);
     this.splitAt = checkCount('fragmentSize', options.fragmentSize ?? 0, 0);
     this.skipUtf8Validation = options.skipUtf8Validation === true;
+    this.ownsChunks = options.ownsChunks === true;
     this.fireContFrame = options.fireContFrame === true;
     this.rawFrames = options.rawFrames === true;
     this.maskKey = options.getMaskKey ?? null;
@@ -183,6 +185,7 @@ export class ClientSession extends HandlerCalls implements FrameHandler, InputOw
       maxFragments: this.maxFragments,
       skipUtf8Validation: this.skipUtf8Validation,
       compression: this.compression,
+      holdsViews: this.ownsChunks,
     }));
   }
 

@@ -10,11 +10,15 @@
  * land in one buffer shared by every socket, and what lands there is copied
  * out at once into a buffer of its size (a chunk of a few bytes never pins
  * 256 KiB, and an idle connection costs no read memory). A read of at least
- * HAND_OVER_BYTES switches the socket to bulk mode: its next reads go into a
- * buffer of its own, handed on whole as the chunk (views into it may be
- * kept), a fresh one for each read, until a short read switches it back. A
- * shared buffer is never handed on, since Node may hold it as the next read
- * buffer of several sockets at once.
+ * HAND_OVER_BYTES switches the socket to bulk mode: its next reads go into an
+ * arena of its own (1 MiB), each read right after the one before, handed on
+ * as the chunk (views into it may be kept), until a short read switches it
+ * back. Since consecutive reads lie end to end, a message that two reads
+ * split is still one piece of memory, which the session hands out uncopied;
+ * and the bytes allocated for reading are about the bytes read (V8 runs a
+ * full garbage collection per some tens of MB of such memory on Node 24).
+ * A shared buffer is never handed on, since Node may hold it as the next
+ * read buffer of several sockets at once.
  * Chunks go through `Readable#push`, as Node's own reads do: 'data' events,
  * pause(), resume(), unshift() and backpressure behave as without `onread`.
  *
@@ -36,6 +40,8 @@ import { newTurn } from './send-write.js';
 
 /** Bytes per read buffer. */
 export const READ_BUFFER_BYTES = 256 * 1024;
+/** Bytes per arena: the consecutive reads of a socket in bulk mode fill one arena, each right after the last. */
+export const ARENA_BYTES = 4 * READ_BUFFER_BYTES;
 /** Reads of at least this many bytes put a socket in bulk mode; shorter ones are copied out. */
 export const HAND_OVER_BYTES = READ_BUFFER_BYTES / 4;
 
@@ -52,14 +58,20 @@ const readSink = Symbol('rfc6455.readSink');
 const sinkBorrows = Symbol('rfc6455.sinkBorrows');
 /** Set on a socket by its first read through {@link largeReads}. */
 const readsLarge = Symbol('rfc6455.readsLarge');
-/** The socket's own read buffer while it receives in bulk; null or absent: it reads into the shared one. */
+/** The socket's own read buffer while it receives in bulk (a region of its arena); null or absent: it reads into the shared one. */
 const ownBuffer = Symbol('rfc6455.ownBuffer');
+/** The arena the socket's own read buffers are cut from, while it receives in bulk. */
+const ownArena = Symbol('rfc6455.ownArena');
+/** Bytes of the arena already handed on (the next region starts there). */
+const arenaFill = Symbol('rfc6455.arenaFill');
 
 interface SinkSocket extends net.Socket {
   [readSink]?: ReadSink;
   [sinkBorrows]?: boolean;
   [readsLarge]?: true;
   [ownBuffer]?: Buffer | null;
+  [ownArena]?: Buffer | null;
+  [arenaFill]?: number;
 }
 
 /** How a read sink takes its chunks. */
@@ -142,14 +154,37 @@ function onRead(this: net.Socket, bytesRead: number, buffer: Uint8Array): boolea
   else more = this.push(chunk);
   /**
    * The socket's own buffer for its next read: none once out of bulk mode; after one is handed on, the same one
-   * when the sink copied all of it, else a fresh one.
+   * when the sink copied all of it, else the next part of the arena.
    */
   let nextOwn: Buffer | null = null;
-  if (bulk) nextOwn = handedOn ? (copiedWhole ? read : Buffer.allocUnsafe(READ_BUFFER_BYTES)) : (own ?? Buffer.allocUnsafe(READ_BUFFER_BYTES));
+  if (bulk) {
+    if (handedOn && copiedWhole) nextOwn = read;
+    else if (handedOn || own === null) nextOwn = nextRegion(socket, handedOn ? bytesRead : 0);
+    else nextOwn = own;
+  } else if (own !== null) {
+    socket[ownArena] = null;
+  }
   if (nextOwn !== own) socket[ownBuffer] = nextOwn;
   // Last, once the sink or the stream's listeners have run: Node asks for the next buffer right after this returns.
   next = nextOwn;
   return more;
+}
+
+/**
+ * The socket's next read buffer in bulk mode: the part of its arena after the
+ * `used` bytes just handed on, so that a message two reads split lies in one
+ * piece of memory; a fresh arena when too little of this one is left.
+ */
+function nextRegion(socket: SinkSocket, used: number): Buffer {
+  let arena = socket[ownArena] ?? null;
+  let fill = (socket[arenaFill] ?? 0) + used;
+  if (arena === null || arena.length - fill < HAND_OVER_BYTES) {
+    arena = Buffer.allocUnsafeSlow(ARENA_BYTES);
+    socket[ownArena] = arena;
+    fill = 0;
+  }
+  socket[arenaFill] = fill;
+  return arena.subarray(fill, Math.min(fill + READ_BUFFER_BYTES, arena.length));
 }
 
 /** The `onread` option for `net.connect`: one record for every socket, whose state lives on the socket. */

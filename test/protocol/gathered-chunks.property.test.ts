@@ -63,7 +63,7 @@ const messageArb = fc.record({
   cut: fc.nat(),
 });
 
-const modeArb = fc.constantFrom<SessionOptions>({}, { fireContFrame: true }, { rawFrames: true });
+const modeArb = fc.constantFrom<SessionOptions>({}, { fireContFrame: true }, { rawFrames: true }, { ownsChunks: true });
 
 describe('session: chunks copied whole may be reused by the caller', () => {
   it('overwriting every chunk receive() called copied changes nothing delivered, in any mode and chunking', () => {

@@ -1,22 +1,23 @@
 /**
  * A read sink that copies a chunk and says so (returns true) gets its next
- * long read in the same buffer, instead of a fresh 256 KiB buffer per read;
- * one that does not say so keeps every chunk handed on.
+ * long read in the same memory, instead of the next part of the socket's
+ * arena; one that does not say so keeps every chunk handed on, and no later
+ * read lands on its bytes.
  */
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HAND_OVER_BYTES, READ_BUFFER_BYTES, largeReads, setReadSink } from '../../src/transport/large-reads.js';
+import { ARENA_BYTES, HAND_OVER_BYTES, largeReads, setReadSink } from '../../src/transport/large-reads.js';
 
 /** Reads all of what `port` sends through a sink that copies each chunk and returns `answer`; the chunks handed on whole and the bytes. */
 async function readThroughSink(port: number, answer: boolean | undefined) {
   const socket = net.connect({ host: '127.0.0.1', port, onread: largeReads() });
   const copies: Buffer[] = [];
-  const handedOn: ArrayBufferLike[] = [];
+  const handedOn: Buffer[] = [];
   let shortReads = 0;
   const sink = (chunk: Buffer): boolean | undefined => {
     copies.push(Buffer.from(chunk));
-    // A buffer of the socket's own, handed on whole: a long read (shorter ones are copied to their size).
-    if (chunk.length >= HAND_OVER_BYTES && chunk.byteOffset === 0 && chunk.buffer.byteLength === READ_BUFFER_BYTES) handedOn.push(chunk.buffer);
+    // A part of the socket's own arena, handed on: a long read (shorter ones are copied to their size).
+    if (chunk.length >= HAND_OVER_BYTES && chunk.buffer.byteLength === ARENA_BYTES) handedOn.push(chunk);
     else shortReads++;
     return answer;
   };
@@ -24,7 +25,15 @@ async function readThroughSink(port: number, answer: boolean | undefined) {
   setReadSink(socket, sink);
   await new Promise((resolve) => socket.on('end', resolve));
   socket.destroy();
-  return { bytes: Buffer.concat(copies), handedOn, distinct: new Set(handedOn).size, shortReads };
+  return { bytes: Buffer.concat(copies), handedOn, shortReads };
+}
+
+const arenaIds = new Map<ArrayBufferLike, number>();
+/** A small number that names an ArrayBuffer in this test's output. */
+function arenaId(buffer: ArrayBufferLike): number {
+  let id = arenaIds.get(buffer);
+  if (id === undefined) arenaIds.set(buffer, (id = arenaIds.size));
+  return id;
 }
 
 describe('largeReads: a sink that copied a chunk gets the next long read in the same buffer', () => {
@@ -39,20 +48,36 @@ describe('largeReads: a sink that copied a chunk gets the next long read in the 
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  it('returning true: long reads land in one buffer until a short read; every byte once, in order', async () => {
-    const { bytes, handedOn, distinct, shortReads } = await readThroughSink(port, true);
+  it('returning true: long reads land in the same memory until a short read; every byte once, in order', async () => {
+    const { bytes, handedOn, shortReads } = await readThroughSink(port, true);
     expect(bytes.equals(payload)).toBe(true);
     expect(handedOn.length).toBeGreaterThan(4);
     // A short read ends bulk mode: the next read lands in the shared buffer (copied out, perhaps 256 KiB),
-    // the one after starts a buffer of its own, used again from then on.
-    expect(distinct).toBeLessThanOrEqual(2 * shortReads + 1);
-    expect(distinct).toBeLessThan(handedOn.length);
+    // the one after starts an arena of its own, whose first part is read into again from then on.
+    const places = new Set(handedOn.map((chunk) => `${arenaId(chunk.buffer)}@${chunk.byteOffset}`));
+    expect(places.size).toBeLessThanOrEqual(2 * shortReads + 1);
+    expect(places.size).toBeLessThan(handedOn.length);
+    for (const chunk of handedOn) expect(chunk.byteOffset).toBe(0);
   });
 
-  it('returning anything else: every long read handed on is a buffer of its own, never read into again', async () => {
-    const { bytes, handedOn, distinct } = await readThroughSink(port, undefined);
+  it('returning anything else: no long read handed on is ever read over; consecutive ones lie end to end in their arena', async () => {
+    const { bytes, handedOn } = await readThroughSink(port, undefined);
     expect(bytes.equals(payload)).toBe(true);
     expect(handedOn.length).toBeGreaterThan(4);
-    expect(distinct).toBe(handedOn.length);
+    const taken = new Map<ArrayBufferLike, Array<[number, number]>>();
+    let adjacent = 0;
+    for (const [i, chunk] of handedOn.entries()) {
+      const ranges = taken.get(chunk.buffer) ?? [];
+      const start = chunk.byteOffset;
+      const end = start + chunk.length;
+      expect(ranges.filter(([s, e]) => s < end && start < e)).toEqual([]);
+      const previous = handedOn[i - 1];
+      if (previous !== undefined && previous.buffer === chunk.buffer && previous.byteOffset + previous.length === start) adjacent++;
+      ranges.push([start, end]);
+      taken.set(chunk.buffer, ranges);
+    }
+    // Several reads per arena: most follow the one before in the same memory.
+    expect(adjacent).toBeGreaterThan(handedOn.length / 2);
+    expect(taken.size).toBeLessThan(handedOn.length);
   });
 });

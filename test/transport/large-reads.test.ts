@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { HAND_OVER_BYTES, READ_BUFFER_BYTES, largeReads, setReadSink } from '../../src/transport/large-reads.js';
+import { ARENA_BYTES, HAND_OVER_BYTES, READ_BUFFER_BYTES, largeReads, setReadSink } from '../../src/transport/large-reads.js';
 
 /** A server on 127.0.0.1 that writes `bytes` to each connection, then ends it. */
 function source(bytes: Buffer): Promise<net.Server> {
@@ -46,7 +46,7 @@ describe('largeReads: socket reads into 256 KiB buffers', () => {
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  it('delivers every byte in order through data events, in chunks up to 256 KiB; long reads keep their own buffer, short ones are copied to their size', async () => {
+  it('delivers every byte in order through data events, in chunks up to 256 KiB; long reads land in an arena of the socket, each on bytes of its own; short ones are copied to their size', async () => {
     const socket = net.connect({ host: '127.0.0.1', port: port(server), onread: largeReads() });
     const chunks: Buffer[] = [];
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -55,14 +55,18 @@ describe('largeReads: socket reads into 256 KiB buffers', () => {
     expect(Buffer.concat(chunks).equals(payload)).toBe(true);
     expect(Math.max(...chunks.map((c) => c.length))).toBeLessThanOrEqual(READ_BUFFER_BYTES);
     expect(chunks.some((c) => c.length > 65536)).toBe(true);
-    const buffers = new Set<ArrayBufferLike>();
+    const arenas = new Map<ArrayBufferLike, Array<[number, number]>>();
     let copiedLong = 0;
     for (const chunk of chunks) {
-      if (chunk.buffer.byteLength === READ_BUFFER_BYTES) {
-        // A read buffer of its own (bulk mode): no other chunk shares it, so views of it stay valid.
+      if (chunk.buffer.byteLength === ARENA_BYTES) {
+        // A part of the socket's own arena (bulk mode): no other chunk shares its bytes, so views of it stay valid.
         expect(chunk.length).toBeGreaterThanOrEqual(HAND_OVER_BYTES);
-        expect(buffers.has(chunk.buffer)).toBe(false);
-        buffers.add(chunk.buffer);
+        const ranges = arenas.get(chunk.buffer) ?? [];
+        const start = chunk.byteOffset;
+        const end = start + chunk.length;
+        expect(ranges.filter(([s, e]) => s < end && start < e)).toEqual([]);
+        ranges.push([start, end]);
+        arenas.set(chunk.buffer, ranges);
       } else {
         // Copied out of the shared buffer: it pins only its own bytes.
         expect(chunk.buffer.byteLength).toBeLessThan(READ_BUFFER_BYTES);
@@ -70,7 +74,7 @@ describe('largeReads: socket reads into 256 KiB buffers', () => {
       }
     }
     // Only the long read that switches the socket to bulk mode is copied (once per switch).
-    expect(buffers.size).toBeGreaterThan(0);
+    expect(arenas.size).toBeGreaterThan(0);
     expect(copiedLong).toBeLessThanOrEqual(chunks.filter((_, i) => i === 0 || chunks[i - 1]!.length < HAND_OVER_BYTES).length);
   });
 
