@@ -2,9 +2,9 @@
 //   node scripts/build.mjs [--out DIR] [--no-check]
 // DIR (default dist/) is emptied first. The JavaScript is emitted without
 // comments: every comment would otherwise be part of the module's source
-// string, kept in the JS heap of every process that loads the library and
-// walked by each of its major garbage collections (about a quarter of a MiB).
-// The declarations keep their TSDoc, which is where editors read it. Then
+// string, kept in the JS heap of every process that loads the library (about
+// a quarter of a MiB in all). The declarations keep their TSDoc, which is
+// where editors read it. Then
 // every bin of package.json is made executable. --no-check skips type
 // checking (for tests that only need what the build emits; `npm run
 // typecheck` checks).
