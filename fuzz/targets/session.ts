@@ -124,8 +124,11 @@ function bufferLimit(setup: Setup): number {
 
 const FIXED_KEY = Buffer.of(1, 2, 3, 4);
 
-/** `pauseEvery`: a data hook pauses the session every that many data events (0: never); it is resumed after each piece and at the end. */
-function run(pieces: Buffer[], setup: Setup, pauseEvery = 0): string[] {
+/**
+ * `pauseEvery`: a data hook pauses the session every that many data events (0: never); it is resumed after each piece
+ * and at the end. `ownsChunks`: the session may keep views of the pieces (`SessionOptions.ownsChunks`).
+ */
+function run(pieces: Buffer[], setup: Setup, pauseEvery = 0, ownsChunks = false): string[] {
   const log: string[] = [];
   let ended = false;
   let pings = 0;
@@ -139,6 +142,7 @@ function run(pieces: Buffer[], setup: Setup, pauseEvery = 0): string[] {
     fireContFrame: setup.fireContFrame,
     rawFrames: setup.rawFrames,
     skipUtf8Validation: setup.skipUtf8Validation,
+    ownsChunks,
     getMaskKey: () => FIXED_KEY,
     compression:
       setup.deflate === null
@@ -234,6 +238,16 @@ function run(pieces: Buffer[], setup: Setup, pauseEvery = 0): string[] {
   return log;
 }
 
+/** Maps consecutive pieces to the views of `arena` that hold the same bytes, end to end. */
+function viewIn(arena: Buffer): (piece: Buffer) => Buffer {
+  let at = 0;
+  return (piece) => {
+    const view = arena.subarray(at, at + piece.length);
+    at += piece.length;
+    return view;
+  };
+}
+
 export const sessionTarget: FuzzTarget = {
   name: 'session',
   what: 'ClientSession.receive: fragmented, interleaved, compressed (and bomb) messages, pings, closes, bad frames; mutated, chunked',
@@ -243,5 +257,9 @@ export const sessionTarget: FuzzTarget = {
     ensure(JSON.stringify(whole) === JSON.stringify(pieces), () => `chunking changed the events:\n${whole.join('\n')}\n---\n${pieces.join('\n')}`);
     const paused = timed('ClientSession (chunked, paused)', () => run(chunk(bytes, cuts), setup, 1 + (cuts.length % 3)));
     ensure(JSON.stringify(whole) === JSON.stringify(paused), () => `pausing changed the events:\n${whole.join('\n')}\n---\n${paused.join('\n')}`);
+    // The same cuts as views of one buffer, end to end, to a session that may keep views of them (reads into one arena).
+    const arena = Buffer.from(bytes);
+    const inPlace = timed('ClientSession (chunked in place, views kept)', () => run(chunk(bytes, cuts).map(viewIn(arena)), setup, 0, true));
+    ensure(JSON.stringify(whole) === JSON.stringify(inPlace), () => `views of one buffer changed the events:\n${whole.join('\n')}\n---\n${inPlace.join('\n')}`);
   }),
 };
