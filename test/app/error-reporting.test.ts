@@ -3,12 +3,9 @@
  * writes each error (class name and message) to stderr; with onError, nothing
  * goes to stderr. Run in child processes to see the real stderr.
  */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { findClosedPort } from '../helpers/servers.js';
-
-const child = fileURLToPath(new URL('../helpers/app-stderr-child.ts', import.meta.url));
+import { runHelperChild } from '../helpers/tsx-child.js';
 
 interface Outcome {
   code: number | null;
@@ -16,23 +13,10 @@ interface Outcome {
   stderr: string;
 }
 
-function runChild(mode: 'with-onError' | 'without-onError', url: string): Promise<Outcome> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', child, mode, url], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    const killer = setTimeout(() => {
-      proc.kill('SIGKILL');
-      reject(new Error(`child did not exit within 15 s; stdout: ${stdout} stderr: ${stderr}`));
-    }, 15_000);
-    proc.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    proc.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    proc.on('exit', (code) => {
-      clearTimeout(killer);
-      const line = stdout.trim();
-      resolve({ code, output: line ? (JSON.parse(line) as Outcome['output']) : null, stderr });
-    });
-  });
+async function runChild(mode: 'with-onError' | 'without-onError', url: string): Promise<Outcome> {
+  const { code, stdout, stderr } = await runHelperChild('app-stderr-child.ts', [mode, url]);
+  const line = stdout.trim();
+  return { code, output: line ? (JSON.parse(line) as Outcome['output']) : null, stderr };
 }
 
 describe('WebSocketApp error reporting', () => {

@@ -4,30 +4,9 @@
  * ws:// to addresses without compression never holds their code in its heap.
  * Run in a child process, whose module list is its own.
  */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runHelperChild } from '../helpers/tsx-child.js';
 import { echo, startWsServer, type WsTestServer } from '../helpers/ws-server.js';
-
-const child = fileURLToPath(new URL('../helpers/lazy-builtins-child.ts', import.meta.url));
-
-function runChild(port: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', child, String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    const killer = setTimeout(() => {
-      proc.kill('SIGKILL');
-      reject(new Error(`child did not exit within 20 s; stdout: ${stdout} stderr: ${stderr}`));
-    }, 20_000);
-    proc.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    proc.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    proc.on('exit', (code) => {
-      clearTimeout(killer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 let server: WsTestServer;
 beforeAll(async () => {
@@ -39,7 +18,7 @@ afterAll(async () => {
 
 describe('built-in modules loaded on first use', () => {
   it('tls, zlib and dns are loaded by the first wss://, compressed and host-name connection, not before', async () => {
-    const { code, stdout, stderr } = await runChild(server.port);
+    const { code, stdout, stderr } = await runHelperChild('lazy-builtins-child.ts', [String(server.port)], 20_000);
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(JSON.parse(stdout.trim())).toEqual({
