@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { findClosedPort } from '../helpers/servers.js';
-import { runHelperChild } from '../helpers/tsx-child.js';
+import { runHelperChild } from '../helpers/run-child.js';
 
 interface Outcome {
   code: number | null;

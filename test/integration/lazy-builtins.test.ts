@@ -5,7 +5,7 @@
  * Run in a child process, whose module list is its own.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runHelperChild } from '../helpers/tsx-child.js';
+import { runHelperChild } from '../helpers/run-child.js';
 import { echo, startWsServer, type WsTestServer } from '../helpers/ws-server.js';
 
 let server: WsTestServer;

@@ -5,7 +5,7 @@
  * Node exits with code 1 on an unhandled rejection.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runHelperChild } from '../helpers/tsx-child.js';
+import { runHelperChild } from '../helpers/run-child.js';
 import { startWsServer, type WsTestServer } from '../helpers/ws-server.js';
 
 let closing: WsTestServer;
