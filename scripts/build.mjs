@@ -17,17 +17,17 @@ import { parseArgs } from 'node:util';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({ options: { out: { type: 'string' }, 'no-check': { type: 'boolean' } } });
 const out = path.resolve(values.out ?? path.join(root, 'dist'));
-const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-const common = ['-p', path.join(root, 'tsconfig.build.json'), '--outDir', out, ...(values['no-check'] ? ['--noCheck'] : [])];
+const tscCli = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+const project = ['-p', path.join(root, 'tsconfig.build.json'), '--outDir', out];
 
-function tscRun(extra) {
-  const result = spawnSync(process.execPath, [tsc, ...common, ...extra.filter((flag) => !common.includes(flag))], { cwd: root, stdio: 'inherit' });
+function tsc(flags) {
+  const result = spawnSync(process.execPath, [tscCli, ...project, ...flags], { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
 rmSync(out, { recursive: true, force: true });
-tscRun(['--removeComments', '--declaration', 'false']);
+tsc(['--removeComments', '--declaration', 'false', ...(values['no-check'] ? ['--noCheck'] : [])]);
 // The first run checked the types already.
-tscRun(['--emitDeclarationOnly', '--noCheck']);
+tsc(['--emitDeclarationOnly', '--noCheck']);
 const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 for (const bin of Object.values(manifest.bin ?? {})) chmodSync(path.join(out, path.relative('dist', bin)), 0o755);

@@ -33,7 +33,7 @@ export interface AssemblyLimits {
   skipUtf8Validation: boolean;
   compression: MessageCompression | null;
   /** The pieces stay valid after the call that gave them (`SessionOptions.ownsChunks`): views of them may be kept. */
-  holdsViews: boolean;
+  ownsChunks: boolean;
 }
 
 /**
@@ -60,7 +60,7 @@ export class MessageAssembler {
   private readonly maxFragments: number;
   private readonly skipUtf8Validation: boolean;
   private readonly compression: MessageCompression | null;
-  private readonly holdsViews: boolean;
+  private readonly ownsChunks: boolean;
   // Made on first use: an idle connection holds none of them.
   private validatorMade: Utf8Validator | null = null;
   private payloadMade: PayloadBuffer | null = null;
@@ -106,7 +106,7 @@ export class MessageAssembler {
     this.maxFragments = limits.maxFragments;
     this.skipUtf8Validation = limits.skipUtf8Validation;
     this.compression = limits.compression;
-    this.holdsViews = limits.holdsViews;
+    this.ownsChunks = limits.ownsChunks;
     this.wireLimit = wireLimitOf(this.maxPayload, this.compression);
   }
 
@@ -231,7 +231,7 @@ export class MessageAssembler {
       }
       this.payload.append(held, 0, held.length, this.frameRemaining + length);
     } else if (
-      this.holdsViews &&
+      this.ownsChunks &&
       !frameEnd &&
       length > 0 &&
       this.messageReceived === length &&

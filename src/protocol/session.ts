@@ -185,7 +185,7 @@ export class ClientSession extends HandlerCalls implements FrameHandler, InputOw
       maxFragments: this.maxFragments,
       skipUtf8Validation: this.skipUtf8Validation,
       compression: this.compression,
-      holdsViews: this.ownsChunks,
+      ownsChunks: this.ownsChunks,
     }));
   }
 

@@ -45,11 +45,11 @@ export const READ_BUFFER_BYTES = 256 * 1024;
  * arena, each right after the last. From V8 13 (Node 24), allocating read
  * memory drives full garbage collections (one per some tens of MB, however
  * short-lived the buffers): 1 MiB arenas, whose reads allocate about the bytes
- * read and let split messages go uncopied, took 27-31 full collections
- * instead of 33-38 and 0.81x the CPU receiving 24,576 messages of 64 KiB.
+ * read and let split messages go uncopied, took 27-32 full collections
+ * instead of 31-38 and about 0.8x the CPU receiving 24,576 messages of 64 KiB.
  * Older V8 (Node 20, 22) frees short-lived read buffers in scavenges, and
- * there one buffer per read costs less (the arenas took 1.16x the CPU, in page
- * faults): an arena is then one read buffer.
+ * there one buffer per read costs less (1 MiB arenas took 1.16-1.18x the
+ * median CPU, in page faults): an arena is then one read buffer.
  */
 export const ARENA_BYTES = Number(process.versions.v8.split('.')[0]) >= 13 ? 4 * READ_BUFFER_BYTES : READ_BUFFER_BYTES;
 /** Reads of at least this many bytes put a socket in bulk mode; shorter ones are copied out. */
