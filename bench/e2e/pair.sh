@@ -15,19 +15,15 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 scenario=$1 pairs=$2 a=$3 b=$4
 node_bin=${NODE:-node}
-node node_modules/typescript/bin/tsc -p bench/e2e/tsconfig.json --outDir .bench-build >/dev/null || true
-work=$(mktemp -d)
+source bench/e2e/peer.sh
+build_bench
 if [ "$scenario" = many ]; then
-  taskset -c 0 "$node_bin" .bench-build/bench/e2e/ws-echo-server.js >"$work/port" &
+  start_peer taskset -c 0 "$node_bin" .bench-build/bench/e2e/ws-echo-server.js
   count=${COUNT:-30000} connections=100 size=20 pin=(taskset -c 1)
 else
-  "$node_bin" .bench-build/bench/e2e/server.js >"$work/port" &
+  start_peer "$node_bin" .bench-build/bench/e2e/server.js
   count=${COUNT:-20000} connections=1 size=16 pin=()
 fi
-server=$!
-trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
-port=$(head -1 "$work/port" | tr -dc 0-9)
 job() { echo "{\"client\":\"$1\",\"scenario\":\"$scenario\",\"port\":$port,\"size\":$size,\"count\":$count,\"connections\":$connections,\"text\":true,\"warmup\":true}"; }
 for i in $(seq "$pairs"); do
   "${pin[@]}" "$node_bin" .bench-build/bench/e2e/client.js "$(job "$a")" >"$work/a" &
