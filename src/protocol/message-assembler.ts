@@ -133,7 +133,8 @@ export class MessageAssembler {
    * of that size is copied whole, and nothing keeps a view of it.
    */
   gathersNext(bytes: number): boolean {
-    return this.frameRemaining >= bytes && this.delivery === DELIVER_MESSAGE && this.held === null && this.payloadMade !== null && this.payloadMade.length > 0;
+    // A message held as a view (held) has nothing in the payload buffer yet, so it never counts here.
+    return this.frameRemaining >= bytes && this.delivery === DELIVER_MESSAGE && this.payloadMade !== null && this.payloadMade.length > 0;
   }
 
   /** Bytes of incomplete payload held. */
